@@ -30,7 +30,8 @@ logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
 
 # A password long enough for Airflow's secret masker (it skips secrets shorter than 5 chars),
 # and random so that a test scanning logs for it cannot pass by accident.
-TEST_PASSWORD = "pw-" + secrets.token_hex(8)
+os.environ.setdefault("MO_TEST_PASSWORD", "pw-" + secrets.token_hex(8))
+TEST_PASSWORD = os.environ["MO_TEST_PASSWORD"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,179 @@
+"""MatrixOneHook: a MySqlHook that knows MatrixOne accounts, drivers and PITR.
+
+The hook is deliberately thin: it owns the connection (login composition, driver choice,
+autocommit, server introspection) and executes SQL that the pure domain layer
+(:mod:`airflow_provider_matrixone.pitr`) builds and validates. Operators and the sensor call the
+typed methods below instead of writing SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.mysql.hooks.mysql import MySqlHook
+
+from airflow_provider_matrixone.pitr import errors, identifiers
+from airflow_provider_matrixone.pitr.client import PitrOperations, redact_sql, translate_driver_error
+
+CLIENTS = ("mysqlclient", "mysql-connector-python", "pymysql")
+
+__all__ = ["MatrixOneHook", "redact_sql", "translate_driver_error"]
+
+
+class MatrixOneHook(PitrOperations, MySqlHook):
+    """Interact with MatrixOne: PITR, snapshots, restores and time-travel reads.
+
+    :param matrixone_conn_id: Airflow connection id (type ``matrixone``), default ``matrixone_default``.
+    :param account: overrides the connection's ``account`` extra.
+    :param role: overrides the connection's ``role`` extra.
+    :param client: overrides the connection's ``client`` extra
+        (``mysqlclient`` | ``mysql-connector-python`` | ``pymysql``).
+    :param server_timezone: zone in which the server reads RESTORE timestamps; detected when unset.
+    :param read_timeout: seconds a statement may run before the driver gives up; ``None`` waits
+        forever, which is what long restores need.
+    """
+
+    conn_name_attr = "matrixone_conn_id"
+    default_conn_name = "matrixone_default"
+    conn_type = "matrixone"
+    hook_name = "MatrixOne"
+    supports_autocommit = True
+    DEFAULT_PORT = 6001
+
+    def __init__(
+        self,
+        *args: Any,
+        account: str | None = None,
+        role: str | None = None,
+        client: str | None = None,
+        server_timezone: str | None = None,
+        read_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # common.sql passes every connection extra as a keyword argument: the known ones are
+        # named above, anything else (demo, charset, ...) is accepted and ignored by DbApiHook.
+        super().__init__(*args, **kwargs)
+        self._account_override = account
+        self._role_override = role
+        self._client_override = client
+        self._timezone_override = server_timezone
+        self.read_timeout = read_timeout
+        self._server_info = None
+
+    # ------------------------------------------------------------------ connection
+    @property
+    def _conn(self) -> Any:
+        return self.connection
+
+    def _extra(self, key: str) -> Any:
+        value = self._conn.extra_dejson.get(key)
+        if value in (None, ""):
+            value = self._conn.extra_dejson.get(f"extra__matrixone__{key}")
+        return None if value == "" else value
+
+    @property
+    def client_name(self) -> str:
+        """The driver this hook connects with."""
+        name = self._client_override or self._extra("client") or "mysqlclient"
+        if name not in CLIENTS:
+            raise errors.InvalidInput("client", f"unknown client {name!r}: use one of {', '.join(CLIENTS)}")
+        return str(name)
+
+    @property
+    def login(self) -> identifiers.Login:
+        """The MatrixOne login (account, user, role) this hook authenticates as."""
+        raw = self._conn.login or "root"
+        if "#" in raw or ":" in raw:
+            return identifiers.parse_login(raw)
+        account = self._account_override or self._extra("account")
+        role = self._role_override or self._extra("role")
+        return identifiers.parse_login(identifiers.compose_login(raw, account=account, role=role))
+
+    @property
+    def login_string(self) -> str:
+        raw = self._conn.login or "root"
+        if "#" in raw or ":" in raw:
+            identifiers.parse_login(raw)  # validates
+            return raw
+        login = self.login
+        return identifiers.compose_login(login.user, account=login.account, role=login.role)
+
+    def _port(self) -> int:
+        return int(self._conn.port) if self._conn.port else self.DEFAULT_PORT
+
+    def _get_conn_config_mysql_client(self, conn: Any) -> dict:
+        config = super()._get_conn_config_mysql_client(conn)
+        config["user"] = self.login_string
+        config["port"] = self._port()
+        if self.read_timeout:
+            config["read_timeout"] = int(self.read_timeout)
+        return config
+
+    def _get_conn_config_mysql_connector_python(self, conn: Any) -> dict:
+        config = super()._get_conn_config_mysql_connector_python(conn)
+        config["user"] = self.login_string
+        config["port"] = self._port()
+        if self.read_timeout:
+            config["read_timeout"] = self.read_timeout
+        return config
+
+    def _get_conn_config_pymysql(self, conn: Any) -> dict:
+        config: dict[str, Any] = {
+            "user": self.login_string,
+            "password": conn.password or "",
+            "host": conn.host or "localhost",
+            "port": self._port(),
+            "database": self.schema or conn.schema or None,
+            "charset": conn.extra_dejson.get("charset", "utf8mb4"),
+        }
+        if self.read_timeout:
+            config["read_timeout"] = self.read_timeout
+        if self.init_command:
+            config["init_command"] = self.init_command
+        if conn.extra_dejson.get("ssl"):
+            config["ssl"] = conn.extra_dejson["ssl"]
+        return config
+
+    def get_conn(self) -> Any:
+        """Connect with the chosen driver; PyMySQL is supported here (MySqlHook rejects it)."""
+        conn = self._conn
+        client = self.client_name
+        if client == "pymysql":
+            import pymysql
+
+            return pymysql.connect(**self._get_conn_config_pymysql(conn))
+        if client == "mysql-connector-python":
+            import mysql.connector
+
+            return mysql.connector.connect(**self._get_conn_config_mysql_connector_python(conn))
+        try:
+            import MySQLdb
+        except ImportError as exc:  # pragma: no cover - depends on the machine
+            raise RuntimeError(
+                "mysqlclient is not installed; install it (apt: pkg-config default-libmysqlclient-dev "
+                "build-essential) or set the connection extra client to pymysql"
+            ) from exc
+        return MySQLdb.connect(**self._get_conn_config_mysql_client(conn))
+
+    def get_uri(self) -> str:
+        """SQLAlchemy URI with the composed MatrixOne login and without leaking extras."""
+        from urllib.parse import quote_plus
+
+        conn = self._conn
+        prefix = {
+            "mysql-connector-python": "mysql+mysqlconnector",
+            "pymysql": "mysql+pymysql",
+        }.get(self.client_name, "mysql")
+        auth = quote_plus(self.login_string)
+        if conn.password:
+            auth += ":" + quote_plus(conn.password)
+        schema = self.schema or conn.schema or ""
+        return f"{prefix}://{auth}@{conn.host or 'localhost'}:{self._port()}/{quote_plus(schema)}"
+
+    # ------------------------------------------------------------------ PitrOperations plumbing
+    def _open_connection(self) -> Any:
+        return self.get_conn()
+
+    def _server_timezone_setting(self) -> str | None:
+        value = self._timezone_override or self._extra("server_timezone")
+        return str(value) if value else None
