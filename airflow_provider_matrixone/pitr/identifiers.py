@@ -63,6 +63,9 @@ def validate_name(value: Any, field: str, kind: str = "database") -> str:
         elif len(value) > MAX_NAME_LENGTH:
             reason = f" ({len(value)} characters)"
         raise InvalidInput(field, f"invalid {field} {describe_value(value)}{reason}: {_RULE} (example: {example})")
+    if "--" in value:
+        raise InvalidInput(field, f"invalid {field} {describe_value(value)}: '--' starts an SQL comment; {_RULE} "
+                           f"without '--' (example: {example})")
     if kind == "pitr" and value.lower() == RESERVED_PITR_NAME:
         raise InvalidInput(field, f"invalid {field} {value!r}: pitr name is reserved (example: {example})")
     return value

@@ -33,7 +33,8 @@ MAX_INPUT_LENGTH = 64
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIN_NS = 10**15  # 16 digits: anything shorter is almost certainly seconds or milliseconds
 _MAX_NS = 10**19 - 1
-_EXAMPLES = "'2024-10-28T17:30:00+08:00', '2024-10-28 09:30:00Z' or '2024-10-28 17:30:00' with a zone"
+_EXAMPLES = ("RFC 3339 with an offset, YYYY-MM-DD HH:MM:SS[.ffffff] with a zone, or epoch nanoseconds "
+             "(example: 2024-10-28T17:30:00+08:00)")
 _TS_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
     r"(?:\s*([Zz])|\s*([+-])(\d{2}):(\d{2}))?"
