@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .errors import InvalidInput
@@ -23,6 +23,12 @@ MAX_RANGE_VALUE = 100
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _zone_name(zone: str | tzinfo | None) -> str | None:
+    if zone is None or isinstance(zone, str):
+        return zone
+    return str(getattr(zone, "key", None) or getattr(zone, "name", None) or zone)
 
 
 class Level(enum.StrEnum):
@@ -208,14 +214,19 @@ class RecoveryWindow:
 
 @dataclass(frozen=True)
 class ServerInfo:
-    """What we learnt about the connected server and session."""
+    """What we learnt about the connected server and session.
+
+    ``timezone`` is the server process's zone (restore literals are read in it); ``session_timezone``
+    is the session's ``time_zone`` (SHOW PITR times are rendered in it), ``None`` meaning the same.
+    """
 
     version: ServerVersion
     version_string: str
-    timezone: str
+    timezone: str | tzinfo
     account: str
     user: str
     role: str | None = None
+    session_timezone: str | tzinfo | None = None
 
     @property
     def is_sys(self) -> bool:
@@ -223,4 +234,5 @@ class ServerInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": str(self.version), "version_string": self.version_string,
-                "timezone": self.timezone, "account": self.account, "user": self.user, "role": self.role}
+                "timezone": _zone_name(self.timezone), "session_timezone": _zone_name(self.session_timezone),
+                "account": self.account, "user": self.user, "role": self.role}
