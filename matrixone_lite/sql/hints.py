@@ -1,0 +1,142 @@
+"""Pre-processing of MatrixOne time-travel hints (``{MO_TS = ...}``, ``{SNAPSHOT = s}``, ...).
+
+sqlglot cannot parse ``{...}`` after a table name, so a small tokenizer (aware of quotes,
+back-quotes and comments) removes each hint and renames the table token before it to the
+placeholder `` `__mohint<i>` ``; the translator maps the placeholder back and reads the table
+as of the hint's instant. A hint after ``SHOW DATABASES`` / ``SHOW TABLES`` applies to the statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matrixone_lite.errors import syntax_error
+
+
+@dataclass
+class Hint:
+    kind: str  # "MO_TS", "TIMESTAMP", "AS_OF", "SNAPSHOT"
+    value: str | int  # int ns, or a string literal / snapshot name
+    table: str | None  # unquoted table name the hint follows (None: statement-level)
+    quoted: bool = False  # value was a quoted string
+
+
+_HINT_RE = re.compile(
+    r"""^\{\s*(?:
+        (?P<kw>MO_TS|TIMESTAMP|SNAPSHOT)\s*=\s*(?P<val>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|`[^`]*`|[-+]?[\w.:-]+)
+      | AS\s+OF\s+TIMESTAMP\s+(?P<asof>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")
+    )\s*\}""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _skip_quoted(sql: str, i: int) -> int:
+    q = sql[i]
+    j = i + 1
+    n = len(sql)
+    while j < n:
+        ch = sql[j]
+        if ch == "\\" and q != "`":
+            j += 2
+            continue
+        if ch == q:
+            if j + 1 < n and sql[j + 1] == q:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return n
+
+
+def _unquote(tok: str) -> tuple[str, bool]:
+    if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "'\"`":
+        inner = tok[1:-1]
+        if tok[0] == "`":
+            return inner.replace("``", "`"), True
+        return inner.replace(tok[0] * 2, tok[0]).replace("\\" + tok[0], tok[0]), True
+    return tok, False
+
+
+def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
+    """Return ``sql`` with hints removed/placeholdered, and the hints in order of appearance.
+
+    With ``attach`` False (SHOW statements) hints are only removed, never bound to a table.
+    """
+    if "{" not in sql:
+        return sql, []
+    out: list[str] = []
+    hints: list[Hint] = []
+    i, n = 0, len(sql)
+    last_ident: tuple[int, int] | None = None  # span in `out`-joined text of last identifier token
+    buf = ""
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            j = _skip_quoted(sql, i)
+            buf += sql[i:j]
+            last_ident = None
+            i = j
+            continue
+        if ch == "`":
+            j = _skip_quoted(sql, i)
+            last_ident = (len(buf), len(buf) + (j - i))
+            buf += sql[i:j]
+            i = j
+            continue
+        if sql.startswith("--", i) or ch == "#":
+            j = sql.find("\n", i)
+            j = n if j < 0 else j
+            buf += sql[i:j]
+            i = j
+            continue
+        if sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            buf += sql[i:j]
+            i = j
+            continue
+        if ch == "{":
+            m = _HINT_RE.match(sql[i:])
+            if not m:
+                raise syntax_error(sql[i : i + 20], i + 1)
+            if m.group("asof"):
+                val, _ = _unquote(m.group("asof"))
+                hint = Hint("AS_OF", val, None, True)
+            else:
+                raw = m.group("val")
+                val, quoted = _unquote(raw)
+                kind = m.group("kw").upper()
+                value: str | int = val
+                if kind != "SNAPSHOT" and not quoted:
+                    try:
+                        value = int(val)
+                    except ValueError:
+                        value = val
+                hint = Hint(kind, value, None, quoted)
+            if attach and last_ident is not None and buf[last_ident[1] :].strip() == "":
+                s, e = last_ident
+                name, _ = _unquote(buf[s:e])
+                hint.table = name
+                buf = buf[:s] + f"`__mohint{len(hints)}`" + buf[e:]
+            hints.append(hint)
+            last_ident = None
+            i += m.end()
+            continue
+        if ch.isalnum() or ch == "_" or ch == "$":
+            j = i
+            while j < n and (sql[j].isalnum() or sql[j] in "_$"):
+                j += 1
+            last_ident = (len(buf), len(buf) + (j - i))
+            buf += sql[i:j]
+            i = j
+            continue
+        if not ch.isspace():
+            last_ident = None
+        buf += ch
+        i += 1
+    out.append(buf)
+    return "".join(out), hints
+
+
+PLACEHOLDER_RE = re.compile(r"^__mohint(\d+)$")

@@ -1,0 +1,382 @@
+"""MySQL/MatrixOne DML and queries -> SQLite SQL over the physical ``t_N`` / ``h_N`` tables.
+
+Every table reference is resolved through the session's catalog (account isolation, time-travel
+hints) and replaced: reads by a subquery over the current rows or the rows at ``T`` (which hides
+``__mo_ts``), write targets by ``t_N`` itself. Each UPDATE also sets ``__mo_ts = NULL`` so commit
+stamping finds the new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.dialects.mysql import MySQL
+from sqlglot.tokens import TokenType
+
+from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
+from matrixone_lite.storage.catalog import TableRow, TableSchema
+from matrixone_lite.storage.physical import qi, select_at, select_current
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_MYSQL = MySQL()
+
+TypeInfo = tuple[str, int | None]  # (MySQL type, decimal scale)
+
+
+@dataclass
+class Resolved:
+    """A table reference: a user table (current or as of ``at``) or a virtual table's SELECT."""
+
+    table: TableRow | None = None
+    at: int | None = None
+    virtual_sql: str | None = None
+    virtual_types: dict[str, TypeInfo] = field(default_factory=dict)
+    system_table: str | None = None  # an unversioned SQLite table (mo/'s catalog)
+
+
+@dataclass
+class Translated:
+    sql: str
+    kind: str
+    target: TableRow | None = None
+    types: list[TypeInfo | None] = field(default_factory=list)
+    star: bool = False
+    insert_auto: bool = False  # INSERT leaves the auto-increment column to the table
+
+
+@dataclass
+class Context:
+    """What the translator needs from the session."""
+
+    database: str | None
+    resolve: Callable[[str | None, str, int | None], Resolved]
+    hint_ts: Callable[[Hint], int]
+    hints: list[Hint]
+    constants: dict[str, Any]  # DATABASE(), VERSION(), CURRENT_USER()
+
+
+_NOW_NAMES = {"NOW", "SYSDATE", "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_TIMESTAMP"}
+_PH = "__mo_ph_"
+
+
+def _const(v: Any) -> exp.Expression:
+    if v is None:
+        return exp.Null()
+    return exp.Literal.string(str(v))
+
+
+def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    def fn(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.CurrentTimestamp):
+            return exp.Anonymous(this="mo_now", expressions=[])
+        if isinstance(node, exp.UtcTimestamp):
+            return exp.Anonymous(this="mo_utc_now", expressions=[])
+        if isinstance(node, exp.CurrentDate):
+            return exp.Anonymous(this="mo_curdate", expressions=[])
+        if isinstance(node, exp.CurrentSchema):
+            return _const(ctx.constants.get("database"))
+        if isinstance(node, exp.CurrentVersion):
+            return _const(ctx.constants.get("version"))
+        if isinstance(node, exp.CurrentUser):
+            return _const(ctx.constants.get("user"))
+        if isinstance(node, exp.ConcatWs):
+            return exp.Anonymous(this="mo_concat_ws", expressions=list(node.expressions))
+        if isinstance(node, exp.BitwiseXorAgg):
+            return exp.Anonymous(this="bit_xor", expressions=[node.this])
+        if isinstance(node, exp.Anonymous):
+            name = str(node.this).upper()
+            if name in _NOW_NAMES:
+                return exp.Anonymous(this="mo_now", expressions=[])
+            if name == "UNIX_TIMESTAMP":
+                return exp.Anonymous(this="mo_unix_timestamp", expressions=list(node.expressions))
+            if name in ("USER", "SESSION_USER", "SYSTEM_USER"):
+                return _const(ctx.constants.get("user"))
+        return node
+
+    return tree.transform(fn, copy=False)
+
+
+def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeInfo]]) -> TypeInfo | None:
+    """Best-effort MySQL result type of an expression (drives DECIMAL scale and datetime results)."""
+    if isinstance(node, exp.Alias | exp.Paren | exp.Neg):
+        return _infer(node.this, scopes)
+    if isinstance(node, exp.Column):
+        tname = node.table.lower() if node.table else None
+        for alias, sch in scopes.items():
+            if tname and alias != tname:
+                continue
+            if isinstance(sch, TableSchema):
+                c = sch.column(node.name)
+                if c is not None:
+                    return (c.type, c.scale)
+            else:
+                t = sch.get(node.name.lower())
+                if t is not None:
+                    return t
+        return None
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return ("VARCHAR", None)
+        txt = node.this
+        if "." in txt and "e" not in txt.lower():
+            return ("DECIMAL", len(txt.split(".")[1]))
+        return ("BIGINT", None)
+    if isinstance(node, exp.Sum | exp.Max | exp.Min | exp.AnyValue):
+        return _infer(node.this, scopes)
+    if isinstance(node, exp.Avg):
+        t = _infer(node.this, scopes)
+        if t and t[0] == "DECIMAL":
+            return ("DECIMAL", min((t[1] or 0) + 4, 30))
+        return ("DOUBLE", None)
+    if isinstance(node, exp.Count):
+        return ("BIGINT", None)
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        a, b = _infer(node.this, scopes), _infer(node.expression, scopes)
+        if a and b and "DECIMAL" in (a[0], b[0]) and a[0] in ("DECIMAL", "BIGINT", "INT") and b[0] in (
+            "DECIMAL", "BIGINT", "INT"
+        ):
+            sa, sb = a[1] or 0, b[1] or 0
+            return ("DECIMAL", sa + sb if isinstance(node, exp.Mul) else max(sa, sb))
+        return None
+    if isinstance(node, exp.Cast):
+        to = node.to
+        if to.this in (exp.DataType.Type.DECIMAL,):
+            params = [p.this.name for p in to.expressions if isinstance(p.this, exp.Expression)]
+            return ("DECIMAL", int(params[1]) if len(params) > 1 else 0)
+        if to.this in (exp.DataType.Type.DATETIME, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ):
+            return ("DATETIME", None)
+        if to.this == exp.DataType.Type.DATE:
+            return ("DATE", None)
+        return None
+    if isinstance(node, exp.Coalesce):
+        return _infer(node.this, scopes)
+    if isinstance(node, exp.Anonymous):
+        name = str(node.this).lower()
+        if name in ("mo_now", "mo_utc_now"):
+            return ("DATETIME", None)
+        if name == "mo_curdate":
+            return ("DATE", None)
+    return None
+
+
+def _projection_scopes(select: exp.Expression, scopes_by_alias: dict[str, Any]) -> dict[str, Any]:
+    return scopes_by_alias
+
+
+def translate(tree: exp.Expression, ctx: Context) -> Translated:
+    """Rewrite a parsed MySQL statement into SQLite SQL over physical tables."""
+    if isinstance(tree, exp.Select | exp.Union | exp.Intersect | exp.Except | exp.Subquery):
+        kind = "select"
+    elif isinstance(tree, exp.Insert):
+        kind = "insert"
+    elif isinstance(tree, exp.Update):
+        kind = "update"
+    elif isinstance(tree, exp.Delete):
+        kind = "delete"
+    else:
+        raise not_supported(tree.key)
+    _rewrite_functions(tree, ctx)
+    cte_names = {c.alias.lower() for c in tree.find_all(exp.CTE)}
+    target_node: exp.Table | None = None
+    target: TableRow | None = None
+    if kind == "insert":
+        t = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        target_node = t if isinstance(t, exp.Table) else None
+    elif kind in ("update", "delete"):
+        target_node = tree.this if isinstance(tree.this, exp.Table) else None
+        if kind == "delete" and target_node is None and tree.args.get("tables"):
+            raise not_supported("multi-table DELETE")
+    replacements: dict[str, str] = {}
+    scopes: dict[str, Any] = {}
+    for t in list(tree.find_all(exp.Table)):
+        if not t.name:
+            continue
+        name = t.name
+        hint: Hint | None = None
+        m = PLACEHOLDER_RE.match(name)
+        if m:
+            hint = ctx.hints[int(m.group(1))]
+            name = hint.table or name
+        if t is not target_node and not t.db and name.lower() in cte_names and hint is None:
+            continue
+        at = ctx.hint_ts(hint) if hint is not None else None
+        db = t.db or None
+        res = ctx.resolve(db, name, at)
+        alias = t.alias or name
+        if t is target_node:
+            if res.table is None or at is not None:
+                raise MOError(1105, f"table {name} is read only")
+            target = res.table
+            phys = exp.Table(this=exp.to_identifier(f"t_{res.table.id}"))
+            if kind != "insert":
+                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+            t.replace(phys)
+            scopes[alias.lower()] = res.table.schema
+            continue
+        k = len(replacements)
+        ph = f"{_PH}{k}"
+        if res.table is not None:
+            body = (
+                select_current(res.table.id, res.table.schema)
+                if at is None
+                else select_at(res.table.id, res.table.schema, at)
+            )
+            scopes[alias.lower()] = res.table.schema
+        elif res.system_table is not None:
+            body = f"SELECT * FROM {qi(res.system_table)}"  # noqa: S608 - quoted identifier
+        else:
+            body = res.virtual_sql or "SELECT NULL WHERE 0"
+            scopes[alias.lower()] = res.virtual_types
+        replacements[ph] = f"({body})"
+        new = exp.Table(this=exp.to_identifier(ph))
+        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        t.replace(new)
+    for col in tree.find_all(exp.Column):
+        if col.args.get("db"):
+            col.set("db", None)
+            col.set("catalog", None)
+    out = Translated("", kind, target)
+    upsert_sql = ""
+    if kind == "update":
+        tree.append("expressions", exp.EQ(this=exp.column("__mo_ts"), expression=exp.Null()))
+    elif kind == "insert" and target is not None:
+        schema = target.schema
+        if not isinstance(tree.this, exp.Schema):
+            cols = [exp.to_identifier(c.name) for c in schema.columns]
+            tree.set("this", exp.Schema(this=tree.this, expressions=cols))
+        listed = {e.name.lower() for e in tree.this.expressions}
+        ai = schema.auto_increment_col
+        out.insert_auto = ai is not None and ai.lower() not in listed
+        conflict = tree.args.get("conflict")
+        if isinstance(conflict, exp.OnConflict) and conflict.args.get("duplicate"):
+            sets = []
+            for eq in conflict.expressions:
+
+                def vals(n: exp.Expression) -> exp.Expression:
+                    if isinstance(n, exp.Anonymous) and str(n.this).upper() == "VALUES" and n.expressions:
+                        return exp.column(n.expressions[0].name, table="excluded")
+                    return n
+
+                eq = eq.transform(vals)
+                sets.append(f"{qi(eq.this.name)} = {eq.expression.sql(dialect='sqlite')}")
+            sets.append("__mo_ts = NULL")
+            tree.set("conflict", None)
+            if isinstance(tree.expression, exp.Select):
+                tree.expression.where("1", copy=False)
+            upsert_sql = " ON CONFLICT DO UPDATE SET " + ", ".join(sets)
+    elif kind == "select":
+        sel = tree
+        while isinstance(sel, exp.Union | exp.Intersect | exp.Except):
+            sel = sel.this
+        if isinstance(sel, exp.Subquery):
+            sel = sel.unnest()
+        if isinstance(sel, exp.Select):
+            for p in sel.expressions:
+                if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
+                    out.star = True
+                    break
+                out.types.append(_infer(p, scopes))
+    sql = tree.sql(dialect="sqlite") + upsert_sql
+    for ph, body in replacements.items():
+        sql = re.sub(rf"\b{ph}\b", lambda _m, b=body: b, sql, count=1)
+    out.sql = sql
+    return out
+
+
+_STOP = {
+    TokenType.FROM,
+    TokenType.WHERE,
+    TokenType.GROUP_BY,
+    TokenType.ORDER_BY,
+    TokenType.LIMIT,
+    TokenType.UNION,
+    TokenType.HAVING,
+    TokenType.INTO,
+    TokenType.SEMICOLON,
+    TokenType.EXCEPT,
+    TokenType.INTERSECT,
+    TokenType.WINDOW,
+}
+
+
+def projection_texts(sql: str) -> list[str] | None:
+    """Original text of each top-level projection of the first SELECT (MySQL names columns by it)."""
+    try:
+        toks = _MYSQL.tokenize(sql)
+    except Exception:  # noqa: BLE001 - naming is best effort
+        return None
+    i = 0
+    while i < len(toks) and toks[i].token_type != TokenType.SELECT:
+        if toks[i].token_type == TokenType.L_PAREN:
+            i += 1
+            continue
+        return None
+    i += 1
+    while i < len(toks) and toks[i].token_type in (TokenType.DISTINCT, TokenType.ALL):
+        i += 1
+    depth = 0
+    pieces: list[str] = []
+    start: int | None = None
+    end = 0
+    while i < len(toks):
+        tk = toks[i]
+        tt = tk.token_type
+        if depth == 0 and (tt in _STOP or tt == TokenType.COMMA):
+            if start is not None:
+                pieces.append(sql[start : end + 1])
+            start = None
+            if tt != TokenType.COMMA:
+                break
+            i += 1
+            continue
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth < 0:
+                break
+        if start is None:
+            start = tk.start
+        end = tk.end
+        i += 1
+    else:
+        if start is not None:
+            pieces.append(sql[start : end + 1])
+    return pieces
+
+
+def alias_projections(tree: exp.Expression, sql: str) -> None:
+    """Alias unaliased computed projections with their original text, as MySQL names them."""
+    if not isinstance(tree, exp.Select):
+        return
+    texts = projection_texts(sql)
+    if texts is None or len(texts) != len(tree.expressions):
+        return
+    new = []
+    for p, text in zip(tree.expressions, texts, strict=True):
+        if isinstance(p, exp.Alias | exp.Column | exp.Star):
+            new.append(p)
+        else:
+            new.append(exp.alias_(p, text.strip(), quoted=True))
+    tree.set("expressions", new)
+
+
+def parse_error(sql: str, err: Exception) -> MOError:
+    """A sqlglot ParseError as MatrixOne's 1064 (position from the error when available)."""
+    col = 0
+    near = sql.strip()[:40]
+    errors = getattr(err, "errors", None)
+    if errors:
+        e0 = errors[0]
+        col = int(e0.get("col") or 0)
+        hl = e0.get("highlight") or ""
+        if hl:
+            near = sql[max(0, col - len(hl)) :][:40] or hl
+    return syntax_error(near, col)

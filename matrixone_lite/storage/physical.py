@@ -1,0 +1,123 @@
+"""Physical tables of a user table: ``t_N`` (current rows + ``__mo_ts``), ``h_N`` (history), triggers.
+
+The SQLite declared types are chosen so that ``PARSE_DECLTYPES`` converters (``sql/types.py``)
+give DECIMAL/DATE/DATETIME values back with their MySQL types, even through subqueries.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from matrixone_lite.storage.catalog import ColumnDef, TableSchema
+
+INT_TYPES = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "BOOL", "BOOLEAN", "BIT", "YEAR"}
+FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+DECIMAL_TYPES = {"DECIMAL", "NUMERIC", "DEC"}
+BLOB_TYPES = {"BLOB", "BINARY", "VARBINARY", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB"}
+
+
+def qi(name: str) -> str:
+    """Quote an SQLite identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def physical_type(col: ColumnDef) -> str:
+    """SQLite declared type for a MySQL column type (its first word selects the converter)."""
+    t = col.type
+    if t in INT_TYPES:
+        return "INTEGER"
+    if t in FLOAT_TYPES:
+        return "REAL"
+    if t in DECIMAL_TYPES:
+        return f"DECIMAL_{col.scale or 0}"
+    if t == "DATE":
+        return "DATE_TEXT"
+    if t == "DATETIME":
+        return "DATETIME_TEXT"
+    if t == "TIMESTAMP":
+        return "TIMESTAMP_TEXT"
+    if t in BLOB_TYPES:
+        return "BLOB"
+    return "TEXT"
+
+
+def physical_default(col: ColumnDef) -> str | None:
+    """SQLite DEFAULT clause body for the column's MySQL default (None: no default)."""
+    d = col.default
+    if d is None:
+        return None
+    up = d.upper()
+    if up.startswith("CURRENT_TIMESTAMP") or up.startswith("NOW(") or up.startswith("LOCALTIMESTAMP"):
+        return "(mo_now())"
+    if up == "NULL":
+        return "NULL"
+    if up in ("TRUE", "FALSE"):
+        return "1" if up == "TRUE" else "0"
+    return f"({d})"
+
+
+def table_names(table_id: int) -> tuple[str, str]:
+    return f"t_{table_id}", f"h_{table_id}"
+
+
+def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema) -> None:
+    """Create ``t_N``, ``h_N``, their indexes and the history triggers."""
+    t, h = table_names(table_id)
+    cols: list[str] = []
+    pk = [p.lower() for p in schema.primary_key]
+    rowid_pk = False
+    for c in schema.columns:
+        part = f"{qi(c.name)} {physical_type(c)}"
+        if len(pk) == 1 and pk[0] == c.name.lower() and physical_type(c) == "INTEGER":
+            part += " PRIMARY KEY"
+            if c.auto_increment:
+                part += " AUTOINCREMENT"
+            rowid_pk = True
+        if not c.nullable:
+            part += " NOT NULL"
+        dflt = physical_default(c)
+        if dflt is not None:
+            part += f" DEFAULT {dflt}"
+        cols.append(part)
+    cols.append("__mo_ts INTEGER")
+    if pk and not rowid_pk:
+        cols.append("PRIMARY KEY (" + ", ".join(qi(p) for p in schema.primary_key) + ")")
+    for u in schema.unique:
+        cols.append("UNIQUE (" + ", ".join(qi(x) for x in u) + ")")
+    conn.execute(f"CREATE TABLE {t} (" + ", ".join(cols) + ")")
+    conn.execute(f"CREATE INDEX {t}_p ON {t}(__mo_ts) WHERE __mo_ts IS NULL")
+    hcols = [f"{qi(c.name)} {physical_type(c)}" for c in schema.columns]
+    conn.execute(f"CREATE TABLE {h} (" + ", ".join(hcols) + ", __mo_begin INTEGER, __mo_end INTEGER)")
+    conn.execute(f"CREATE INDEX {h}_e ON {h}(__mo_end)")
+    conn.execute(f"CREATE INDEX {h}_p ON {h}(__mo_end) WHERE __mo_end IS NULL")
+    names = ", ".join(qi(c.name) for c in schema.columns)
+    old = ", ".join("OLD." + qi(c.name) for c in schema.columns)
+    for kind in ("UPDATE", "DELETE"):
+        body = f"INSERT INTO {h} ({names}, __mo_begin, __mo_end) VALUES ({old}, OLD.__mo_ts, NULL)"  # noqa: S608
+        conn.execute(
+            f"CREATE TRIGGER {t}_{kind[0].lower()} AFTER {kind} ON {t} WHEN OLD.__mo_ts IS NOT NULL "
+            f"BEGIN {body}; END"
+        )
+
+
+def drop_physical(conn: sqlite3.Connection, table_id: int) -> None:
+    t, h = table_names(table_id)
+    conn.execute(f"DROP TABLE IF EXISTS {t}")
+    conn.execute(f"DROP TABLE IF EXISTS {h}")
+
+
+def select_current(table_id: int, schema: TableSchema) -> str:
+    """Rows as they are now (including the reading connection's own uncommitted changes)."""
+    t, _ = table_names(table_id)
+    return "SELECT " + ", ".join(qi(c.name) for c in schema.columns) + f" FROM {t}"  # noqa: S608
+
+
+def select_at(table_id: int, schema: TableSchema, at: int) -> str:
+    """Rows of the table as committed at instant ``at`` (int ns); ``at`` is an int, inlined safely."""
+    at = int(at)
+    t, h = table_names(table_id)
+    names = ", ".join(qi(c.name) for c in schema.columns)
+    return (
+        f"SELECT {names} FROM {t} WHERE __mo_ts <= {at} "  # noqa: S608 - names quoted, at is int
+        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_begin <= {at} AND __mo_end > {at}"
+    )

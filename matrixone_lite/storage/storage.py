@@ -1,0 +1,384 @@
+"""Storage: one SQLite file holding every account, the versioned catalog, user data and history.
+
+Writers are serialised by ``write_lock`` (held from a transaction's first write to its commit), so
+commit timestamps taken under it are strictly increasing in commit order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from matrixone_lite.errors import MOError, internal_error, lock_wait_timeout
+from matrixone_lite.storage import catalog as cat
+from matrixone_lite.storage import codec  # noqa: F401 - registers converters
+from matrixone_lite.storage.catalog import (
+    PENDING,
+    AccountRow,
+    DatabaseRow,
+    TableRow,
+    TableSchema,
+    UserRow,
+)
+from matrixone_lite.storage.physical import create_physical, qi, select_at, table_names
+
+DB_FILE = "matrixone_lite.db"
+LOCK_TIMEOUT_S = 30.0
+GC_TTL_NS = 3600 * 10**9
+SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mysql", "system", "system_metrics")
+SKIP_RESTORE_DATABASES = frozenset((*SYSTEM_DATABASES, "mo_task", "mo_debug"))
+
+DropListener = Callable[["Tx", str, int, "str | None", "str | None"], None]
+
+
+def auth_string(password: str) -> str:
+    """mysql_native_password stored hash: hex(SHA1(SHA1(password)))."""
+    from hashlib import sha1
+
+    return sha1(sha1(password.encode("utf-8")).digest()).hexdigest()
+
+
+class Tx:
+    """An open write transaction on one connection; commit stamps what it touched."""
+
+    def __init__(self, storage: Storage, conn: sqlite3.Connection) -> None:
+        self.storage = storage
+        self.conn = conn
+        self.touched: set[int] = set()
+        self.catalog_dirty = False
+        self.ts: int | None = None
+
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def touch(self, table_id: int) -> None:
+        self.touched.add(table_id)
+
+
+class Storage:
+    """The storage layer: connections, commit clock, catalog, restore primitives and GC."""
+
+    def __init__(self, data_dir: str | Path, timezone: ZoneInfo) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_FILE
+        self.timezone = timezone
+        self.write_lock = threading.Lock()
+        self._setups: list[Callable[[sqlite3.Connection], None]] = []
+        self._drop_listeners: list[DropListener] = []
+        self._horizon_provider: Callable[[], int | None] | None = None
+        self._sys = self.connect()
+        self._read = self.connect()
+        self._read_mutex = threading.Lock()
+        for ddl in cat.CATALOG_DDL:
+            self._sys.execute(ddl)
+        row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'clock'").fetchone()
+        self._last_ts = int(row[0]) if row else 0
+        self.catalog_version = 0
+
+    # ---- connections -------------------------------------------------------------------------
+    def connect(self) -> sqlite3.Connection:
+        """A new connection with WAL, synchronous=FULL, converters and the engine's functions."""
+        conn = sqlite3.connect(
+            str(self.path),
+            detect_types=sqlite3.PARSE_DECLTYPES,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=LOCK_TIMEOUT_S,
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        tz = self.timezone
+        conn.create_function("mo_now", 0, lambda: datetime.now(tz).strftime("%Y-%m-%d %H:%M:%S"))
+        for fn in self._setups:
+            fn(conn)
+        return conn
+
+    def add_connection_setup(self, fn: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``fn`` on every connection (the SQL layer registers its functions this way)."""
+        self._setups.append(fn)
+        fn(self._sys)
+        fn(self._read)
+
+    def close(self) -> None:
+        for c in (self._sys, self._read):
+            try:
+                c.close()
+            except sqlite3.Error:
+                pass
+
+    # ---- clock and transactions ----------------------------------------------------------------
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def _next_ts(self) -> int:
+        ts = max(time.time_ns(), self._last_ts + 1)
+        self._last_ts = ts
+        return ts
+
+    def begin(self, conn: sqlite3.Connection, timeout: float = LOCK_TIMEOUT_S) -> Tx:
+        """Take the write lock and open ``BEGIN IMMEDIATE`` on ``conn``."""
+        if not self.write_lock.acquire(timeout=timeout):
+            raise lock_wait_timeout()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.write_lock.release()
+            raise
+        return Tx(self, conn)
+
+    def commit(self, tx: Tx) -> int:
+        """Stamp every pending version with a fresh commit timestamp, COMMIT, release the lock."""
+        try:
+            ts = self._next_ts()
+            tx.ts = ts
+            conn = tx.conn
+            for tid in sorted(tx.touched):
+                t, h = table_names(tid)
+                conn.execute(f"UPDATE {h} SET __mo_end = ? WHERE __mo_end IS NULL", (ts,))  # noqa: S608
+                conn.execute(f"UPDATE {t} SET __mo_ts = ? WHERE __mo_ts IS NULL", (ts,))  # noqa: S608
+            if tx.catalog_dirty:
+                for ctab in cat.CATALOG_TABLES:
+                    conn.execute(f"UPDATE {ctab} SET created_ts = ? WHERE created_ts = -1", (ts,))  # noqa: S608
+                    conn.execute(f"UPDATE {ctab} SET dropped_ts = ? WHERE dropped_ts = -1", (ts,))  # noqa: S608
+                self.catalog_version += 1
+            conn.execute("INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('clock', ?)", (str(ts),))
+            conn.execute("COMMIT")
+            return ts
+        except BaseException:
+            self._rollback_conn(tx.conn)
+            raise
+        finally:
+            self.write_lock.release()
+
+    def rollback(self, tx: Tx) -> None:
+        try:
+            self._rollback_conn(tx.conn)
+        finally:
+            if tx.catalog_dirty:
+                self.catalog_version += 1
+            self.write_lock.release()
+
+    @staticmethod
+    def _rollback_conn(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction on the storage's own connection, committed (stamped) on success."""
+        tx = self.begin(self._sys)
+        try:
+            yield tx
+        except BaseException:
+            self.rollback(tx)
+            raise
+        self.commit(tx)
+
+    # ---- catalog reads -------------------------------------------------------------------------
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        with self._read_mutex:
+            yield self._read
+
+    def account(self, name: str, at: int | None = None) -> AccountRow | None:
+        with self._reader() as c:
+            rows = cat.get_accounts(c, name, at)
+        return rows[-1] if rows else None
+
+    def accounts(self, at: int | None = None) -> list[AccountRow]:
+        with self._reader() as c:
+            return cat.get_accounts(c, None, at)
+
+    def database(self, account_id: int, name: str, at: int | None = None) -> DatabaseRow | None:
+        with self._reader() as c:
+            rows = cat.get_databases(c, account_id, name, at)
+        return rows[-1] if rows else None
+
+    def databases(self, account_id: int, at: int | None = None) -> list[DatabaseRow]:
+        with self._reader() as c:
+            return cat.get_databases(c, account_id, None, at)
+
+    def table(self, database_id: int, name: str, at: int | None = None) -> TableRow | None:
+        with self._reader() as c:
+            rows = cat.get_tables(c, database_id, name, at)
+        return rows[-1] if rows else None
+
+    def tables(self, database_id: int, at: int | None = None) -> list[TableRow]:
+        with self._reader() as c:
+            return cat.get_tables(c, database_id, None, at)
+
+    def users(self, account_id: int, at: int | None = None) -> list[UserRow]:
+        with self._reader() as c:
+            return cat.get_users(c, account_id, None, at)
+
+    def user(self, account_id: int, name: str) -> UserRow | None:
+        with self._reader() as c:
+            rows = cat.get_users(c, account_id, name)
+        return rows[-1] if rows else None
+
+    # ---- catalog writes (inside a Tx) ---------------------------------------------------------
+    def _insert_account(self, tx: Tx, name: str, account_id: int | None = None) -> AccountRow:
+        tx.catalog_dirty = True
+        cur = tx.execute(
+            "INSERT INTO __mo_accounts(id, name, created_ts, dropped_ts) VALUES (?, ?, ?, NULL)",
+            (account_id, name, PENDING),
+        )
+        return AccountRow(int(cur.lastrowid or 0), name, PENDING, None)
+
+    def add_user(self, tx: Tx, account_id: int, name: str, password: str, default_role: str) -> None:
+        tx.catalog_dirty = True
+        tx.execute(
+            "INSERT INTO __mo_users(account_id, name, auth_string, default_role, created_ts) VALUES (?,?,?,?,?)",
+            (account_id, name, auth_string(password), default_role, PENDING),
+        )
+
+    def bootstrap(self, root_password: str) -> None:
+        """Create the sys account (id 0) with users root and dump on a fresh file."""
+        if self.accounts():
+            return
+        with self.transaction() as tx:
+            self._insert_account(tx, "sys", 0)
+            self.add_user(tx, 0, "root", root_password, "moadmin")
+            self.add_user(tx, 0, "dump", root_password, "moadmin")
+
+    def create_account(self, tx: Tx, name: str, admin_name: str, admin_password: str) -> AccountRow:
+        if cat.get_accounts(tx.conn, name):
+            raise internal_error(f"the tenant {name} exists")
+        row = self._insert_account(tx, name)
+        self.add_user(tx, row.id, admin_name, admin_password, "accountadmin")
+        return row
+
+    def drop_account(self, tx: Tx, name: str) -> None:
+        rows = cat.get_accounts(tx.conn, name)
+        if not rows:
+            raise internal_error(f"there is no account {name}")
+        acc = rows[-1]
+        if acc.id == 0:
+            raise internal_error("can not delete the account sys")
+        for db in cat.get_databases(tx.conn, acc.id):
+            self.drop_database(tx, db, notify=False)
+        tx.catalog_dirty = True
+        tx.execute("UPDATE __mo_users SET dropped_ts = -1 WHERE account_id = ? AND dropped_ts IS NULL", (acc.id,))
+        tx.execute("UPDATE __mo_accounts SET dropped_ts = -1 WHERE id = ?", (acc.id,))
+        self._notify(tx, "account", acc.id, None, None)
+
+    def create_database(self, tx: Tx, account_id: int, name: str) -> DatabaseRow:
+        tx.catalog_dirty = True
+        cur = tx.execute(
+            "INSERT INTO __mo_databases(account_id, name, created_ts) VALUES (?, ?, -1)", (account_id, name)
+        )
+        return DatabaseRow(int(cur.lastrowid or 0), account_id, name, PENDING, None)
+
+    def drop_database(self, tx: Tx, db: DatabaseRow, notify: bool = True) -> None:
+        tx.catalog_dirty = True
+        tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
+        tx.execute("UPDATE __mo_databases SET dropped_ts = -1 WHERE id = ?", (db.id,))
+        if notify:
+            self._notify(tx, "database", db.account_id, db.name, None)
+
+    def create_table(self, tx: Tx, database_id: int, name: str, schema: TableSchema, ddl: str) -> TableRow:
+        tx.catalog_dirty = True
+        cj = schema.to_json()
+        cur = tx.execute(
+            "INSERT INTO __mo_tables(database_id, name, columns_json, ddl, auto_increment_col, created_ts) "
+            "VALUES (?, ?, ?, ?, ?, -1)",
+            (database_id, name, cj, ddl, schema.auto_increment_col),
+        )
+        tid = int(cur.lastrowid or 0)
+        create_physical(tx.conn, tid, schema)
+        tx.touch(tid)
+        return TableRow(tid, database_id, name, cj, ddl, schema.auto_increment_col, PENDING, None, schema)
+
+    def drop_table(self, tx: Tx, table: TableRow, account_id: int, db_name: str, notify: bool = True) -> None:
+        tx.catalog_dirty = True
+        tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE id = ?", (table.id,))
+        if notify:
+            self._notify(tx, "table", account_id, db_name, table.name)
+
+    def copy_table_at(self, tx: Tx, src: TableRow, at: int, dst_database_id: int) -> TableRow:
+        """Create a new table in ``dst_database_id`` holding ``src``'s rows as of ``at``."""
+        new = self.create_table(tx, dst_database_id, src.name, src.schema, src.ddl)
+        names = ", ".join(qi(c.name) for c in src.schema.columns)
+        t_new, _ = table_names(new.id)
+        tx.execute(f"INSERT INTO {t_new} ({names}) {select_at(src.id, src.schema, at)}")  # noqa: S608
+        return new
+
+    # ---- listeners, system tables --------------------------------------------------------------
+    def add_drop_listener(self, fn: DropListener) -> None:
+        self._drop_listeners.append(fn)
+
+    def _notify(self, tx: Tx, kind: str, account_id: int, database: str | None, table: str | None) -> None:
+        for fn in self._drop_listeners:
+            fn(tx, kind, account_id, database, table)
+
+    def register_schema(self, ddl: list[str]) -> None:
+        """Create the mo/ layer's own (unversioned) system tables."""
+        with self.write_lock:
+            for stmt in ddl:
+                self._sys.execute(stmt)
+
+    def execute_system(self, tx_or_none: Tx | None, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple]:
+        """Run SQL on system tables: inside ``tx`` or, without one, as its own statement."""
+        if tx_or_none is not None:
+            return tx_or_none.execute(sql, params).fetchall()
+        if sql.lstrip()[:6].upper() in ("SELECT", "WITH  ") or sql.lstrip().upper().startswith("WITH"):
+            with self._reader() as c:
+                return c.execute(sql, params).fetchall()
+        with self.transaction() as tx:
+            return tx.execute(sql, params).fetchall()
+
+    # ---- restore primitives -------------------------------------------------------------------
+    def restore_table(
+        self, tx: Tx, *, src_account_id: int, database: str, table: str, at: int, dst_account_id: int
+    ) -> None:
+        from matrixone_lite.storage.restore import restore_table
+
+        restore_table(self, tx, src_account_id, database, table, at, dst_account_id)
+
+    def restore_database(self, tx: Tx, *, src_account_id: int, database: str, at: int, dst_account_id: int) -> None:
+        from matrixone_lite.storage.restore import restore_database
+
+        restore_database(self, tx, src_account_id, database, at, dst_account_id)
+
+    def restore_account(self, tx: Tx, *, src_account_id: int, at: int, dst_account_id: int) -> None:
+        from matrixone_lite.storage.restore import restore_account
+
+        restore_account(self, tx, src_account_id, at, dst_account_id)
+
+    def restore_cluster(self, tx: Tx, *, at: int) -> None:
+        from matrixone_lite.storage.restore import restore_cluster
+
+        restore_cluster(self, tx, at)
+
+    # ---- GC ------------------------------------------------------------------------------------
+    def set_gc_horizon_provider(self, fn: Callable[[], int | None]) -> None:
+        self._horizon_provider = fn
+
+    def gc(self, now_ns: int | None = None) -> dict[str, Any]:
+        from matrixone_lite.storage.gc import collect
+
+        return collect(self, now_ns)
+
+    def horizon(self, now_ns: int | None = None) -> int:
+        """Oldest instant anything may still read: min(PITR/snapshot horizon, now - GC TTL)."""
+        h = (now_ns if now_ns is not None else self.now_ns()) - GC_TTL_NS
+        if self._horizon_provider is not None:
+            p = self._horizon_provider()
+            if p is not None:
+                h = min(h, int(p))
+        return h
+
+
+__all__ = ["Storage", "Tx", "MOError", "SYSTEM_DATABASES", "SKIP_RESTORE_DATABASES", "auth_string"]
