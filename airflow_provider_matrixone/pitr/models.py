@@ -111,6 +111,22 @@ class PitrRange:
             value = int(text)
         return cls(value, parsed_unit)
 
+    @classmethod
+    def from_server(cls, value: Any, unit: Any) -> PitrRange:
+        """Range as stored by the server: ALTER accepts 0 (reference §2.2), so only 0-255 is enforced."""
+        if isinstance(value, (bytes, bytearray)):
+            value = bytes(value).decode()
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise InvalidInput("PITR_LENGTH", f"unreadable PITR_LENGTH {describe_value(value)}") from None
+        if isinstance(value, bool) or not 0 <= number <= 255:
+            raise InvalidInput("PITR_LENGTH", f"unreadable PITR_LENGTH {describe_value(value)}")
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "value", number)
+        object.__setattr__(obj, "unit", RangeUnit.parse(unit, "PITR_UNIT"))
+        return obj
+
     def __str__(self) -> str:
         return f"{self.value}{self.unit.value}"
 

@@ -87,9 +87,6 @@ def parse_show_pitr(columns: Sequence[Any], rows: Iterable[Sequence[Any]], sessi
         def cell(col: str, row: Sequence[Any] = row) -> Any:
             return row[idx[col]]
 
-        length = cell("PITR_LENGTH")
-        if isinstance(length, (bytes, bytearray)):
-            length = bytes(length).decode()
         name = _name(cell("PITR_NAME"))
         if name is None:
             raise InvalidInput("PITR_NAME", "SHOW PITR row without a PITR_NAME")
@@ -99,8 +96,7 @@ def parse_show_pitr(columns: Sequence[Any], rows: Iterable[Sequence[Any]], sessi
             account=_name(cell("ACCOUNT_NAME")),
             database=_name(cell("DATABASE_NAME")),
             table=_name(cell("TABLE_NAME")),
-            range=PitrRange.parse(length if isinstance(length, (int, str)) else int(length),
-                                  _text(cell("PITR_UNIT"))),
+            range=PitrRange.from_server(cell("PITR_LENGTH"), _text(cell("PITR_UNIT"))),
             created=_session_time(cell("CREATED_TIME"), "CREATED_TIME", session_zone),
             modified=_session_time(cell("MODIFIED_TIME"), "MODIFIED_TIME", session_zone),
         ))

@@ -67,6 +67,17 @@ def test_show_pitr_column_order_independent_and_empty() -> None:
     assert parse_show_pitr(PITR_COLS, [], "UTC") == []
 
 
+def test_show_pitr_altered_to_zero() -> None:
+    # ALTER PITR accepts RANGE 0 on the server (reference 2.2); listing must not crash on it.
+    rows = [("p", "2024-01-01 00:00:00", "2024-01-02 00:00:00", "account", "acc1", "*", "*", "0", "h")]
+    (pitr,) = parse_show_pitr(PITR_COLS, rows, "UTC")
+    assert pitr.range.value == 0 and pitr.range.unit is RangeUnit.HOUR
+    with pytest.raises(InvalidInput, match="PITR_LENGTH"):
+        parse_show_pitr(PITR_COLS, [rows[0][:7] + ("x", "h")], "UTC")
+    with pytest.raises(InvalidInput, match="PITR_UNIT"):
+        parse_show_pitr(PITR_COLS, [rows[0][:8] + ("day",)], "UTC")
+
+
 def test_show_pitr_missing_column() -> None:
     with pytest.raises(InvalidInput, match="PITR_UNIT"):
         parse_show_pitr(PITR_COLS[:-1], [], "UTC")

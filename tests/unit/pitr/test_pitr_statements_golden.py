@@ -263,3 +263,19 @@ def test_count_rows_batches() -> None:
     assert batches[2] == "SELECT 'db1' AS db_name, 't4' AS table_name, COUNT(*) AS row_count FROM `db1`.`t4` {MO_TS = 17}"
     assert count_rows([("d", "t")]) == ["SELECT 'd' AS db_name, 't' AS table_name, COUNT(*) AS row_count FROM `d`.`t`"]
     assert count_rows([]) == []
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS, ids=str)
+def test_seed_scenario(version: ServerVersion) -> None:
+    """The seed guide's mo_br flow (typos repaired by the input layer) as the SQL we send."""
+    seed_unit = PitrRange.parse(1, "d ")
+    assert create_pitr("pitr1", Scope.build("cluster"), seed_unit, caller_account="sys") == (
+        "CREATE PITR `pitr1` FOR CLUSTER RANGE 1 'd'")
+    assert create_pitr("pitr2", Scope.build("account", "acc1"), PitrRange.parse(10, "h"), caller_account="acc1") == (
+        "CREATE PITR `pitr2` FOR ACCOUNT RANGE 10 'h'")
+    assert restore_pitr("pitr2", TS, Scope.build("account", "acc1"), caller_account="acc1", version=version) == (
+        f"RESTORE FROM PITR `pitr2` '{TS}'")
+    assert restore_pitr("pitr3", TS, Scope.build("database", "acc2", "db1"), caller_account="acc2",
+                        version=version) == f"RESTORE DATABASE `db1` FROM PITR `pitr3` '{TS}'"
+    assert restore_pitr("pitr3", TS, Scope.build("table", "acc2", "db2", "orders"), caller_account="acc2",
+                        version=version) == f"RESTORE DATABASE `db2` TABLE `orders` FROM PITR `pitr3` '{TS}'"
