@@ -242,8 +242,6 @@ def restore_pitr(
             return f"RESTORE ACCOUNT {_acc(target)} {tail} {_acc(source, 'source account')}"
         if is_self:
             return f"RESTORE {tail}"
-        if _same(target, SYS_ACCOUNT):
-            raise LevelMismatch(f"can not restore account {target} to sys account by pitr {raw_name}")
         return f"RESTORE ACCOUNT {_acc(target)} {tail}"
 
     # database / table restore: always inside the caller's own account
