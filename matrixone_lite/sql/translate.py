@@ -361,8 +361,10 @@ def alias_projections(tree: exp.Expression, sql: str) -> None:
         return
     new = []
     for p, text in zip(tree.expressions, texts, strict=True):
-        if isinstance(p, exp.Alias | exp.Column | exp.Star):
+        if isinstance(p, exp.Alias | exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
             new.append(p)
+        elif isinstance(p, exp.Column):
+            new.append(exp.alias_(p, p.name, quoted=True))
         else:
             new.append(exp.alias_(p, text.strip(), quoted=True))
     tree.set("expressions", new)

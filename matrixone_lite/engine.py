@@ -1,0 +1,780 @@
+"""Engine and EngineSession: accounts, users, sessions, transactions and statement execution.
+
+The wire layer authenticates through :meth:`Engine.lookup_user`, opens an :class:`EngineSession`
+per connection and hands it one statement at a time (from worker threads; one SQLite connection
+per session). Writes take the storage write lock from the first write to commit.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from matrixone_lite.errors import (
+    MOError,
+    bad_field,
+    column_not_null,
+    database_exists,
+    duplicate_entry,
+    internal_error,
+    invalid_argument,
+    invalid_input,
+    no_database_selected,
+    no_such_table,
+    not_supported,
+    syntax_error,
+    table_exists,
+    unknown_database,
+)
+from matrixone_lite.sql import functions
+from matrixone_lite.sql.ddl import schema_from_columns, schema_from_create, show_create
+from matrixone_lite.sql.hints import Hint, extract_hints
+from matrixone_lite.sql.show import (
+    COLUMNS_COLUMNS,
+    DESCRIBE_COLUMNS,
+    IDENT,
+    SCHEMATA_COLUMNS,
+    TABLES_COLUMNS,
+    column_key,
+    describe_rows,
+    like_to_regex,
+    unquote_ident,
+    values_select,
+)
+from matrixone_lite.sql.translate import (
+    Context,
+    Resolved,
+    Translated,
+    alias_projections,
+    parse_error,
+    translate,
+)
+from matrixone_lite.storage import catalog as cat
+from matrixone_lite.storage.catalog import DatabaseRow, TableRow
+from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
+from matrixone_lite.storage.physical import qi, table_names
+from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
+
+
+@dataclass
+class Column:
+    """A result-set column; ``type`` is a MySQL type name."""
+
+    name: str
+    type: str
+    scale: int | None = None
+
+
+@dataclass
+class Result:
+    columns: list[Column] | None = None  # None -> OK packet
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    affected_rows: int = 0
+    last_insert_id: int = 0
+
+
+@dataclass
+class UserInfo:
+    account: str
+    account_id: int
+    name: str
+    auth_string: str
+    default_role: str
+
+
+def _version_tuple(v: str) -> tuple[int, int, int]:
+    nums = [int(x) for x in re.findall(r"\d+", v)[:3]]
+    while len(nums) < 3:
+        nums.append(0)
+    return (nums[0], nums[1], nums[2])
+
+
+class Engine:
+    """The SQL engine over one :class:`Storage`."""
+
+    def __init__(
+        self, data_dir: str | Path, *, timezone: str, version: str = "4.2.0", root_password: str = "111"
+    ) -> None:
+        self.timezone = ZoneInfo(timezone)
+        self.version = version
+        self.version_tuple = _version_tuple(version)
+        self.storage = Storage(data_dir, self.timezone)
+        self.storage.bootstrap(root_password)
+        self.snapshot_resolver: Callable[[int, str], int] | None = None
+        self._sessions: set[EngineSession] = set()
+        self._lock = threading.Lock()
+
+    def lookup_user(self, account: str, user: str) -> UserInfo | None:
+        acc = self.storage.account(account)
+        if acc is None:
+            return None
+        u = self.storage.user(acc.id, user)
+        if u is None:
+            return None
+        return UserInfo(acc.name, acc.id, u.name, u.auth_string, u.default_role)
+
+    def session(self, account: str, user: str, role: str | None = None) -> EngineSession:
+        acc = self.storage.account(account)
+        if acc is None:
+            raise internal_error(f"there is no account {account}")
+        info = self.lookup_user(account, user)
+        s = EngineSession(self, acc.name, acc.id, user, role or (info.default_role if info else "public"))
+        with self._lock:
+            self._sessions.add(s)
+        return s
+
+    def _forget(self, s: EngineSession) -> None:
+        with self._lock:
+            self._sessions.discard(s)
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions)
+        for s in sessions:
+            s.close()
+        self.storage.close()
+
+
+_ID = IDENT
+_QNAME = rf"(?P<q1>{_ID})(?:\s*\.\s*(?P<q2>{_ID}))?"
+RE_BEGIN = re.compile(r"^(?:BEGIN(?:\s+WORK)?|START\s+TRANSACTION(?:\s+.*)?)$", re.I | re.S)
+RE_COMMIT = re.compile(r"^COMMIT(?:\s+WORK)?$", re.I)
+RE_ROLLBACK = re.compile(r"^ROLLBACK(?:\s+WORK)?$", re.I)
+RE_AUTOCOMMIT = re.compile(r"^SET\s+(?:@@(?:session\.)?|SESSION\s+)?autocommit\s*=\s*(\S+)$", re.I)
+RE_USE = re.compile(rf"^USE\s+(?P<db>{_ID})$", re.I)
+RE_CREATE_DB = re.compile(
+    rf"^CREATE\s+(?:DATABASE|SCHEMA)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<db>{_ID})(?:\s+.*)?$", re.I | re.S
+)
+RE_DROP_DB = re.compile(rf"^DROP\s+(?:DATABASE|SCHEMA)\s+(?P<ie>IF\s+EXISTS\s+)?(?P<db>{_ID})$", re.I)
+RE_DROP_TABLE = re.compile(r"^DROP\s+TABLE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<names>.+)$", re.I | re.S)
+RE_TRUNCATE = re.compile(rf"^TRUNCATE\s+(?:TABLE\s+)?{_QNAME}$", re.I)
+RE_SHOW_DBS = re.compile(r"^SHOW\s+(?:DATABASES|SCHEMAS)(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?$", re.I)
+RE_SHOW_TABLES = re.compile(
+    rf"^SHOW\s+(?P<full>FULL\s+)?TABLES(?:\s+(?:FROM|IN)\s+(?P<db>{_ID}))?"
+    r"(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?$",
+    re.I,
+)
+RE_SHOW_CREATE_TABLE = re.compile(rf"^SHOW\s+CREATE\s+TABLE\s+{_QNAME}$", re.I)
+RE_SHOW_CREATE_DB = re.compile(rf"^SHOW\s+CREATE\s+(?:DATABASE|SCHEMA)\s+(?P<db>{_ID})$", re.I)
+RE_SHOW_COLUMNS = re.compile(
+    rf"^SHOW\s+(?:FULL\s+)?(?:COLUMNS|FIELDS)\s+(?:FROM|IN)\s+{_QNAME}(?:\s+(?:FROM|IN)\s+(?P<db>{_ID}))?$", re.I
+)
+RE_DESCRIBE = re.compile(rf"^(?:DESCRIBE|DESC|EXPLAIN)\s+{_QNAME}$", re.I)
+RE_DATETIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?\s*$")
+RE_DEBUG_TS = re.compile(r"^(\d+)-(\d+)$")
+INFO_SCHEMA = "information_schema"
+
+
+def _parse_datetime(s: str) -> datetime | None:
+    m = RE_DATETIME.match(s)
+    if not m:
+        return None
+    y, mo, d, h, mi, se, frac = m.groups()
+    us = int((frac or "0").ljust(6, "0")[:6])
+    try:
+        return datetime(int(y), int(mo), int(d), int(h), int(mi), int(se), us)
+    except ValueError:
+        return None
+
+
+def _ns(dt: datetime) -> int:
+    return int(dt.timestamp()) * 10**9 + dt.microsecond * 1000
+
+
+def _qname(m: re.Match[str]) -> tuple[str | None, str]:
+    q1, q2 = m.group("q1"), m.group("q2")
+    if q2 is None:
+        return None, unquote_ident(q1).lower()
+    return unquote_ident(q1).lower(), unquote_ident(q2).lower()
+
+
+class EngineSession:
+    """One client session: current database, transaction state, its own SQLite connection."""
+
+    def __init__(self, engine: Engine, account: str, account_id: int, user: str, role: str) -> None:
+        self.engine = engine
+        self.storage: Storage = engine.storage
+        self.account = account
+        self.account_id = account_id
+        self.user = user
+        self.role = role
+        self.database: str | None = None
+        self.autocommit = True
+        self.time_zone = "SYSTEM"
+        self._tx: Tx | None = None
+        self._explicit = False
+        self._implicit = False
+        self._mutex = threading.RLock()
+        self.conn = self.storage.connect()
+        functions.register(self.conn, self._now)
+        self._closed = False
+
+    # ---- state ---------------------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._explicit or self._implicit or self._tx is not None
+
+    def _zone(self) -> ZoneInfo:
+        tz = self.time_zone
+        if tz and tz.upper() not in ("SYSTEM", "") and not tz.startswith(("+", "-")):
+            try:
+                return ZoneInfo(tz)
+            except Exception:  # noqa: BLE001 - unknown zone: fall back to the server's
+                return self.engine.timezone
+        return self.engine.timezone
+
+    def _now(self) -> datetime:
+        return datetime.now(self._zone()).replace(tzinfo=None)
+
+    # ---- transactions --------------------------------------------------------------------------
+    def begin(self) -> None:
+        with self._mutex:
+            if self.in_transaction:
+                self.commit()
+            self._explicit = True
+
+    def commit(self) -> None:
+        with self._mutex:
+            tx, self._tx = self._tx, None
+            self._explicit = self._implicit = False
+            if tx is not None:
+                self.storage.commit(tx)
+
+    def rollback(self) -> None:
+        with self._mutex:
+            tx, self._tx = self._tx, None
+            self._explicit = self._implicit = False
+            if tx is not None:
+                self.storage.rollback(tx)
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self.rollback()
+            finally:
+                self.conn.close()
+                self.engine._forget(self)
+
+    def _write_tx(self) -> Tx:
+        if self._tx is None:
+            self._tx = self.storage.begin(self.conn)
+        return self._tx
+
+    def _after_statement(self, ok: bool) -> None:
+        """Autocommit ends the statement's transaction; a failed autocommit statement rolls back."""
+        if self._explicit:
+            return
+        if not self.autocommit:
+            self._implicit = True
+            return
+        if ok:
+            self.commit()
+        else:
+            self.rollback()
+
+    # ---- catalog helpers -----------------------------------------------------------------------
+    def use(self, database: str) -> None:
+        name = database.lower()
+        if name not in SYSTEM_DATABASES and not cat.get_databases(self.conn, self.account_id, name):
+            raise unknown_database(database)
+        self.database = name
+
+    def _db(self, name: str | None, at: int | None = None) -> DatabaseRow:
+        if name is None:
+            if self.database is None:
+                raise no_database_selected()
+            name = self.database
+        rows = cat.get_databases(self.conn, self.account_id, name.lower(), at)
+        if not rows:
+            raise unknown_database(name)
+        return rows[-1]
+
+    def _table(self, db: str | None, name: str, at: int | None = None) -> tuple[DatabaseRow, TableRow]:
+        d = self._db(db, at)
+        rows = cat.get_tables(self.conn, d.id, name.lower(), at)
+        if not rows:
+            raise no_such_table(d.name, name)
+        return d, rows[-1]
+
+    def _resolve(self, db: str | None, name: str, at: int | None) -> Resolved:
+        dbl = (db or self.database or "").lower()
+        if db is None and self.database is None:
+            raise no_database_selected()
+        if dbl == INFO_SCHEMA:
+            return self._info_schema(name.lower(), at)
+        if dbl == "mo_catalog":
+            phys = f"mo_catalog_{name.lower()}"
+            if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (phys,)).fetchone():
+                return Resolved(system_table=phys)
+            raise no_such_table(dbl, name)
+        if dbl in SYSTEM_DATABASES:
+            raise no_such_table(dbl, name)
+        _, t = self._table(dbl, name, at)
+        return Resolved(table=t, at=at)
+
+    def _info_schema(self, name: str, at: int | None) -> Resolved:
+        dbs = cat.get_databases(self.conn, self.account_id, None, at)
+        if name == "schemata":
+            names = sorted([d.name for d in dbs] + list(SYSTEM_DATABASES))
+            rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
+            return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
+        if name == "tables":
+            rows: list[tuple[Any, ...]] = []
+            for d in dbs:
+                for t in cat.get_tables(self.conn, d.id, None, at):
+                    rows.append(("def", d.name, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, ""))
+            return Resolved(virtual_sql=values_select(TABLES_COLUMNS, rows))
+        if name == "columns":
+            rows = []
+            for d in dbs:
+                for t in cat.get_tables(self.conn, d.id, None, at):
+                    sch = t.schema
+                    for i, c in enumerate(sch.columns, 1):
+                        rows.append(
+                            (
+                                "def", d.name, t.name, c.name, i, c.default, "YES" if c.nullable else "NO",
+                                c.type.lower(), c.scale, c.type_text, column_key(sch, c.name),
+                                "auto_increment" if c.auto_increment else "", "",
+                            )
+                        )
+            return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
+        raise no_such_table(INFO_SCHEMA, name)
+
+    def _hint_ts(self, h: Hint) -> int:
+        v = h.value
+        if h.kind == "SNAPSHOT":
+            resolver = self.engine.snapshot_resolver
+            ts = resolver(self.account_id, str(v)) if resolver is not None else None
+            if ts is None:
+                raise internal_error(f"find 0 snapshot records by name({v}), expect only 1")
+            return int(ts)
+        if isinstance(v, int):
+            if v <= 0:
+                raise invalid_argument("timestamp", v)
+            return v
+        s = str(v)
+        if h.kind == "AS_OF":
+            dt = _parse_datetime(s)
+            if dt is None:
+                raise MOError(1105, f'parsing time "{s}" as "2006-01-02 15:04:05": cannot parse "{s}"')
+            return _ns(dt.replace(tzinfo=self.engine.timezone))
+        m = RE_DEBUG_TS.match(s)
+        if m:
+            return int(m.group(1))
+        dt = _parse_datetime(s)
+        if h.kind == "MO_TS" and (self.engine.version_tuple < (4, 1, 0) or dt is None):
+            raise invalid_input(f"invalid debug timestamp string: {s}")
+        if dt is None:
+            raise invalid_argument("timestamp", s)
+        ts = _ns(dt.replace(tzinfo=UTC))
+        if h.kind == "TIMESTAMP" and ts < self.storage.now_ns() - GC_TTL_NS:
+            raise MOError(
+                20203, f"invalid argument invalid timestamp value, no corresponding snapshot , bad value {s}"
+            )
+        return ts
+
+    def _statement_at(self, hints: list[Hint]) -> int | None:
+        return self._hint_ts(hints[-1]) if hints else None
+
+    # ---- execution -----------------------------------------------------------------------------
+    def execute(self, sql: str) -> Result:
+        """Execute ONE statement (already split, trailing ';' allowed)."""
+        with self._mutex:
+            if self._closed:
+                raise internal_error("session closed")
+            text = sql.strip()
+            while text.endswith(";"):
+                text = text[:-1].rstrip()
+            if not text:
+                raise MOError(1065, "Query was empty", "42000")
+            try:
+                return self._dispatch(text)
+            except MOError:
+                raise
+            except sqlite3.IntegrityError as e:
+                raise self._integrity(e) from None
+            except sqlite3.OperationalError as e:
+                raise self._operational(e, text) from None
+            except (ParseError, TokenError) as e:
+                raise parse_error(text, e) from None
+            except sqlite3.Error as e:
+                raise internal_error(str(e)) from None
+
+    def _integrity(self, e: sqlite3.IntegrityError) -> MOError:
+        msg = str(e)
+        if "NOT NULL constraint failed" in msg:
+            return column_not_null(msg.rsplit(".", 1)[-1])
+        if "UNIQUE constraint failed" in msg:
+            cols = [c.split(".")[-1] for c in msg.split(":", 1)[1].split(",")]
+            return duplicate_entry(self._last_dup or "?", ",".join(c.strip() for c in cols))
+        return internal_error(msg)
+
+    _last_dup: str | None = None
+
+    def _operational(self, e: sqlite3.OperationalError, sql: str) -> MOError:
+        msg = str(e)
+        if msg.startswith("no such column:"):
+            return bad_field(msg.split(":", 1)[1].strip())
+        if "syntax error" in msg or msg.startswith("near "):
+            return syntax_error(sql[:40], 0)
+        if "database is locked" in msg:
+            return MOError(1205, "Lock wait timeout exceeded; try restarting transaction")
+        return internal_error(msg)
+
+    def _dispatch(self, text: str) -> Result:
+        head = text[:16].upper()
+        if head.startswith(("BEGIN", "START")) and RE_BEGIN.match(text):
+            self.begin()
+            return Result()
+        if head.startswith("COMMIT") and RE_COMMIT.match(text):
+            self.commit()
+            return Result()
+        if head.startswith("ROLLBACK") and RE_ROLLBACK.match(text):
+            self.rollback()
+            return Result()
+        if head.startswith("SET"):
+            m = RE_AUTOCOMMIT.match(text)
+            if m:
+                v = m.group(1).strip("'\"").upper()
+                on = v in ("1", "ON", "TRUE")
+                if on and not self.autocommit:
+                    self.commit()
+                self.autocommit = on
+                return Result()
+            return Result()
+        if head.startswith("USE"):
+            m = RE_USE.match(text)
+            if not m:
+                raise syntax_error(text[:40], 4)
+            self.use(unquote_ident(m.group("db")))
+            return Result()
+        if head.startswith("SHOW"):
+            return self._show(text)
+        if head.startswith(("DESC", "EXPLAIN")):
+            m = RE_DESCRIBE.match(text)
+            if m:
+                return self._describe(*_qname(m))
+        if head.startswith("CREATE") and re.match(r"^CREATE\s+(DATABASE|SCHEMA)\b", text, re.I):
+            return self._create_database(text)
+        if head.startswith("DROP"):
+            if re.match(r"^DROP\s+(DATABASE|SCHEMA)\b", text, re.I):
+                return self._drop_database(text)
+            m = RE_DROP_TABLE.match(text)
+            if m:
+                return self._drop_tables(m)
+        if head.startswith("TRUNCATE"):
+            m = RE_TRUNCATE.match(text)
+            if not m:
+                raise syntax_error(text[:40], 9)
+            return self._truncate(*_qname(m))
+        sql, hints = extract_hints(text)
+        tree = sqlglot.parse_one(sql, read="mysql")
+        if tree is None or isinstance(tree, exp.Command):
+            raise syntax_error(text[:40], 0)
+        if isinstance(tree, exp.Create):
+            if str(tree.args.get("kind", "")).upper() != "TABLE":
+                raise not_supported(f"CREATE {tree.args.get('kind')}")
+            return self._create_table(tree, text, sql, hints)
+        if isinstance(tree, exp.Select):
+            alias_projections(tree, sql)
+        tr = translate(tree, self._ctx(hints))
+        if tr.kind == "select":
+            return self._run_select(tr)
+        return self._run_dml(tr)
+
+    def _ctx(self, hints: list[Hint]) -> Context:
+        return Context(
+            self.database,
+            self._resolve,
+            self._hint_ts,
+            hints,
+            {
+                "database": self.database,
+                "version": f"8.0.30-MatrixOne-v{self.engine.version}",
+                "user": f"{self.user}@localhost",
+            },
+        )
+
+    def _run_select(self, tr: Translated) -> Result:
+        cur = self.conn.execute(tr.sql)
+        rows = cur.fetchall()
+        desc = cur.description or []
+        names = [d[0] for d in desc]
+        types: list[tuple[str, int | None] | None] = list(tr.types) if not tr.star else [None] * len(names)
+        if len(types) != len(names):
+            types = [None] * len(names)
+        if any(t is not None and t[0] in ("DECIMAL", "DATETIME", "TIMESTAMP", "DATE") for t in types):
+            conv = []
+            for t in types:
+                if t is None:
+                    conv.append(None)
+                elif t[0] == "DECIMAL":
+                    conv.append(lambda v, s=t[1] or 0: v if v is None or isinstance(v, Decimal) else to_decimal(v, s))
+                elif t[0] in ("DATETIME", "TIMESTAMP"):
+                    conv.append(lambda v: to_datetime(v) if isinstance(v, str) else v)
+                elif t[0] == "DATE":
+                    conv.append(lambda v: to_date(v) if isinstance(v, str) else v)
+                else:
+                    conv.append(None)
+            rows = [tuple(v if f is None else f(v) for v, f in zip(r, conv, strict=True)) for r in rows]
+        cols = [self._column(n, i, rows, types[i]) for i, n in enumerate(names)]
+        self._after_statement(True)
+        return Result(cols, rows)
+
+    @staticmethod
+    def _column(name: str, i: int, rows: list[tuple[Any, ...]], t: tuple[str, int | None] | None) -> Column:
+        for r in rows:
+            v = r[i]
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                return Column(name, "TINYINT")
+            if isinstance(v, int):
+                return Column(name, "BIGINT")
+            if isinstance(v, float):
+                return Column(name, "DOUBLE")
+            if isinstance(v, Decimal):
+                exp_ = v.as_tuple().exponent
+                return Column(name, "DECIMAL", -exp_ if isinstance(exp_, int) and exp_ < 0 else 0)
+            if isinstance(v, datetime):
+                return Column(name, "DATETIME")
+            if isinstance(v, date):
+                return Column(name, "DATE")
+            if isinstance(v, bytes):
+                return Column(name, "BLOB")
+            return Column(name, "VARCHAR")
+        if t is not None:
+            return Column(name, t[0], t[1] if t[0] == "DECIMAL" else None)
+        return Column(name, "NULL" if rows else "VARCHAR")
+
+    def _run_dml(self, tr: Translated) -> Result:
+        tx = self._write_tx()
+        ok = False
+        try:
+            if tr.target is not None:
+                tx.touch(tr.target.id)
+            cur = self.conn.execute(tr.sql)
+            n = max(cur.rowcount, 0)
+            last = 0
+            if tr.kind == "insert" and tr.insert_auto and n > 0 and cur.lastrowid:
+                last = int(cur.lastrowid) - n + 1
+            ok = True
+        finally:
+            self._after_statement(ok)
+        return Result(None, [], n, last)
+
+    # ---- DDL -----------------------------------------------------------------------------------
+    def _ddl(self, fn: Callable[[Tx], Result]) -> Result:
+        """Run DDL in its own transaction; like MySQL, it first commits an open transaction."""
+        if self.in_transaction:
+            self.commit()
+        tx = self._write_tx()
+        try:
+            res = fn(tx)
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+        return res
+
+    def _create_database(self, text: str) -> Result:
+        m = RE_CREATE_DB.match(text)
+        if not m:
+            raise syntax_error(text[:40], 0)
+        name = unquote_ident(m.group("db")).lower()
+        exists = name in SYSTEM_DATABASES or bool(cat.get_databases(self.conn, self.account_id, name))
+        if exists:
+            if m.group("ine"):
+                return Result()
+            raise database_exists(name)
+
+        def run(tx: Tx) -> Result:
+            self.storage.create_database(tx, self.account_id, name)
+            return Result(None, [], 1)
+
+        return self._ddl(run)
+
+    def _drop_database(self, text: str) -> Result:
+        m = RE_DROP_DB.match(text)
+        if not m:
+            raise syntax_error(text[:40], 0)
+        name = unquote_ident(m.group("db")).lower()
+        if name in SYSTEM_DATABASES:
+            raise internal_error(f"can not drop database '{name}' which is system database")
+        rows = cat.get_databases(self.conn, self.account_id, name)
+        if not rows:
+            if m.group("ie"):
+                return Result()
+            raise MOError(1008, f"Can't drop database '{name}'; database doesn't exist")
+
+        def run(tx: Tx) -> Result:
+            n = len(cat.get_tables(tx.conn, rows[-1].id))
+            self.storage.drop_database(tx, rows[-1])
+            return Result(None, [], n)
+
+        res = self._ddl(run)
+        if self.database == name:
+            self.database = None
+        return res
+
+    def _drop_tables(self, m: re.Match[str]) -> Result:
+        items = re.findall(rf"({_ID})(?:\s*\.\s*({_ID}))?", m.group("names"))
+        targets: list[tuple[DatabaseRow, TableRow]] = []
+        for a, b in items:
+            db, name = (None, unquote_ident(a).lower()) if not b else (unquote_ident(a).lower(), unquote_ident(b).lower())
+            try:
+                targets.append(self._table(db, name))
+            except MOError as e:
+                if m.group("ie") and e.code in (1146, 1049):
+                    continue
+                raise
+
+        def run(tx: Tx) -> Result:
+            for d, t in targets:
+                self.storage.drop_table(tx, t, self.account_id, d.name)
+            return Result()
+
+        return self._ddl(run)
+
+    def _truncate(self, db: str | None, name: str) -> Result:
+        _, t = self._table(db, name)
+        tname, _ = table_names(t.id)
+
+        def run(tx: Tx) -> Result:
+            tx.touch(t.id)
+            tx.execute(f"DELETE FROM {tname}")  # noqa: S608 - internal name
+            tx.execute("DELETE FROM sqlite_sequence WHERE name = ?", (tname,))
+            return Result()
+
+        return self._ddl(run)
+
+    def _create_table(self, tree: exp.Create, text: str, sql: str, hints: list[Hint]) -> Result:
+        table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        if not isinstance(table, exp.Table):
+            raise syntax_error(text[:40], 0)
+        name = table.name.lower()
+        d = self._db(table.db or None)
+        if cat.get_tables(self.conn, d.id, name):
+            if tree.args.get("exists"):
+                return Result()
+            raise table_exists(name)
+        query = tree.expression
+        if query is None:
+            schema = schema_from_create(tree)
+
+            def run(tx: Tx) -> Result:
+                self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
+                return Result()
+
+            return self._ddl(run)
+        # CREATE TABLE ... AS SELECT
+        if isinstance(query, exp.Select):
+            alias_projections(query, sql[sql.upper().find("SELECT") :] if "SELECT" in sql.upper() else sql)
+        tr = translate(query, self._ctx(hints))
+        probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 0")  # noqa: S608 - translated SQL
+        names = [c[0] for c in probe.description or []]
+        types = tr.types if not tr.star and len(tr.types) == len(names) else [None] * len(names)
+        src_types: list[tuple[str, int | None]] = []
+        for n, t in zip(names, types, strict=True):
+            src_types.append(t if t is not None else self._star_type(tr, n))
+        schema = schema_from_columns(names, src_types)
+
+        def run(tx: Tx) -> Result:
+            new = self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
+            tname, _ = table_names(new.id)
+            cols = ", ".join(qi(n) for n in names)
+            cur = tx.execute(f"INSERT INTO {tname} ({cols}) SELECT * FROM ({tr.sql})")  # noqa: S608
+            return Result(None, [], max(cur.rowcount, 0))
+
+        return self._ddl(run)
+
+    def _star_type(self, tr: Translated, name: str) -> tuple[str, int | None]:
+        probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 1").fetchone()  # noqa: S608
+        if probe is None:
+            return ("VARCHAR", None)
+        cur = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 1")  # noqa: S608
+        names = [c[0] for c in cur.description or []]
+        v = probe[names.index(name)] if name in names else None
+        c = self._column(name, 0, [(v,)], None)
+        return (c.type, c.scale)
+
+    # ---- SHOW ----------------------------------------------------------------------------------
+    def _show(self, text: str) -> Result:
+        sql, hints = extract_hints(text, attach=False)
+        sql = sql.strip()
+        at = self._statement_at(hints)
+        m = RE_SHOW_DBS.match(sql)
+        if m:
+            names = [d.name for d in cat.get_databases(self.conn, self.account_id, None, at)]
+            names = sorted(set(names) | set(SYSTEM_DATABASES))
+            if m.group("like") is not None:
+                rx = like_to_regex(m.group("like").replace("''", "'"))
+                names = [n for n in names if rx.match(n)]
+            return self._finish_show(["Database"], [(n,) for n in names])
+        m = RE_SHOW_TABLES.match(sql)
+        if m:
+            dbname = unquote_ident(m.group("db")).lower() if m.group("db") else None
+            if dbname is None and self.database is None:
+                raise no_database_selected()
+            dbname = dbname or self.database
+            assert dbname is not None
+            if dbname in SYSTEM_DATABASES:
+                tnames: list[str] = (
+                    ["columns", "schemata", "tables"] if dbname == INFO_SCHEMA else []
+                )
+            else:
+                d = self._db(dbname, at)
+                tnames = [t.name for t in cat.get_tables(self.conn, d.id, None, at)]
+            if m.group("like") is not None:
+                rx = like_to_regex(m.group("like").replace("''", "'"))
+                tnames = [n for n in tnames if rx.match(n)]
+            tnames.sort()
+            if m.group("full"):
+                return self._finish_show(
+                    [f"Tables_in_{dbname}", "Table_type"], [(n, "BASE TABLE") for n in tnames]
+                )
+            return self._finish_show([f"Tables_in_{dbname}"], [(n,) for n in tnames])
+        m = RE_SHOW_CREATE_TABLE.match(sql)
+        if m:
+            db, name = _qname(m)
+            _, t = self._table(db, name, at)
+            return self._finish_show(["Table", "Create Table"], [(t.name, show_create(t.name, t.schema))])
+        m = RE_SHOW_CREATE_DB.match(sql)
+        if m:
+            name = unquote_ident(m.group("db")).lower()
+            if name not in SYSTEM_DATABASES:
+                self._db(name, at)
+            return self._finish_show(["Database", "Create Database"], [(name, f"CREATE DATABASE `{name}`")])
+        m = RE_SHOW_COLUMNS.match(sql)
+        if m:
+            db, name = _qname(m)
+            if m.group("db"):
+                db = unquote_ident(m.group("db")).lower()
+            return self._describe(db, name, at)
+        raise syntax_error(text[:40], 0)
+
+    def _describe(self, db: str | None, name: str, at: int | None = None) -> Result:
+        _, t = self._table(db, name, at)
+        return self._finish_show(DESCRIBE_COLUMNS, describe_rows(t.schema))
+
+    def _finish_show(self, names: list[str], rows: list[tuple[Any, ...]]) -> Result:
+        self._after_statement(True)
+        return Result([Column(n, "VARCHAR") for n in names], rows)
+
+
+__all__ = ["Column", "Engine", "EngineSession", "Result", "UserInfo"]

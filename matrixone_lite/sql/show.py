@@ -1,0 +1,89 @@
+"""SHOW / DESCRIBE statements and the virtual information_schema tables, built from the catalog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from matrixone_lite.storage.catalog import TableSchema
+from matrixone_lite.storage.storage import SYSTEM_DATABASES
+
+IDENT = r"(?:`(?:[^`]|``)+`|[\w$]+)"
+
+
+def unquote_ident(s: str) -> str:
+    s = s.strip()
+    if len(s) >= 2 and s[0] == "`" and s[-1] == "`":
+        return s[1:-1].replace("``", "`")
+    return s
+
+
+def like_to_regex(pattern: str) -> re.Pattern[str]:
+    out = ""
+    for ch in pattern:
+        out += ".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
+    return re.compile(f"^{out}$", re.IGNORECASE | re.DOTALL)
+
+
+def sql_literal(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def values_select(columns: list[str], rows: Iterable[tuple[Any, ...]]) -> str:
+    """A SELECT producing ``rows`` with ``columns`` (an empty result when there are no rows)."""
+    parts = []
+    for r in rows:
+        parts.append("SELECT " + ", ".join(f"{sql_literal(v)} AS \"{c}\"" for v, c in zip(r, columns, strict=True)))
+    if not parts:
+        return "SELECT " + ", ".join(f'NULL AS "{c}"' for c in columns) + " WHERE 0"
+    return " UNION ALL ".join(parts)
+
+
+def column_key(schema: TableSchema, name: str) -> str:
+    low = name.lower()
+    if any(p.lower() == low for p in schema.primary_key):
+        return "PRI"
+    if any(u and u[0].lower() == low for u in schema.unique):
+        return "UNI"
+    return ""
+
+
+def describe_rows(schema: TableSchema) -> list[tuple[Any, ...]]:
+    rows = []
+    for c in schema.columns:
+        rows.append(
+            (
+                c.name,
+                c.type_text.upper(),
+                "YES" if c.nullable else "NO",
+                column_key(schema, c.name),
+                c.default,
+                "auto_increment" if c.auto_increment else "",
+                "",
+            )
+        )
+    return rows
+
+
+DESCRIBE_COLUMNS = ["Field", "Type", "Null", "Key", "Default", "Extra", "Comment"]
+
+TABLES_COLUMNS = [
+    "TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE", "ENGINE", "VERSION", "ROW_FORMAT",
+    "TABLE_ROWS", "CREATE_TIME", "TABLE_COMMENT",
+]
+COLUMNS_COLUMNS = [
+    "TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "ORDINAL_POSITION", "COLUMN_DEFAULT",
+    "IS_NULLABLE", "DATA_TYPE", "NUMERIC_SCALE", "COLUMN_TYPE", "COLUMN_KEY", "EXTRA", "COLUMN_COMMENT",
+]
+SCHEMATA_COLUMNS = ["CATALOG_NAME", "SCHEMA_NAME", "DEFAULT_CHARACTER_SET_NAME", "DEFAULT_COLLATION_NAME"]
+
+
+def system_databases() -> tuple[str, ...]:
+    return SYSTEM_DATABASES
