@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import InvalidInput
 from .identifiers import describe_value, validate_name
+from .timestamps import resolve_zone
 from .versions import ServerVersion
 
 __all__ = ["Level", "Pitr", "PitrRange", "RangeUnit", "RecoveryWindow", "Scope", "ServerInfo", "Snapshot"]
@@ -238,11 +239,17 @@ class ServerInfo:
 
     version: ServerVersion
     version_string: str
-    timezone: str | tzinfo
+    timezone: tzinfo
     account: str
     user: str
     role: str | None = None
-    session_timezone: str | tzinfo | None = None
+    session_timezone: tzinfo | None = None
+
+    def __post_init__(self) -> None:
+        # Zone names ("Asia/Shanghai", "+08:00") are accepted at runtime and resolved once here.
+        object.__setattr__(self, "timezone", resolve_zone(self.timezone))
+        if self.session_timezone is not None:
+            object.__setattr__(self, "session_timezone", resolve_zone(self.session_timezone))
 
     @property
     def is_sys(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -94,9 +96,13 @@ def test_models_to_dict_json() -> None:
     rng = PitrRange.parse("1", " D ")
     assert rng == PitrRange(1, RangeUnit.DAY) and str(rng) == "1d" and rng.to_dict() == {"value": 1, "unit": "d"}
     assert RangeUnit.parse("Mo") is RangeUnit.MONTH and str(RangeUnit.MONTH) == "mo"
-    info = ServerInfo(ServerVersion.parse("8.0.30-MatrixOne-v4.2.0"), "8.0.30-MatrixOne-v4.2.0", "Asia/Shanghai",
-                      "acc1", "admin", None)
-    assert json.loads(json.dumps(info.to_dict()))["version"] == "4.2.0"
+    info = ServerInfo(ServerVersion.parse("8.0.30-MatrixOne-v4.2.0"), "8.0.30-MatrixOne-v4.2.0",
+                      "Asia/Shanghai", "acc1", "admin", None, "+08:00")  # type: ignore[arg-type]
+    assert info.timezone == ZoneInfo("Asia/Shanghai")
+    assert info.session_timezone == timezone(timedelta(hours=8))
+    as_json = json.loads(json.dumps(info.to_dict()))
+    assert as_json["version"] == "4.2.0" and as_json["timezone"] == "Asia/Shanghai"
+    assert as_json["session_timezone"] == "UTC+08:00"
     assert not info.is_sys
     with pytest.raises(dataclasses.FrozenInstanceError):
         info.account = "sys"  # type: ignore[misc]
