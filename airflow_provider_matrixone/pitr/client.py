@@ -77,9 +77,12 @@ class PitrOperations:
     detects it).
     """
 
-    login: Login
     log_sql: bool
     _server_info: ServerInfo | None = None
+
+    @property
+    def login(self) -> Login:
+        raise NotImplementedError
 
     def _open_connection(self) -> Any:
         raise NotImplementedError
@@ -137,7 +140,7 @@ class PitrOperations:
         else:
             session_zone = timestamps.resolve_zone(session_tz)
         self._server_info = ServerInfo(
-            version=version.version,
+            version=version,
             version_string=version_string,
             timezone=server_zone,
             session_timezone=session_zone,
@@ -171,11 +174,19 @@ class PitrOperations:
 
     @property
     def version(self) -> ServerVersion:
-        return ServerVersion(self.get_server_info().version)
+        return self.get_server_info().version
 
     @property
     def server_timezone(self) -> tzinfo:
-        return self.get_server_info().timezone
+        zone = self.get_server_info().timezone
+        return zone if isinstance(zone, tzinfo) else timestamps.resolve_zone(zone)
+
+    @property
+    def session_timezone(self) -> tzinfo:
+        zone = self.get_server_info().session_timezone
+        if zone is None:
+            return self.server_timezone
+        return zone if isinstance(zone, tzinfo) else timestamps.resolve_zone(zone)
 
     def now(self) -> pendulum.DateTime:
         """The current instant in UTC (window checks compare against it)."""
@@ -221,11 +232,11 @@ class PitrOperations:
     def list_pitrs(self) -> list[Pitr]:
         """PITRs created by this account (MatrixOne scopes SHOW PITR to the creator)."""
         columns, rows = self.execute(statements.show_pitr())
-        return show.parse_show_pitr(columns, rows, self.get_server_info().session_timezone)
+        return show.parse_show_pitr(columns, rows, self.session_timezone)
 
     def get_pitr(self, name: str) -> Pitr | None:
         columns, rows = self.execute(statements.show_pitr(name=name))
-        found = show.parse_show_pitr(columns, rows, self.get_server_info().session_timezone)
+        found = show.parse_show_pitr(columns, rows, self.session_timezone)
         return found[0] if found else None
 
     def require_pitr(self, name: str) -> Pitr:
@@ -397,11 +408,15 @@ class PitrClient(PitrOperations):
         logger: logging.Logger | None = None,
     ) -> None:
         self._connect = connect
-        self.login = login
+        self._login = login
         self._timezone = server_timezone
         self.log_sql = log_sql
         self.log = logger or logging.getLogger("airflow_provider_matrixone.pitr")
         self._server_info = None
+
+    @property
+    def login(self) -> Login:
+        return self._login
 
     def _open_connection(self) -> Any:
         return self._connect()

@@ -72,17 +72,17 @@ def test_pitr_lifecycle(hook_factory: Any, driver: str, mo_server: Any) -> None:
     assert pitr.name == "p_life"
     assert pitr.level == Level.ACCOUNT
     assert pitr.account == account
-    assert (pitr.range_value, pitr.range_unit.value) == (2, "h")
-    assert pitr.created_time.tzinfo is not None
-    assert abs((pendulum.now("UTC") - pitr.created_time).total_seconds()) < 120
+    assert (pitr.range.value, pitr.range.unit.value) == (2, "h")
+    assert pitr.created.tzinfo is not None
+    assert abs((pendulum.now("UTC") - pitr.created).total_seconds()) < 120
 
     assert [p.name for p in hook.list_pitrs()] == ["p_life"]
     window = hook.recovery_window(pitr)
-    assert window.earliest == pitr.created_time
+    assert window.earliest == pitr.created
     assert window.latest >= window.earliest
 
     altered = hook.alter_pitr("p_life", 3, "d")
-    assert altered is not None and (altered.range_value, altered.range_unit.value) == (3, "d")
+    assert altered is not None and (altered.range.value, altered.range.unit.value) == (3, "d")
 
     with pytest.raises(errors.PitrAlreadyExists):
         hook.create_pitr("p_life", "account", range_value=1, range_unit="d")
@@ -141,7 +141,7 @@ def test_restore_checks_window_before_sending(hook_factory: Any, mo_server: Any)
     pitr = hook.create_pitr("p_win", "account", range_value=1, range_unit="h")
     mo_server.statement_log.clear()
     with pytest.raises(errors.TimestampOutsideWindow, match="less than the pitr valid time"):
-        hook.restore_pitr("p_win", pitr.created_time - timedelta(seconds=5), "account")
+        hook.restore_pitr("p_win", pitr.created - timedelta(seconds=5), "account")
     with pytest.raises(errors.TimestampOutsideWindow, match="bigger than now"):
         hook.restore_pitr("p_win", pendulum.now("UTC").add(hours=1), "account")
     with pytest.raises(errors.InvalidInput, match="timezone|offset"):
