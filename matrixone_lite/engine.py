@@ -113,6 +113,8 @@ class Engine:
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
         self.snapshot_resolver: Callable[[int, str], int] | None = None
+        # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
+        self.system_table_resolver: Callable[[int, str], str | None] | None = None
         self._sessions: set[EngineSession] = set()
         self._lock = threading.Lock()
 
@@ -175,6 +177,10 @@ RE_DESCRIBE = re.compile(rf"^(?:DESCRIBE|DESC|EXPLAIN)\s+{_QNAME}$", re.I)
 RE_DATETIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?\s*$")
 RE_DEBUG_TS = re.compile(r"^(\d+)-(\d+)$")
 INFO_SCHEMA = "information_schema"
+
+
+def _decimal_conv(scale: int) -> Callable[[Any], Any]:
+    return lambda v: v if v is None or isinstance(v, Decimal) else to_decimal(v, scale)
 
 
 def _parse_datetime(s: str) -> datetime | None:
@@ -318,6 +324,10 @@ class EngineSession:
         if dbl == INFO_SCHEMA:
             return self._info_schema(name.lower(), at)
         if dbl == "mo_catalog":
+            resolver = self.engine.system_table_resolver
+            vsql = resolver(self.account_id, name.lower()) if resolver is not None else None
+            if vsql is not None:
+                return Resolved(virtual_sql=vsql)
             phys = f"mo_catalog_{name.lower()}"
             if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (phys,)).fetchone():
                 return Resolved(system_table=phys)
@@ -329,18 +339,17 @@ class EngineSession:
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
+        rows: list[tuple[Any, ...]] = []
         if name == "schemata":
             names = sorted([d.name for d in dbs] + list(SYSTEM_DATABASES))
             rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
             return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
         if name == "tables":
-            rows: list[tuple[Any, ...]] = []
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
                     rows.append(("def", d.name, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, ""))
             return Resolved(virtual_sql=values_select(TABLES_COLUMNS, rows))
         if name == "columns":
-            rows = []
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
                     sch = t.schema
@@ -492,7 +501,7 @@ class EngineSession:
             return self._create_table(tree, text, sql, hints)
         if isinstance(tree, exp.Select):
             alias_projections(tree, sql)
-        tr = translate(tree, self._ctx(hints))
+        tr = translate(tree, self._ctx(hints))  # type: ignore[arg-type]
         if tr.kind == "select":
             return self._run_select(tr)
         return self._run_dml(tr)
@@ -519,12 +528,12 @@ class EngineSession:
         if len(types) != len(names):
             types = [None] * len(names)
         if any(t is not None and t[0] in ("DECIMAL", "DATETIME", "TIMESTAMP", "DATE") for t in types):
-            conv = []
+            conv: list[Callable[[Any], Any] | None] = []
             for t in types:
                 if t is None:
                     conv.append(None)
                 elif t[0] == "DECIMAL":
-                    conv.append(lambda v, s=t[1] or 0: v if v is None or isinstance(v, Decimal) else to_decimal(v, s))
+                    conv.append(_decimal_conv(t[1] or 0))
                 elif t[0] in ("DATETIME", "TIMESTAMP"):
                     conv.append(lambda v: to_datetime(v) if isinstance(v, str) else v)
                 elif t[0] == "DATE":
@@ -694,14 +703,14 @@ class EngineSession:
             src_types.append(t if t is not None else self._star_type(tr, n))
         schema = schema_from_columns(names, src_types)
 
-        def run(tx: Tx) -> Result:
+        def run_ctas(tx: Tx) -> Result:
             new = self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
             tname, _ = table_names(new.id)
             cols = ", ".join(qi(n) for n in names)
             cur = tx.execute(f"INSERT INTO {tname} ({cols}) SELECT * FROM ({tr.sql})")  # noqa: S608
             return Result(None, [], max(cur.rowcount, 0))
 
-        return self._ddl(run)
+        return self._ddl(run_ctas)
 
     def _star_type(self, tr: Translated, name: str) -> tuple[str, int | None]:
         probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 1").fetchone()  # noqa: S608

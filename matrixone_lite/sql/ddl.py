@@ -50,8 +50,8 @@ def schema_from_create(create: exp.Create) -> TableSchema:
                 raise MOError(1064, f"column {e.name} has no type", "42000")
             base, text, scale = _type_of(kind)
             col = ColumnDef(e.name, base, text, scale)
-            for c in e.constraints:
-                k = c.kind
+            for cc in e.constraints:
+                k = cc.kind
                 if isinstance(k, exp.NotNullColumnConstraint):
                     col.nullable = bool(k.args.get("allow_null"))
                 elif isinstance(k, exp.PrimaryKeyColumnConstraint):

@@ -9,7 +9,6 @@ stamping finds the new version.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,7 +220,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             scopes[alias.lower()] = res.table.schema
             continue
         k = len(replacements)
-        ph = f"{_PH}{k}"
+        ph = f"{_PH}{k}_"
         if res.table is not None:
             body = (
                 select_current(res.table.id, res.table.schema)
@@ -272,11 +271,11 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                 tree.expression.where("1", copy=False)
             upsert_sql = " ON CONFLICT DO UPDATE SET " + ", ".join(sets)
     elif kind == "select":
-        sel = tree
+        sel: exp.Expression = tree
         while isinstance(sel, exp.Union | exp.Intersect | exp.Except):
             sel = sel.this
         if isinstance(sel, exp.Subquery):
-            sel = sel.unnest()
+            sel = sel.unnest()  # type: ignore[assignment]
         if isinstance(sel, exp.Select):
             for p in sel.expressions:
                 if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
@@ -285,7 +284,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                 out.types.append(_infer(p, scopes))
     sql = tree.sql(dialect="sqlite") + upsert_sql
     for ph, body in replacements.items():
-        sql = re.sub(rf"\b{ph}\b", lambda _m, b=body: b, sql, count=1)
+        sql = sql.replace(ph, body, 1)
     out.sql = sql
     return out
 
@@ -359,7 +358,7 @@ def alias_projections(tree: exp.Expression, sql: str) -> None:
     texts = projection_texts(sql)
     if texts is None or len(texts) != len(tree.expressions):
         return
-    new = []
+    new: list[Any] = []
     for p, text in zip(tree.expressions, texts, strict=True):
         if isinstance(p, exp.Alias | exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
             new.append(p)

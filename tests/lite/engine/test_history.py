@@ -1,0 +1,133 @@
+"""History: the state at many instants, time-travel hints, dropped objects, GC."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrixone_lite.engine import Engine
+from matrixone_lite.errors import MOError
+
+from .conftest import run
+
+
+def count_at(s, table: str, ts: int) -> int:
+    return s.execute(f"select count(*) from {table} {{MO_TS = {ts}}}").rows[0][0]
+
+
+def test_counts_at_many_instants(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key auto_increment, v int)")
+    marks: list[tuple[int, list[tuple[int, int]]]] = []
+
+    def mark() -> None:
+        marks.append((engine.storage.now_ns(), s.execute("select id, v from t order by id").rows))
+
+    mark()
+    for i in range(5):
+        s.execute(f"insert into t (v) values ({i}), ({i + 100})")
+        mark()
+    s.execute("update t set v = v * 2 where id % 2 = 0")
+    mark()
+    s.execute("delete from t where id > 7")
+    mark()
+    s.begin()
+    s.execute("insert into t (v) values (7)")
+    s.execute("update t set v = 0 where id = 1")
+    s.execute("delete from t where id = 2")
+    s.commit()
+    mark()
+    s.execute("truncate table t")
+    mark()
+    s.execute("insert into t (v) values (42)")
+    mark()
+    for ts, rows in marks:
+        got = s.execute(f"select id, v from t {{MO_TS = {ts}}} order by id").rows
+        assert got == rows
+        assert count_at(s, "t", ts) == len(rows)
+
+
+def test_uncommitted_and_rolled_back_changes_are_not_history(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, v int); insert into t values (1, 1)")
+    s.begin()
+    s.execute("update t set v = 2 where id = 1")
+    s.execute("update t set v = 3 where id = 1")
+    mid = engine.storage.now_ns()
+    s.rollback()
+    assert s.execute(f"select v from t {{MO_TS = {mid}}}").rows == [(1,)]
+    assert s.execute("select v from t").rows == [(1,)]
+    s.begin()
+    s.execute("update t set v = 2 where id = 1")
+    s.execute("update t set v = 3 where id = 1")
+    s.commit()
+    assert engine.storage.execute_system(None, "select count(*) from h_1") == [(1,)]
+
+
+def test_dropped_objects_keep_history_and_missing_objects_fail(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    before = engine.storage.now_ns()
+    run(s, "create database d; use d; create table t (id int); insert into t values (1), (2)")
+    t1 = engine.storage.now_ns()
+    run(s, "drop table t; create table t (id int); insert into t values (9)")
+    t2 = engine.storage.now_ns()
+    run(s, "drop database d")
+    assert s.execute(f"select id from d.t {{MO_TS = {t1}}} order by id").rows == [(1,), (2,)]
+    assert s.execute(f"select id from d.t {{MO_TS = {t2}}}").rows == [(9,)]
+    assert s.execute(f"show databases {{MO_TS = {t1}}}").rows[0] == ("d",)
+    assert s.execute(f"show tables from d {{MO_TS = {t1}}}").rows == [("t",)]
+    with pytest.raises(MOError) as ei:
+        s.execute(f"select * from d.t {{MO_TS = {before}}}")
+    assert ei.value.code == 1049
+    with pytest.raises(MOError) as ei:
+        s.execute("select * from d.t")
+    assert ei.value.code == 1049
+    run(s, "create database d")
+    with pytest.raises(MOError) as ei:
+        s.execute(f"select * from d.t {{MO_TS = {engine.storage.now_ns()}}}")
+    assert ei.value.code == 1146
+
+
+def test_hint_forms(engine: Engine, connect) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int); insert into t values (1)")
+    ts = engine.storage.now_ns()
+    s.execute("insert into t values (2)")
+    utc = datetime.fromtimestamp(ts / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    local = datetime.fromtimestamp(ts / 1e9, ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert s.execute(f"select count(*) from t {{MO_TS = '{utc}'}}").rows == [(1,)]
+    assert s.execute(f"select count(*) from t {{AS OF TIMESTAMP '{local}'}}").rows == [(1,)]
+    engine.snapshot_resolver = lambda acc, name: ts if name == "s1" else None  # type: ignore[assignment]
+    assert s.execute("select count(*) from t {SNAPSHOT = 's1'}").rows == [(1,)]
+    assert s.execute("select count(*) from t {snapshot = s1}").rows == [(1,)]
+    with pytest.raises(MOError) as ei:
+        s.execute("select count(*) from t {SNAPSHOT = 'nope'}")
+    assert ei.value.code == 20101 and "find 0 snapshot records" in ei.value.message
+    engine.version_tuple = (4, 0, 0)
+    with pytest.raises(MOError) as ei:
+        s.execute(f"select count(*) from t {{MO_TS = '{utc}'}}")
+    assert ei.value.message == f"invalid input: invalid debug timestamp string: {utc}"
+
+
+def test_gc_removes_only_unneeded_history(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, v int); insert into t values (1, 0)")
+    run(s, "create table gone (id int); insert into gone values (1)")
+    for i in range(1, 6):
+        s.execute(f"update t set v = {i} where id = 1")
+    keep_from = engine.storage.now_ns()
+    s.execute("drop table gone")
+    for i in range(6, 9):
+        s.execute(f"update t set v = {i} where id = 1")
+    engine.storage.set_gc_horizon_provider(lambda: keep_from)
+    horizon_now = keep_from + 3600 * 10**9  # "now" an hour later: only the provider keeps history
+    stats = engine.storage.gc(now_ns=horizon_now)
+    assert stats["history_rows"] == 5  # versions v=0..4 ended at or before keep_from
+    assert stats["tables"] == 0  # gone was dropped after the horizon
+    assert s.execute(f"select v from t {{MO_TS = {keep_from}}}").rows == [(5,)]
+    engine.storage.set_gc_horizon_provider(lambda: None)
+    stats = engine.storage.gc(now_ns=engine.storage.now_ns() + 2 * 3600 * 10**9)
+    assert stats["tables"] == 1 and stats["history_rows"] == 3
+    assert s.execute("select v from t").rows == [(8,)]
