@@ -177,6 +177,7 @@ RE_DESCRIBE = re.compile(rf"^(?:DESCRIBE|DESC|EXPLAIN)\s+{_QNAME}$", re.I)
 RE_DATETIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?\s*$")
 RE_DEBUG_TS = re.compile(r"^(\d+)-(\d+)$")
 INFO_SCHEMA = "information_schema"
+CACHE_SIZE = 512
 
 
 def _decimal_conv(scale: int) -> Callable[[Any], Any]:
@@ -223,8 +224,11 @@ class EngineSession:
         self._explicit = False
         self._implicit = False
         self._mutex = threading.RLock()
+        self.last_insert_id = 0
+        self._cache: dict[tuple[str, str | None, int], Translated] = {}
         self.conn = self.storage.connect()
         functions.register(self.conn, self._now)
+        self.conn.create_function("last_insert_id", 0, lambda: self.last_insert_id)
         self._closed = False
 
     # ---- state ---------------------------------------------------------------------------------
@@ -435,6 +439,30 @@ class EngineSession:
 
     _last_dup: str | None = None
 
+    def _duplicate(self, e: sqlite3.IntegrityError, tr: Translated) -> MOError:
+        """1062 naming the duplicate value (found by probing the INSERT's literal rows)."""
+        msg = str(e)
+        if "UNIQUE constraint failed" not in msg or tr.target is None or not tr.insert_values:
+            return self._integrity(e)
+        keys = [c.split(".")[-1].strip() for c in msg.split(":", 1)[1].split(",")]
+        cols = [c.lower() for c in tr.insert_columns]
+        try:
+            idx = [cols.index(k.lower()) for k in keys]
+        except ValueError:
+            return self._integrity(e)
+        tname, _ = table_names(tr.target.id)
+        seen: set[tuple[Any, ...]] = set()
+        for row in tr.insert_values:
+            exprs = [row[i] for i in idx]
+            vals = tuple(self.conn.execute("SELECT " + ", ".join(exprs)).fetchone() or ())
+            where = " AND ".join(f"{qi(k)} = ?" for k in keys)
+            hit = self.conn.execute(f"SELECT 1 FROM {tname} WHERE {where}", vals).fetchone()  # noqa: S608
+            if hit or vals in seen:
+                shown = str(vals[0]) if len(vals) == 1 else "(" + ",".join(str(v) for v in vals) + ")"
+                return duplicate_entry(shown, ",".join(keys))
+            seen.add(vals)
+        return self._integrity(e)
+
     def _operational(self, e: sqlite3.OperationalError, sql: str) -> MOError:
         msg = str(e)
         if msg.startswith("no such column:"):
@@ -491,17 +519,31 @@ class EngineSession:
             if not m:
                 raise syntax_error(text[:40], 9)
             return self._truncate(*_qname(m))
-        sql, hints = extract_hints(text)
-        tree = sqlglot.parse_one(sql, read="mysql")
-        if tree is None or isinstance(tree, exp.Command):
-            raise syntax_error(text[:40], 0)
-        if isinstance(tree, exp.Create):
-            if str(tree.args.get("kind", "")).upper() != "TABLE":
-                raise not_supported(f"CREATE {tree.args.get('kind')}")
-            return self._create_table(tree, text, sql, hints)
-        if isinstance(tree, exp.Select):
-            alias_projections(tree, sql)
-        tr = translate(tree, self._ctx(hints))  # type: ignore[arg-type]
+        key = (text, self.database, self.storage.catalog_version)
+        tr = self._cache.get(key)
+        if tr is None:
+            sql, hints = extract_hints(text)
+            replace = head.startswith("REPLACE")
+            if replace:
+                sql = "INSERT" + sql.lstrip()[7:]
+            tree = sqlglot.parse_one(sql, read="mysql")
+            if tree is None or isinstance(tree, exp.Command):
+                raise syntax_error(text[:40], 0)
+            if isinstance(tree, exp.Create):
+                if str(tree.args.get("kind", "")).upper() != "TABLE":
+                    raise not_supported(f"CREATE {tree.args.get('kind')}")
+                return self._create_table(tree, text, sql, hints)
+            if isinstance(tree, exp.Select):
+                alias_projections(tree, sql)
+            tr = translate(tree, self._ctx(hints))  # type: ignore[arg-type]
+            if replace:
+                if tr.kind != "insert":
+                    raise syntax_error(text[:40], 0)
+                tr.sql = "INSERT OR REPLACE" + tr.sql[6:]
+            if not hints:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[key] = tr
         if tr.kind == "select":
             return self._run_select(tr)
         return self._run_dml(tr)
@@ -577,11 +619,15 @@ class EngineSession:
         try:
             if tr.target is not None:
                 tx.touch(tr.target.id)
-            cur = self.conn.execute(tr.sql)
+            try:
+                cur = self.conn.execute(tr.sql)
+            except sqlite3.IntegrityError as e:
+                raise self._duplicate(e, tr) from None
             n = max(cur.rowcount, 0)
             last = 0
             if tr.kind == "insert" and tr.insert_auto and n > 0 and cur.lastrowid:
                 last = int(cur.lastrowid) - n + 1
+                self.last_insert_id = last
             ok = True
         finally:
             self._after_statement(ok)

@@ -48,6 +48,8 @@ class Translated:
     types: list[TypeInfo | None] = field(default_factory=list)
     star: bool = False
     insert_auto: bool = False  # INSERT leaves the auto-increment column to the table
+    insert_columns: list[str] = field(default_factory=list)
+    insert_values: list[list[str]] = field(default_factory=list)  # SQLite text of literal VALUES rows
 
 
 @dataclass
@@ -251,6 +253,13 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             cols = [exp.to_identifier(c.name) for c in schema.columns]
             tree.set("this", exp.Schema(this=tree.this, expressions=cols))
         listed = {e.name.lower() for e in tree.this.expressions}
+        out.insert_columns = [e.name for e in tree.this.expressions]
+        if isinstance(tree.expression, exp.Values):
+            out.insert_values = [
+                [v.sql(dialect="sqlite") for v in tup.expressions]
+                for tup in tree.expression.expressions
+                if isinstance(tup, exp.Tuple)
+            ]
         ai = schema.auto_increment_col
         out.insert_auto = ai is not None and ai.lower() not in listed
         conflict = tree.args.get("conflict")

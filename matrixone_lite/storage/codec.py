@@ -7,6 +7,7 @@ Registered once per process; connections opened with ``PARSE_DECLTYPES`` then re
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -49,9 +50,13 @@ def to_date(value: object) -> date | object:
     return value
 
 
+def _decimal_converter(scale: int) -> Callable[[bytes], Decimal | None]:
+    return lambda b: to_decimal(b, scale)
+
+
 def _register() -> None:
     for s in range(MAX_SCALE + 1):
-        sqlite3.register_converter(f"DECIMAL_{s}", lambda b, s=s: to_decimal(b, s))
+        sqlite3.register_converter(f"DECIMAL_{s}", _decimal_converter(s))
     sqlite3.register_converter("DATE_TEXT", to_date)
     sqlite3.register_converter("DATETIME_TEXT", to_datetime)
     sqlite3.register_converter("TIMESTAMP_TEXT", to_datetime)

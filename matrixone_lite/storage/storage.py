@@ -71,6 +71,7 @@ class Storage:
         self.path = self.data_dir / DB_FILE
         self.timezone = timezone
         self.write_lock = threading.Lock()
+        self.lock_timeout = LOCK_TIMEOUT_S  # seconds a writer waits for another's transaction
         self._setups: list[Callable[[sqlite3.Connection], None]] = []
         self._drop_listeners: list[DropListener] = []
         self._horizon_provider: Callable[[], int | None] | None = None
@@ -96,6 +97,7 @@ class Storage:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA recursive_triggers=ON")  # REPLACE's implicit deletes keep history
         tz = self.timezone
         conn.create_function("mo_now", 0, lambda: datetime.now(tz).strftime("%Y-%m-%d %H:%M:%S"))
         for fn in self._setups:
@@ -124,9 +126,9 @@ class Storage:
         self._last_ts = ts
         return ts
 
-    def begin(self, conn: sqlite3.Connection, timeout: float = LOCK_TIMEOUT_S) -> Tx:
+    def begin(self, conn: sqlite3.Connection, timeout: float | None = None) -> Tx:
         """Take the write lock and open ``BEGIN IMMEDIATE`` on ``conn``."""
-        if not self.write_lock.acquire(timeout=timeout):
+        if not self.write_lock.acquire(timeout=self.lock_timeout if timeout is None else timeout):
             raise lock_wait_timeout()
         try:
             conn.execute("BEGIN IMMEDIATE")
