@@ -1,0 +1,70 @@
+"""Fixtures for the sample-DAG tests: one DagBag, connections pointing at the session's server."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DAGS = os.path.join(ROOT, "dags")
+PASSWORD = os.environ["MO_TEST_PASSWORD"]
+
+
+def conn_json(server: Any, login: str = "root", password: str = PASSWORD, **extra: Any) -> str:
+    return json.dumps({"conn_type": "matrixone", "host": server.host, "port": server.port, "login": login,
+                       "password": password, "extra": {"client": "pymysql", **extra}})
+
+
+@pytest.fixture(scope="session")
+def dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    start = time.monotonic()
+    bag = DagBag(dag_folder=DAGS)
+    print(f"\nDagBag parse of {DAGS}: {time.monotonic() - start:.2f} s, {len(bag.dags)} DAGs")
+    return bag
+
+
+@pytest.fixture
+def sys_conn(mo_server: Any, airflow_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """matrixone_default = root on the session server, marked disposable (demo: true)."""
+    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_DEFAULT", conn_json(mo_server, demo=True))
+    yield mo_server
+
+
+@pytest.fixture
+def run_dag(dagbag: Any, sys_conn: Any) -> Callable[..., Any]:
+    """Run a DAG in-process with dag.test(); returns the DagRun."""
+
+    def run(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
+        dag = dagbag.get_dag(dag_id)
+        assert dag is not None, dagbag.import_errors
+        start = time.monotonic()
+        dr = dag.test(run_conf=conf or {})
+        print(f"dag.test({dag_id}): {dr.state} in {time.monotonic() - start:.1f} s")
+        return dr
+
+    return run
+
+
+def task_states(dr: Any) -> dict[str, str]:
+    return {f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id: str(ti.state)
+            for ti in dr.get_task_instances()}
+
+
+def xcom(dr: Any, task_id: str, map_index: int = -1) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.query(XComModel).filter_by(dag_id=dr.dag_id, run_id=dr.run_id, task_id=task_id,
+                                                 map_index=map_index, key="return_value").one_or_none()
+        if row is None:
+            return None
+        value = row.value
+    return json.loads(value) if isinstance(value, str) else value
