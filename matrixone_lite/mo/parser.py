@@ -1,0 +1,472 @@
+"""Recursive-descent parser for MatrixOne-only statements.
+
+Grammar per server line: matrixone-pitr.md §2 (mysql_sql.y). Syntax errors carry MatrixOne's
+position convention (column = end of the offending token, ``near`` = text after the last good
+token), e.g. ``create pitr p if not exists …`` -> column 21 near `` if not exists …``.
+"""
+
+from __future__ import annotations
+
+from matrixone_lite.mo import ast
+from matrixone_lite.mo.lexer import Kind, Token, tokenize
+
+MO_PREFIXES = {
+    ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"),
+    ("CREATE", "PITR"), ("ALTER", "PITR"), ("DROP", "PITR"), ("SHOW", "PITR"),
+    ("CREATE", "SNAPSHOT"), ("DROP", "SNAPSHOT"), ("SHOW", "SNAPSHOTS"),
+    ("SHOW", "RECOVERY_WINDOW"),
+}
+
+# bare words that can never be a name in these statements
+_RESERVED = {
+    "FOR", "RANGE", "FROM", "TO", "WHERE", "IF", "NOT", "TABLE", "DATABASE", "SELECT", "AND", "OR",
+    "AS", "CREATE", "DROP", "ALTER", "SHOW", "RESTORE", "LIKE", "IDENTIFIED", "BY", "ADMIN_NAME",
+    "INTERNAL", "COMMENT", "PUBLICATION", "IN", "IS", "NULL",
+}
+
+
+class MOSyntaxError(Exception):
+    """A 1064 syntax error with MatrixOne's column/near convention."""
+
+    def __init__(self, near: str, column: int) -> None:
+        super().__init__(f"syntax error at column {column} near {near!r}")
+        self.near = near
+        self.column = column
+
+
+def is_mo_statement(sql: str) -> bool:
+    """True when ``sql`` is one of the statements this package handles."""
+    toks = tokenize(sql)
+    if not toks or toks[0].kind is not Kind.IDENT:
+        return False
+    first = toks[0].value.upper()
+    if first == "RESTORE":
+        return True
+    if len(toks) < 2 or toks[1].kind is not Kind.IDENT:
+        return False
+    return (first, toks[1].value.upper()) in MO_PREFIXES
+
+
+def parse(sql: str, version: tuple[int, int, int] = (4, 2, 0)) -> ast.Statement:
+    """Parse one MatrixOne statement for the given server version."""
+    return _Parser(sql, version).statement()
+
+
+class _Parser:
+    def __init__(self, sql: str, version: tuple[int, int, int]) -> None:
+        self.sql = sql
+        self.version = version
+        self.toks = tokenize(sql)
+        self.pos = 0
+
+    # ---- token helpers ----
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.pos]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.pos + k, len(self.toks) - 1)]
+
+    def error(self) -> MOSyntaxError:
+        prev_end = self.toks[self.pos - 1].end if self.pos > 0 else 0
+        return MOSyntaxError(self.sql[prev_end:], self.tok.end)
+
+    def advance(self) -> Token:
+        t = self.tok
+        if t.kind is not Kind.EOF:
+            self.pos += 1
+        return t
+
+    def at_word(self, *words: str) -> bool:
+        return self.tok.is_word(*words)
+
+    def accept_word(self, *words: str) -> bool:
+        if self.at_word(*words):
+            self.advance()
+            return True
+        return False
+
+    def expect_word(self, *words: str) -> str:
+        if not self.at_word(*words):
+            raise self.error()
+        return self.advance().value.upper()
+
+    def at_op(self, op: str) -> bool:
+        return self.tok.kind is Kind.OP and self.tok.value == op
+
+    def accept_op(self, op: str) -> bool:
+        if self.at_op(op):
+            self.advance()
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.error()
+
+    def at_name(self) -> bool:
+        t = self.tok
+        if t.kind is Kind.QIDENT:
+            return t.terminated
+        return t.kind is Kind.IDENT and t.value.upper() not in _RESERVED
+
+    def name(self) -> str:
+        if not self.at_name():
+            raise self.error()
+        return self.advance().value.lower()
+
+    def string(self) -> str:
+        t = self.tok
+        if t.kind is not Kind.STRING or not t.terminated:
+            raise self.error()
+        self.advance()
+        return t.value
+
+    def uint(self) -> int:
+        t = self.tok
+        if t.kind is not Kind.NUMBER or not t.value.isdigit():
+            raise self.error()
+        self.advance()
+        return int(t.value)
+
+    def end(self) -> None:
+        self.accept_op(";")
+        if self.tok.kind is not Kind.EOF:
+            raise self.error()
+
+    # ---- statements ----
+    def statement(self) -> ast.Statement:
+        word = self.expect_word("CREATE", "DROP", "ALTER", "SHOW", "RESTORE")
+        stmt: ast.Statement
+        if word == "RESTORE":
+            stmt = self.restore()
+        elif word == "SHOW":
+            stmt = self.show()
+        elif word == "CREATE":
+            what = self.expect_word("ACCOUNT", "PITR", "SNAPSHOT")
+            if what == "ACCOUNT":
+                stmt = self.create_account()
+            elif what == "PITR":
+                stmt = self.create_pitr()
+            else:
+                stmt = self.create_snapshot()
+        elif word == "DROP":
+            what = self.expect_word("ACCOUNT", "PITR", "SNAPSHOT")
+            if_exists = self.if_exists()
+            name = self.name()
+            if what == "ACCOUNT":
+                stmt = ast.DropAccount(name, if_exists)
+            elif what == "PITR":
+                stmt = ast.DropPitr(name, if_exists, self.accept_word("INTERNAL"))
+            else:
+                stmt = ast.DropSnapshot(name, if_exists)
+        else:
+            self.expect_word("PITR")
+            if_exists = self.if_exists()
+            name = self.name()
+            self.expect_word("RANGE")
+            value = self.uint()
+            unit = self.string()
+            stmt = ast.AlterPitr(name, value, unit, if_exists)
+        self.end()
+        return stmt
+
+    def if_exists(self) -> bool:
+        if self.accept_word("IF"):
+            self.expect_word("EXISTS")
+            return True
+        return False
+
+    def if_not_exists(self) -> bool:
+        if self.accept_word("IF"):
+            self.expect_word("NOT")
+            self.expect_word("EXISTS")
+            return True
+        return False
+
+    def create_account(self) -> ast.CreateAccount:
+        ine = self.if_not_exists()
+        name = self.name()
+        self.expect_word("ADMIN_NAME")
+        self.accept_op("=")
+        admin = self.string()
+        self.expect_word("IDENTIFIED")
+        self.expect_word("BY")
+        password = self.string()
+        comment = None
+        if self.accept_word("COMMENT"):
+            comment = self.string()
+        return ast.CreateAccount(name, admin, password, ine, comment)
+
+    def create_pitr(self) -> ast.CreatePitr:
+        ine = self.if_not_exists()
+        name = self.name()
+        level: ast.Level = "account"
+        account = database = table = None
+        if self.accept_word("FOR"):
+            kind = self.expect_word("ACCOUNT", "CLUSTER", "DATABASE", "TABLE")
+            if kind == "CLUSTER":
+                level = "cluster"
+            elif kind == "ACCOUNT":
+                if self.at_name():
+                    account = self.name()
+            elif kind == "DATABASE":
+                database = self.name()
+                level = "database"
+                if self.accept_word("TABLE"):
+                    table = self.name()
+                    level = "table"
+            else:
+                database = self.name()
+                self.accept_op(".")
+                table = self.name()
+                level = "table"
+        self.expect_word("RANGE")
+        value = self.uint()
+        unit = self.string()
+        internal = self.accept_word("INTERNAL")
+        return ast.CreatePitr(name, level, value, unit, account, database, table, ine, internal)
+
+    def create_snapshot(self) -> ast.CreateSnapshot:
+        ine = self.if_not_exists()
+        name = self.name()
+        self.expect_word("FOR")
+        kind = self.expect_word("ACCOUNT", "CLUSTER", "DATABASE", "TABLE")
+        account = database = table = None
+        level: ast.Level
+        if kind == "CLUSTER":
+            level = "cluster"
+        elif kind == "ACCOUNT":
+            level = "account"
+            if self.at_name():
+                account = self.name()
+        elif kind == "DATABASE":
+            level = "database"
+            database = self.name()
+        else:
+            level = "table"
+            database = self.name()
+            self.accept_op(".")
+            table = self.name()
+        return ast.CreateSnapshot(name, level, account, database, table, ine)
+
+    def show(self) -> ast.Statement:
+        what = self.expect_word("ACCOUNTS", "PITR", "SNAPSHOTS", "RECOVERY_WINDOW")
+        if what == "ACCOUNTS":
+            like = self.string() if self.accept_word("LIKE") else None
+            return ast.ShowAccounts(like)
+        if what == "RECOVERY_WINDOW":
+            self.expect_word("FOR")
+            kind = self.expect_word("ACCOUNT", "DATABASE", "TABLE")
+            if kind == "ACCOUNT":
+                return ast.ShowRecoveryWindow("account", self.name() if self.at_name() else None)
+            if kind == "DATABASE":
+                return ast.ShowRecoveryWindow("database", database=self.name())
+            db = self.name()
+            return ast.ShowRecoveryWindow("table", database=db, table=self.name())
+        where = None
+        if self.accept_word("WHERE"):
+            where = self.expr()
+        return ast.ShowPitr(where) if what == "PITR" else ast.ShowSnapshots(where)
+
+    # ---- RESTORE ----
+    def v4(self) -> bool:
+        return self.version >= (4, 0, 0)
+
+    def from_pitr(self) -> tuple[str, str]:
+        self.expect_word("PITR")
+        name = self.name()
+        return name, self.string()
+
+    def snapshot_hint(self) -> str:
+        self.expect_op("{")
+        self.expect_word("SNAPSHOT")
+        self.expect_op("=")
+        if self.tok.kind is Kind.STRING:
+            snap = self.string().lower()
+        else:
+            snap = self.name()
+        self.expect_op("}")
+        return snap
+
+    def to_account(self) -> str | None:
+        if self.accept_word("TO"):
+            self.expect_word("ACCOUNT")
+            return self.name()
+        return None
+
+    def restore(self) -> ast.Statement:
+        db: str | None
+        table: str | None
+        if self.accept_word("FROM"):
+            p, ts = self.from_pitr()
+            return ast.RestorePitr("account", p, ts)
+        if self.accept_word("CLUSTER"):
+            if self.v4() and self.at_op("{"):
+                return ast.RestoreSnapshot("cluster", self.snapshot_hint())
+            self.expect_word("FROM")
+            if not self.v4() and self.accept_word("SNAPSHOT"):
+                return ast.RestoreSnapshot("cluster", self.name())
+            p, ts = self.from_pitr()
+            return ast.RestorePitr("cluster", p, ts)
+        if self.accept_word("DATABASE"):
+            if self.v4() and self.peek().kind is Kind.OP and self.peek().value in (".", "{"):
+                acc = None
+                db = self.name()
+                if self.accept_op("."):
+                    acc, db = db, self.name()
+                snap = self.snapshot_hint()
+                return ast.RestoreSnapshot("database", snap, acc, db, to_account=self.to_account())
+            db = self.name()
+            table = self.name() if self.accept_word("TABLE") else None
+            self.expect_word("FROM")
+            p, ts = self.from_pitr()
+            return ast.RestorePitr("table" if table else "database", p, ts, None, db, table)
+        if self.v4() and self.at_word("TABLE"):
+            self.advance()
+            parts = [self.name()]
+            while self.accept_op("."):
+                parts.append(self.name())
+            if len(parts) not in (2, 3):
+                raise self.error()
+            acc = parts[0] if len(parts) == 3 else None
+            snap = self.snapshot_hint()
+            return ast.RestoreSnapshot("table", snap, acc, parts[-2], parts[-1], self.to_account())
+        self.expect_word("ACCOUNT")
+        acc = self.name()
+        if self.v4() and self.at_op("{"):
+            snap = self.snapshot_hint()
+            return ast.RestoreSnapshot("account", snap, acc, to_account=self.to_account())
+        db = table = None
+        if (self.version >= (4, 1, 0) or not self.v4()) and self.accept_word("DATABASE"):
+            db = self.name()
+            if self.accept_word("TABLE"):
+                table = self.name()
+        self.expect_word("FROM")
+        if not self.v4() and self.accept_word("SNAPSHOT"):
+            snap = self.name()
+            to = self.to_account() if db is None else None
+            return ast.RestoreSnapshot("table" if table else "database" if db else "account",
+                                       snap, acc, db, table, to)
+        if db is not None and self.version < (4, 1, 0):
+            # v3.x only knows ACCOUNT … DATABASE … for snapshots
+            self.expect_word("SNAPSHOT")
+        p, ts = self.from_pitr()
+        if db is not None:
+            return ast.RestorePitr("table" if table else "database", p, ts, acc, db, table)
+        src = None
+        if self.accept_word("AS"):
+            src = self.name()
+        elif self.at_name():
+            src = self.name()
+        return ast.RestorePitr("account", p, ts, acc, src_account=src)
+
+    # ---- expressions (SHOW … WHERE) ----
+    def expr(self) -> ast.Expr:
+        left = self.and_expr()
+        while self.accept_word("OR") or self.accept_op("||"):
+            left = ast.Binary("OR", left, self.and_expr())
+        return left
+
+    def and_expr(self) -> ast.Expr:
+        left = self.not_expr()
+        while self.accept_word("AND") or self.accept_op("&&"):
+            left = ast.Binary("AND", left, self.not_expr())
+        return left
+
+    def not_expr(self) -> ast.Expr:
+        if self.accept_word("NOT") or self.accept_op("!"):
+            return ast.Unary("NOT", self.not_expr())
+        return self.comparison()
+
+    def comparison(self) -> ast.Expr:
+        left = self.additive()
+        while True:
+            t = self.tok
+            if t.kind is Kind.OP and t.value in ("=", "!=", "<>", "<", ">", "<=", ">="):
+                self.advance()
+                op = "!=" if t.value == "<>" else t.value
+                left = ast.Binary(op, left, self.additive())
+                continue
+            if self.at_word("IS"):
+                self.advance()
+                neg = self.accept_word("NOT")
+                self.expect_word("NULL")
+                left = ast.IsNull(left, neg)
+                continue
+            neg = False
+            if self.at_word("NOT") and self.peek().is_word("LIKE", "IN"):
+                self.advance()
+                neg = True
+            if self.accept_word("LIKE"):
+                left = ast.Binary("NOT LIKE" if neg else "LIKE", left, self.additive())
+                continue
+            if self.accept_word("IN"):
+                self.expect_op("(")
+                items = [self.expr()]
+                while self.accept_op(","):
+                    items.append(self.expr())
+                self.expect_op(")")
+                left = ast.InList(left, tuple(items), neg)
+                continue
+            return left
+
+    def additive(self) -> ast.Expr:
+        left = self.term()
+        while self.tok.kind is Kind.OP and self.tok.value in ("+", "-"):
+            op = self.advance().value
+            left = ast.Binary(op, left, self.term())
+        return left
+
+    def term(self) -> ast.Expr:
+        left = self.unary()
+        while self.tok.kind is Kind.OP and self.tok.value in ("*", "/"):
+            op = self.advance().value
+            left = ast.Binary(op, left, self.unary())
+        return left
+
+    def unary(self) -> ast.Expr:
+        if self.accept_op("-"):
+            return ast.Unary("-", self.unary())
+        return self.primary()
+
+    def primary(self) -> ast.Expr:
+        t = self.tok
+        if self.accept_op("("):
+            e = self.expr()
+            self.expect_op(")")
+            return e
+        if t.kind is Kind.STRING and t.terminated:
+            self.advance()
+            return ast.Literal(t.value)
+        if t.kind is Kind.NUMBER:
+            self.advance()
+            try:
+                return ast.Literal(int(t.value))
+            except ValueError:
+                return ast.Literal(float(t.value))
+        if t.is_word("NULL"):
+            self.advance()
+            return ast.Literal(None)
+        if t.is_word("TRUE", "FALSE"):
+            self.advance()
+            return ast.Literal(1 if t.value.upper() == "TRUE" else 0)
+        if t.kind is Kind.IDENT and self.peek().kind is Kind.OP and self.peek().value == "(":
+            self.advance()
+            self.advance()
+            args: list[ast.Expr] = []
+            if not self.accept_op(")"):
+                args.append(self.expr())
+                while self.accept_op(","):
+                    args.append(self.expr())
+                self.expect_op(")")
+            return ast.Func(t.value.upper(), tuple(args))
+        if (t.kind is Kind.IDENT and t.value.upper() not in _RESERVED) or (
+            t.kind is Kind.QIDENT and t.terminated
+        ):
+            self.advance()
+            name = t.value
+            if self.accept_op("."):  # tbl.col
+                name = self.advance().value
+            return ast.Column(name.lower())
+        raise self.error()

@@ -1,0 +1,193 @@
+"""``LiteServer``: the MatrixOne-compatible server on a background thread's event loop.
+
+    with LiteServer(data_dir=tmp, port=0, version="4.2.0", timezone="Asia/Shanghai") as srv:
+        connect to srv.host:srv.port as "acc1#root"
+
+The engine, the mo/ executor and the statement log are shared by all connections; every
+connection gets its own worker thread for engine calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import mysql_mimic.server as mimic_server
+from mysql_mimic import MysqlServer
+from mysql_mimic.constants import DEFAULT_SERVER_CAPABILITIES
+from mysql_mimic.types import Capabilities
+
+from matrixone_lite.engine import Engine
+from matrixone_lite.mo.executor import MOExecutor
+from matrixone_lite.wire.auth import EngineIdentityProvider
+from matrixone_lite.wire.connection import LiteConnection
+from matrixone_lite.wire.server_context import ServerContext
+from matrixone_lite.wire.session import LiteSession
+from matrixone_lite.wire.statement_log import StatementLog
+
+logger = logging.getLogger("matrixone_lite.server")
+
+# mysql-mimic builds connections through this module-level name (private seam, pinned version)
+mimic_server.Connection = LiteConnection  # type: ignore[misc]
+
+CAPABILITIES = (
+    (DEFAULT_SERVER_CAPABILITIES & ~Capabilities.CLIENT_QUERY_ATTRIBUTES)
+    | Capabilities.CLIENT_MULTI_STATEMENTS
+    | Capabilities.CLIENT_MULTI_RESULTS
+    | Capabilities.CLIENT_TRANSACTIONS
+)
+
+
+def local_zone_name() -> str:
+    """The machine's local IANA zone name (``--timezone`` default), UTC when unknown."""
+    try:
+        link = Path("/etc/localtime").resolve()
+        parts = link.parts
+        if "zoneinfo" in parts:
+            name = "/".join(parts[parts.index("zoneinfo") + 1:])
+            ZoneInfo(name)
+            return name
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        name = Path("/etc/timezone").read_text().strip()
+        ZoneInfo(name)
+        return name
+    except Exception:  # noqa: BLE001
+        return "UTC"
+
+
+class ServerStartError(RuntimeError):
+    """The server could not start (port taken, data dir unusable, bad option)."""
+
+
+class LiteServer:
+    """A running matrixone_lite server (context manager)."""
+
+    def __init__(
+        self,
+        data_dir: str | Path = "./mo-lite-data",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 6001,
+        version: str = "4.2.0",
+        timezone: str | None = None,
+        root_password: str = "111",
+        statement_log: bool = True,
+        statement_log_file: str | Path | None = None,
+        max_query_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.port = port
+        self.version = version
+        self.timezone = timezone or local_zone_name()
+        self.root_password = root_password
+        self._log_enabled = statement_log
+        self._log_file = statement_log_file
+        self.max_query_bytes = max_query_bytes
+        self.statement_log = StatementLog(statement_log_file, keep=statement_log)
+        self.engine: Engine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: MysqlServer | None = None
+        self._ready = threading.Event()
+        self._stopped = threading.Event()
+        self._error: BaseException | None = None
+
+    # ---- start / stop ----
+    def start(self) -> LiteServer:
+        try:
+            zone = ZoneInfo(self.timezone)
+        except Exception as e:  # noqa: BLE001
+            raise ServerStartError(f"unknown time zone {self.timezone!r}") from e
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine = Engine(self.data_dir, timezone=self.timezone, version=self.version,
+                                 root_password=self.root_password)
+        except Exception as e:  # noqa: BLE001
+            raise ServerStartError(f"cannot use data directory {str(self.data_dir)!r}: {e}") from e
+        mo = MOExecutor(self.engine)
+        self.context = ServerContext(self.engine, mo, self.statement_log, self.version, zone,
+                                     self.max_query_bytes)
+        self._thread = threading.Thread(target=self._run, name="matrixone-lite-server", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            self.engine.close()
+            raise ServerStartError(f"cannot listen on {self.host}:{self.port}: {self._error}") from self._error
+        return self
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        context = self.context
+        server = MysqlServer(session_factory=lambda: LiteSession(context),
+                             identity_provider=EngineIdentityProvider(context.engine),
+                             capabilities=CAPABILITIES)
+        self._server = server
+        try:
+            loop.run_until_complete(server.start_server(host=self.host, port=self.port))
+            sock = server.sockets()[0].getsockname()
+            self.port = int(sock[1])
+        except BaseException as e:  # noqa: BLE001
+            self._error = e
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                loop.run_until_complete(self._shutdown())
+            finally:
+                loop.close()
+                self._stopped.set()
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for conn in list(self.context.connections):
+            conn.shutdown()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=10)
+            for t in pending:
+                t.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    def stop(self) -> None:
+        """Stop accepting, close every connection, close the engine; idempotent."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+        self._thread = None
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+        self.statement_log.close()
+
+    def __enter__(self) -> LiteServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"LiteServer({self.host}:{self.port}, data_dir={str(self.data_dir)!r}, version={self.version})"
+
+    @property
+    def dsn(self) -> dict[str, Any]:
+        return {"host": self.host, "port": self.port, "user": "root", "password": self.root_password}

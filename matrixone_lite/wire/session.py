@@ -1,0 +1,406 @@
+"""The per-connection session: splits COM_QUERY text and routes each statement.
+
+Session statements (SET, USE, BEGIN/COMMIT/ROLLBACK, SELECT @@var, SHOW VARIABLES) are answered
+here and mirrored into the EngineSession; MatrixOne-only statements go to ``mo/``; everything
+else goes to ``EngineSession.execute``. Engine and mo/ calls run on this connection's own worker
+thread (one per connection, so a SQLite connection always stays on one thread and a slow
+statement never blocks the event loop or other sessions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from zoneinfo import ZoneInfoNotFoundError
+
+from mysql_mimic import ResultSet
+from mysql_mimic.charset import CharacterSet
+from mysql_mimic.errors import MysqlError
+from mysql_mimic.session import Session
+
+from matrixone_lite.errors import MOError, syntax_error
+from matrixone_lite.mo.context import StmtContext, zone_from_variable
+from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, tokenize
+from matrixone_lite.mo.parser import is_mo_statement
+from matrixone_lite.wire import static_select
+from matrixone_lite.wire.login import Login
+from matrixone_lite.wire.results import to_result_set
+from matrixone_lite.wire.variables import coerce, display, make_variables
+
+if TYPE_CHECKING:
+    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.wire.server_context import ServerContext
+
+logger = logging.getLogger("matrixone_lite.wire")
+T = TypeVar("T")
+
+
+@dataclass
+class Ok:
+    affected_rows: int = 0
+    last_insert_id: int = 0
+
+
+Outcome: TypeAlias = ResultSet | Ok  # noqa: UP040
+
+
+class StatementFailed(Exception):
+    """A statement of a multi-statement query failed after earlier ones produced outcomes."""
+
+    def __init__(self, outcomes: list[Outcome], error: MOError) -> None:
+        super().__init__(error.message)
+        self.outcomes = outcomes
+        self.error = error
+
+
+def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
+    """Map any exception from a statement to the error the client sees."""
+    if isinstance(exc, MOError):
+        return exc
+    if isinstance(exc, MysqlError):
+        return MOError(int(exc.code), str(exc.msg))
+    try:
+        from sqlglot.errors import ParseError, TokenError
+
+        if isinstance(exc, (ParseError, TokenError)):
+            return syntax_error(sql, 0)
+    except ImportError:  # pragma: no cover
+        pass
+    logger.exception("unexpected error while executing %r", sql[:200])
+    return MOError(1105, str(exc) or type(exc).__name__)
+
+
+class LiteSession(Session):
+    """mysql-mimic session bound to one engine session."""
+
+    def __init__(self, server: ServerContext) -> None:
+        super().__init__(variables=make_variables(server.version, server.zone_name))
+        self.server = server
+        self.login: Login | None = None
+        self.esess: EngineSession | None = None
+        self.user_vars: dict[str, Any] = {}
+        self.database: str | None = None
+        self.last_insert_id = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mo-lite-conn")
+
+    # ---- worker thread ----
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, fn, *args)
+
+    @property
+    def conn_id(self) -> int:
+        return self._connection.connection_id if self._connection is not None else 0
+
+    # ---- lifecycle ----
+    async def open_engine_session(self, login: Login) -> None:
+        """Create the EngineSession after authentication (and apply the handshake database)."""
+        self.login = login
+        engine = self.server.engine
+        self.esess = await self.run(engine.session, login.account, login.user, login.role)
+        if self.database:
+            db = self.database
+            self.database = None
+            await self.use(db)
+
+    async def close_engine_session(self) -> None:
+        """Close the EngineSession (rolls back an open transaction); never raises."""
+        esess, self.esess = self.esess, None
+        if esess is not None:
+            try:
+                await self.run(esess.close)
+            except Exception:  # noqa: BLE001 - closing must not raise
+                logger.warning("error closing session of connection %s", self.conn_id, exc_info=True)
+
+    async def close(self) -> None:
+        await self.close_engine_session()
+        self._pool.shutdown(wait=False)
+        await super().close()
+
+    async def reset(self) -> None:
+        """COM_RESET_CONNECTION / after COM_CHANGE_USER: drop the transaction and user variables."""
+        self.user_vars.clear()
+        if self.esess is not None and self.esess.in_transaction:
+            await self.run(self.esess.rollback)
+
+    async def use(self, database: str) -> None:
+        es = self._es()
+        await self.run(es.use, database)
+        self.database = es.database
+
+    def _es(self) -> EngineSession:
+        if self.esess is None:
+            raise MOError(1105, "session is not authenticated")
+        return self.esess
+
+    # ---- query entry points ----
+    async def handle_query(self, sql: str, attrs: dict[str, str]) -> Any:  # type: ignore[override]
+        """mysql-mimic's entry point (also used for COM_STMT_EXECUTE): last outcome only."""
+        outcomes = await self.run_text(sql)
+        last = outcomes[-1] if outcomes else Ok()
+        return last if isinstance(last, ResultSet) else None
+
+    async def run_text(self, sql: str) -> list[Outcome]:
+        """Run every statement of a COM_QUERY; raises StatementFailed at the first error."""
+        statements = split_statements(sql)
+        if not statements:
+            raise StatementFailed([], MOError(1065, "Query was empty", "42000"))
+        outcomes: list[Outcome] = []
+        for stmt in statements:
+            try:
+                outcomes.append(await self.run_statement(stmt))
+            except Exception as exc:  # noqa: BLE001 - every failure becomes an ERR packet
+                raise StatementFailed(outcomes, to_mo_error(exc, stmt)) from None
+        return outcomes
+
+    async def run_statement(self, sql: str) -> Outcome:
+        login = self.login
+        self.server.statement_log_record(self.conn_id, login.account if login else "",
+                                         login.user if login else "", sql)
+        words = first_words(sql, 3)
+        head = words[0] if words else ""
+        if head == "SET":
+            await self._set(sql)
+            return Ok()
+        if head == "USE":
+            toks = tokenize(sql)
+            if len(toks) < 2 or toks[1].kind not in (Kind.IDENT, Kind.QIDENT, Kind.STRING):
+                raise syntax_error(sql, len(sql))
+            await self.use(toks[1].value)
+            return Ok()
+        if head == "BEGIN" or words[:2] == ["START", "TRANSACTION"]:
+            await self.run(self._es().begin)
+            return Ok()
+        if head == "COMMIT":
+            await self.run(self._es().commit)
+            return Ok()
+        if head == "ROLLBACK" and "TO" not in words[1:]:
+            await self.run(self._es().rollback)
+            return Ok()
+        if head == "SHOW":
+            rest = [w for w in words[1:] if w not in ("SESSION", "GLOBAL", "LOCAL")]
+            if rest[:1] == ["VARIABLES"]:
+                return self._show_variables(sql)
+            if rest[:1] in (["WARNINGS"], ["ERRORS"]):
+                return to_result_set(["Level", "Code", "Message"], ["VARCHAR", "BIGINT", "VARCHAR"],
+                                     [None] * 3, [])
+            if rest[:1] == ["STATUS"]:
+                return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None] * 2, [])
+        if head == "SELECT":
+            items = static_select.parse_static_select(sql)
+            if items is not None:
+                return self._static_select(items)
+        if is_mo_statement(sql):
+            return self._outcome(await self.run(self._run_mo, sql))
+        es = self._es()
+        result = await self.run(es.execute, sql)
+        self.database = es.database
+        return self._outcome(result)
+
+    def _run_mo(self, sql: str) -> Result:
+        es = self._es()
+        ctx = StmtContext(
+            account=es.account, account_id=es.account_id, user=es.user, role=es.role,
+            in_transaction=es.in_transaction,
+            session_zone=self._session_zone(), server_zone=self.server.zone,
+        )
+        return self.server.mo.execute(sql, ctx)
+
+    def _session_zone(self) -> Any:
+        value = str(self.variables.get("time_zone") or "SYSTEM")
+        try:
+            return zone_from_variable(value, self.server.zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            return self.server.zone
+
+    def _outcome(self, result: Result) -> Outcome:
+        if result.columns is None:
+            if result.last_insert_id:
+                self.last_insert_id = result.last_insert_id
+            return Ok(result.affected_rows, result.last_insert_id)
+        cols = result.columns
+        return to_result_set([c.name for c in cols], [c.type for c in cols],
+                             [getattr(c, "scale", None) for c in cols], result.rows)
+
+    # ---- static selects / variables ----
+    def _static_select(self, items: list[static_select.StaticItem]) -> Outcome:
+        login = self.login
+
+        def sysvar(name: str) -> Any:
+            try:
+                return display(self.variables.get(name))
+            except MysqlError:
+                raise MOError(1193, f"Unknown system variable '{name}'") from None
+
+        def func(name: str) -> Any:
+            es = self.esess
+            account = login.account if login else ""
+            user = login.user if login else ""
+            role = es.role if es is not None else (login.role if login else "")
+            values: dict[str, Any] = {
+                "VERSION": self.variables.get("version"),
+                "DATABASE": self.database, "SCHEMA": self.database,
+                "USER": f"{account}:{user}@{self.server.client_host(self)}",
+                "SESSION_USER": f"{account}:{user}", "SYSTEM_USER": f"{account}:{user}",
+                "CURRENT_USER": f"{account}:{user}:{role}", "CONNECTION_ID": self.conn_id,
+                "CURRENT_ROLE": role, "CURRENT_ROLE_NAME": role, "LAST_INSERT_ID": self.last_insert_id,
+                "CURRENT_ACCOUNT_NAME": account, "CURRENT_ACCOUNT_ID": es.account_id if es else 0,
+                "CURRENT_USER_NAME": user, "CURRENT_USER_ID": 0,
+            }
+            return values[name]
+
+        labels, rows = static_select.evaluate(items, sysvar, lambda n: self.user_vars.get(n.lower()), func)
+        types = ["BIGINT" if isinstance(v, int) else "DOUBLE" if isinstance(v, float) else "VARCHAR"
+                 for v in rows[0]]
+        return to_result_set(labels, types, [None] * len(labels), rows)
+
+    def _show_variables(self, sql: str) -> Outcome:
+        toks = tokenize(sql)
+        rows = [(k, "" if v is None else str(int(v) if isinstance(v, bool) else v))
+                for k, v in self.variables.list()]
+        rows = [(k, "ON" if k == "autocommit" and v == "1" else "OFF" if k == "autocommit" and v == "0" else v)
+                for k, v in rows]
+        for i, t in enumerate(toks):
+            if t.is_word("LIKE") and toks[i + 1].kind is Kind.STRING:
+                from matrixone_lite.mo.where import _like
+
+                pat = _like(toks[i + 1].value)
+                rows = [(k, v) for k, v in rows if pat.fullmatch(k)]
+            if t.is_word("WHERE"):
+                from matrixone_lite.mo.parser import _Parser
+                from matrixone_lite.mo.where import matches
+
+                p = _Parser(sql, (4, 2, 0))
+                p.pos = i + 1
+                expr = p.expr()
+                rows = [(k, v) for k, v in rows if matches(expr, {"variable_name": k, "value": v})]
+                break
+        return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None, None], rows)
+
+    # ---- SET ----
+    async def _set(self, sql: str) -> None:
+        toks = [t for t in tokenize(sql) if not (t.kind is Kind.OP and t.value == ";")]
+        i = 1
+        while True:
+            i = await self._set_item(sql, toks, i)
+            if toks[i].kind is Kind.OP and toks[i].value == ",":
+                i += 1
+                continue
+            if toks[i].kind is not Kind.EOF:
+                raise syntax_error(sql[toks[i - 1].end:], toks[i].end)
+            return
+
+    async def _set_item(self, sql: str, toks: list[Token], i: int) -> int:
+        t = toks[i]
+        if t.is_word("NAMES"):
+            charset = toks[i + 1].value
+            i += 2
+            collation = None
+            if toks[i].is_word("COLLATE"):
+                collation = toks[i + 1].value
+                i += 2
+            self._set_charset(charset, collation, names=True)
+            return i
+        if t.is_word("CHARSET") or (t.is_word("CHARACTER") and toks[i + 1].is_word("SET")):
+            i += 1 if t.is_word("CHARSET") else 2
+            self._set_charset(toks[i].value, None, names=False)
+            return i + 1
+        scope = "SESSION"
+        if t.is_word("GLOBAL", "SESSION", "LOCAL", "PERSIST"):
+            scope = t.value.upper()
+            i += 1
+            t = toks[i]
+        if t.is_word("TRANSACTION"):
+            while toks[i].kind is not Kind.EOF and not (toks[i].kind is Kind.OP and toks[i].value == ","):
+                i += 1
+            return i
+        if t.kind is Kind.VAR and not t.value.startswith("@@"):
+            name = t.value[1:].lower()
+            i += 1
+            i = self._expect_assign(sql, toks, i)
+            value, i = self._set_value(sql, toks, i)
+            self.user_vars[name] = value
+            return i
+        if t.kind is Kind.VAR:
+            name = t.value[2:].lower()
+            for prefix in ("global.", "session.", "local."):
+                if name.startswith(prefix):
+                    name = name[len(prefix):]
+        elif t.kind in (Kind.IDENT, Kind.QIDENT):
+            name = t.value.lower()
+        else:
+            raise syntax_error(sql[toks[i - 1].end:] if i else sql, t.end)
+        i += 1
+        i = self._expect_assign(sql, toks, i)
+        raw, i = self._set_value(sql, toks, i)
+        await self._set_system(name, raw)
+        del scope  # GLOBAL and SESSION are the same thing on this single-node server
+        return i
+
+    @staticmethod
+    def _expect_assign(sql: str, toks: list[Token], i: int) -> int:
+        if toks[i].kind is Kind.OP and toks[i].value in ("=", ":="):
+            return i + 1
+        raise syntax_error(sql[toks[i - 1].end:], toks[i].end)
+
+    @staticmethod
+    def _set_value(sql: str, toks: list[Token], i: int) -> tuple[Any, int]:
+        t = toks[i]
+        if t.kind is Kind.OP and t.value == "-" and toks[i + 1].kind is Kind.NUMBER:
+            n = toks[i + 1].value
+            return (-int(n) if n.isdigit() else -float(n)), i + 2
+        if t.kind is Kind.NUMBER:
+            return (int(t.value) if t.value.isdigit() else float(t.value)), i + 1
+        if t.kind is Kind.STRING:
+            return t.value, i + 1
+        if t.is_word("NULL"):
+            return None, i + 1
+        if t.kind in (Kind.IDENT, Kind.QIDENT):
+            return t.value, i + 1
+        raise syntax_error(sql[toks[i - 1].end:], t.end)
+
+    async def _set_system(self, name: str, raw: Any) -> None:
+        if isinstance(raw, str) and raw.upper() == "DEFAULT":
+            value = None
+        else:
+            value = coerce(self.variables, name, raw)
+        if name == "time_zone" and value is not None:
+            try:
+                zone_from_variable(str(value), self.server.zone)
+            except (ValueError, ZoneInfoNotFoundError, IndexError):
+                raise MOError(1298, f"Unknown or incorrect time zone: '{value}'") from None
+        try:
+            self.variables.set(name, value, force=True)
+        except MysqlError as e:
+            raise MOError(int(e.code), str(e.msg)) from None
+        es = self.esess
+        if es is None:
+            return
+        if name == "autocommit":
+            on = bool(self.variables.get("autocommit"))
+            await self.run(self._apply_autocommit, es, on)
+        elif name == "time_zone":
+            es.time_zone = str(self.variables.get("time_zone"))
+
+    @staticmethod
+    def _apply_autocommit(es: EngineSession, on: bool) -> None:
+        if on and es.in_transaction:
+            es.commit()
+        es.autocommit = on
+
+    def _set_charset(self, charset: str, collation: str | None, *, names: bool) -> None:
+        if charset.upper() == "DEFAULT":
+            charset = "utf8mb4"
+        try:
+            cs = CharacterSet[charset.lower()]
+        except KeyError:
+            raise MOError(1115, f"Unknown character set: '{charset}'", "42000") from None
+        self.variables.set("character_set_client", cs.name)
+        self.variables.set("character_set_results", cs.name)
+        self.variables.set("character_set_connection", cs.name)
+        if names:
+            self.variables.set("collation_connection", collation or cs.default_collation.name)
