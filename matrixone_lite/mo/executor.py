@@ -79,6 +79,7 @@ class MOExecutor:
         self.storage.add_drop_listener(self._on_drop)
         self.storage.set_gc_horizon_provider(self.gc_horizon)
         engine.snapshot_resolver = self.resolve_snapshot
+        engine.system_table_resolver = self.system_table
 
     # ---- hooks registered with the engine/storage ----
     def _on_drop(self, tx: Tx, kind: str, account_id: int, database: str | None, table: str | None) -> None:
@@ -105,6 +106,17 @@ class MOExecutor:
         if snap is None:
             raise internal_error(f"find 0 snapshot records by name({name.lower()}), expect only 1")
         return snap.ts
+
+    def system_table(self, account_id: int, name: str) -> str | None:
+        """``mo_catalog.mo_snapshots`` (own account) and ``mo_catalog.mo_pitr`` (sys only) as SELECTs."""
+        if name == "mo_snapshots":
+            return ("SELECT snapshot_id, sname, ts, level, account_name, database_name, table_name, obj_id, kind "
+                    f"FROM __mo_snapshots WHERE owner_account = {int(account_id)}")  # noqa: S608 - int only
+        if name == "mo_pitr" and account_id == SYS_ID:
+            return ("SELECT pitr_id, pitr_name, create_account, create_time, modified_time, level, account_id, "
+                    "account_name, database_name, table_name, obj_id, pitr_length, pitr_unit, pitr_status, "
+                    "pitr_status_changed_time, kind FROM __mo_pitr")
+        return None
 
     # ---- entry point ----
     def execute(self, sql: str, ctx: StmtContext) -> Result:
