@@ -82,21 +82,15 @@ class MatrixOneHook(PitrOperations, MySqlHook):
     @property
     def login(self) -> identifiers.Login:
         """The MatrixOne login (account, user, role) this hook authenticates as."""
-        raw = self._conn.login or "root"
-        if "#" in raw or ":" in raw:
-            return identifiers.parse_login(raw)
-        account = self._account_override or self._extra("account")
-        role = self._role_override or self._extra("role")
-        return identifiers.parse_login(identifiers.compose_login(raw, account=account, role=role))
+        return identifiers.parse_login(self.login_string)
 
     @property
     def login_string(self) -> str:
+        """What the driver sends: the login as written, or composed from the account/role extras."""
         raw = self._conn.login or "root"
-        if "#" in raw or ":" in raw:
-            identifiers.parse_login(raw)  # validates
-            return raw
-        login = self.login
-        return identifiers.compose_login(login.user, account=login.account, role=login.role)
+        account = self._account_override or self._extra("account")
+        role = self._role_override or self._extra("role")
+        return identifiers.compose_login(raw, account=account, role=role)
 
     def _port(self) -> int:
         return int(self._conn.port) if self._conn.port else self.DEFAULT_PORT

@@ -19,7 +19,10 @@ __all__ = ["check_restore_window", "range_start", "recovery_window"]
 def _aware(value: Any, field: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(field, f"{field} must be a timezone-aware datetime")
-    return value.astimezone(UTC)
+    utc = value.astimezone(UTC)
+    # A plain datetime: pendulum.DateTime carrying datetime.timezone.utc loses its tzinfo on
+    # subtraction of a timedelta (pendulum 3.3), which breaks the comparisons below.
+    return datetime.combine(utc.date(), utc.time(), tzinfo=UTC)
 
 
 def _go_add_date(dt: datetime, years: int, months: int, days: int) -> datetime:
