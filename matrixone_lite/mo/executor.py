@@ -29,6 +29,11 @@ SYSTEM_DATABASES = frozenset(
     ("information_schema", "mo_catalog", "mysql", "system", "system_metrics", "mo_task", "mo_debug")
 )
 RESERVED_PITR = "sys_mo_catalog_pitr"
+_MO_SNAPSHOTS_VIEW = ("SELECT snapshot_id, sname, ts, level, account_name, database_name, table_name, "  # noqa: S608
+                      "obj_id, kind FROM __mo_snapshots WHERE owner_account = ")
+_MO_PITR_VIEW = ("SELECT pitr_id, pitr_name, create_account, create_time, modified_time, level, account_id, "  # noqa: S608
+                 "account_name, database_name, table_name, obj_id, pitr_length, pitr_unit, pitr_status, "
+                 "pitr_status_changed_time, kind FROM __mo_pitr")
 UNITS = ("h", "d", "mo", "y")
 _BAD_NAME = re.compile(r"[ \t`\"']")
 
@@ -110,12 +115,9 @@ class MOExecutor:
     def system_table(self, account_id: int, name: str) -> str | None:
         """``mo_catalog.mo_snapshots`` (own account) and ``mo_catalog.mo_pitr`` (sys only) as SELECTs."""
         if name == "mo_snapshots":
-            return ("SELECT snapshot_id, sname, ts, level, account_name, database_name, table_name, obj_id, kind "
-                    f"FROM __mo_snapshots WHERE owner_account = {int(account_id)}")  # noqa: S608 - int only
+            return _MO_SNAPSHOTS_VIEW + str(int(account_id))
         if name == "mo_pitr" and account_id == SYS_ID:
-            return ("SELECT pitr_id, pitr_name, create_account, create_time, modified_time, level, account_id, "
-                    "account_name, database_name, table_name, obj_id, pitr_length, pitr_unit, pitr_status, "
-                    "pitr_status_changed_time, kind FROM __mo_pitr")
+            return _MO_PITR_VIEW
         return None
 
     # ---- entry point ----
