@@ -41,6 +41,7 @@ from matrixone_lite.errors import (
 from matrixone_lite.sql import functions
 from matrixone_lite.sql.ddl import schema_from_columns, schema_from_create, show_create
 from matrixone_lite.sql.hints import Hint, extract_hints
+from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.show import (
     COLUMNS_COLUMNS,
     DESCRIBE_COLUMNS,
@@ -439,7 +440,7 @@ class EngineSession:
 
     _last_dup: str | None = None
 
-    def _duplicate(self, e: sqlite3.IntegrityError, tr: Translated) -> MOError:
+    def _duplicate(self, e: sqlite3.IntegrityError, tr: Translated, params: dict[str, Any]) -> MOError:
         """1062 naming the duplicate value (found by probing the INSERT's literal rows)."""
         msg = str(e)
         if "UNIQUE constraint failed" not in msg or tr.target is None or not tr.insert_values:
@@ -454,7 +455,7 @@ class EngineSession:
         seen: set[tuple[Any, ...]] = set()
         for row in tr.insert_values:
             exprs = [row[i] for i in idx]
-            vals = tuple(self.conn.execute("SELECT " + ", ".join(exprs)).fetchone() or ())
+            vals = tuple(self.conn.execute("SELECT " + ", ".join(exprs), params).fetchone() or ())
             where = " AND ".join(f"{qi(k)} = ?" for k in keys)
             hit = self.conn.execute(f"SELECT 1 FROM {tname} WHERE {where}", vals).fetchone()  # noqa: S608
             if hit or vals in seen:
@@ -519,8 +520,26 @@ class EngineSession:
             if not m:
                 raise syntax_error(text[:40], 9)
             return self._truncate(*_qname(m))
-        key = (text, self.database, self.storage.catalog_version)
-        tr = self._cache.get(key)
+        params: dict[str, Any] = {}
+        tr = None
+        sh = shape(text)
+        if sh is not None:
+            key = (sh[0], self.database, self.storage.catalog_version)
+            tr = self._cache.get(key)
+            if tr is None:
+                try:
+                    tr = self._translate(sh[0], head)
+                except MOError:
+                    tr = None
+                except (ParseError, TokenError, sqlite3.Error):
+                    tr = None
+                if tr is not None:
+                    self._remember(key, tr)
+            if tr is not None:
+                params = sh[1]
+        if tr is None:
+            key = (text, self.database, self.storage.catalog_version)
+            tr = self._cache.get(key)
         if tr is None:
             sql, hints = extract_hints(text)
             replace = head.startswith("REPLACE")
@@ -541,12 +560,32 @@ class EngineSession:
                     raise syntax_error(text[:40], 0)
                 tr.sql = "INSERT OR REPLACE" + tr.sql[6:]
             if not hints:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[key] = tr
+                self._remember(key, tr)
         if tr.kind == "select":
-            return self._run_select(tr)
-        return self._run_dml(tr)
+            return self._run_select(tr, params)
+        return self._run_dml(tr, params)
+
+    def _remember(self, key: tuple[str, str | None, int], tr: Translated) -> None:
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = tr
+
+    def _translate(self, sql: str, head: str) -> Translated | None:
+        """Translate a hint-free DML/SELECT shape (None: needs the full path, e.g. CREATE)."""
+        replace = head.startswith("REPLACE")
+        if replace:
+            sql = "INSERT" + sql.lstrip()[7:]
+        tree = sqlglot.parse_one(sql, read="mysql")
+        if tree is None or not isinstance(tree, exp.Select | exp.Insert | exp.Update | exp.Delete):
+            return None
+        if isinstance(tree, exp.Select):
+            alias_projections(tree, sql)
+        tr = translate(tree, self._ctx([]))
+        if replace:
+            if tr.kind != "insert":
+                return None
+            tr.sql = "INSERT OR REPLACE" + tr.sql[6:]
+        return tr
 
     def _ctx(self, hints: list[Hint]) -> Context:
         return Context(
@@ -561,8 +600,8 @@ class EngineSession:
             },
         )
 
-    def _run_select(self, tr: Translated) -> Result:
-        cur = self.conn.execute(tr.sql)
+    def _run_select(self, tr: Translated, params: dict[str, Any]) -> Result:
+        cur = self.conn.execute(tr.sql, params)
         rows = cur.fetchall()
         desc = cur.description or []
         names = [d[0] for d in desc]
@@ -613,16 +652,16 @@ class EngineSession:
             return Column(name, t[0], t[1] if t[0] == "DECIMAL" else None)
         return Column(name, "NULL" if rows else "VARCHAR")
 
-    def _run_dml(self, tr: Translated) -> Result:
+    def _run_dml(self, tr: Translated, params: dict[str, Any]) -> Result:
         tx = self._write_tx()
         ok = False
         try:
             if tr.target is not None:
                 tx.touch(tr.target.id)
             try:
-                cur = self.conn.execute(tr.sql)
+                cur = self.conn.execute(tr.sql, params)
             except sqlite3.IntegrityError as e:
-                raise self._duplicate(e, tr) from None
+                raise self._duplicate(e, tr, params) from None
             n = max(cur.rowcount, 0)
             last = 0
             if tr.kind == "insert" and tr.insert_auto and n > 0 and cur.lastrowid:
