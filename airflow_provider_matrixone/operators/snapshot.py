@@ -1,0 +1,186 @@
+"""Snapshot operators: create, drop and restore (grammar chosen per server line by the domain).
+
+Undoing a PITR restore is restoring the safety snapshot the restore operator took:
+``MatrixOneSnapshotRestoreOperator(snapshot_name=<result["safety_snapshot"]["name"]>, level=...)``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_matrixone.operators._common import (
+    DEFAULT_CONN_ID,
+    as_choice,
+    domain_errors,
+    make_hook,
+    optional_str,
+)
+from airflow_provider_matrixone.pitr import errors, statements
+from airflow_provider_matrixone.pitr.models import Level, Scope
+
+__all__ = ["MatrixOneSnapshotCreateOperator", "MatrixOneSnapshotDropOperator", "MatrixOneSnapshotRestoreOperator"]
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").lower() == (b or "").lower()
+
+
+class MatrixOneSnapshotCreateOperator(BaseOperator):
+    """Create a snapshot of a cluster, account, database or table.
+
+    :param if_exists: ``skip`` (an existing snapshot of the same object is success) or ``fail``.
+    """
+
+    template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "level", "account", "database", "table",
+                                      "if_exists")
+    ui_color = "#e4f7d2"
+
+    def __init__(
+        self,
+        *,
+        snapshot_name: str,
+        level: str,
+        account: str | None = None,
+        database: str | None = None,
+        table: str | None = None,
+        if_exists: str = "skip",
+        matrixone_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.snapshot_name = snapshot_name
+        self.level = level
+        self.account = account
+        self.database = database
+        self.table = table
+        self.if_exists = if_exists
+        self.matrixone_conn_id = matrixone_conn_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        with domain_errors(f"create snapshot {self.snapshot_name}"):
+            mode = as_choice(self.if_exists, "if_exists", ("skip", "fail"))
+            scope = Scope.build(self.level, account=optional_str(self.account), database=optional_str(self.database),
+                                table=optional_str(self.table))
+            statements.create_snapshot(self.snapshot_name, scope)
+            hook = make_hook(self.matrixone_conn_id)
+            if scope.level is Level.CLUSTER and not _same(hook.account, "sys"):
+                raise errors.PermissionDenied("only sys tenant can create cluster level snapshot")
+            if scope.level is Level.ACCOUNT and scope.account and not _same(scope.account, hook.account) \
+                    and not _same(hook.account, "sys"):
+                raise errors.PermissionDenied("only sys tenant can create tenant level snapshot for other tenant")
+            existing = hook.get_snapshot(self.snapshot_name)
+            if existing is not None:
+                same = existing.level is scope.level and (
+                    scope.level in (Level.CLUSTER, Level.ACCOUNT) or (
+                        _same(existing.database, scope.database) and _same(existing.table, scope.table)))
+                if mode == "fail" or not same:
+                    raise errors.SnapshotAlreadyExists(
+                        f"snapshot {existing.name} already exists ({existing.level.value} snapshot taken "
+                        f"{existing.to_dict()['timestamp']})" + ("" if same else f", not of this {scope.level.value}"))
+                self.log.info("snapshot %s already exists (taken %s): nothing to do", existing.name,
+                              existing.to_dict()["timestamp"])
+                return {**existing.to_dict(), "action": "unchanged"}
+            snap = hook.create_snapshot(self.snapshot_name, scope.level, account=scope.account,
+                                        database=scope.database, table=scope.table)
+            self.log.info("created snapshot %s at %s", snap.name, snap.to_dict()["timestamp"])
+            return {**snap.to_dict(), "action": "created"}
+
+
+class MatrixOneSnapshotDropOperator(BaseOperator):
+    """Drop a snapshot.
+
+    :param if_missing: ``skip`` (succeed when already gone) or ``fail``.
+    """
+
+    template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "if_missing")
+    ui_color = "#e4f7d2"
+
+    def __init__(
+        self, *, snapshot_name: str, if_missing: str = "skip", matrixone_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.snapshot_name = snapshot_name
+        self.if_missing = if_missing
+        self.matrixone_conn_id = matrixone_conn_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        with domain_errors(f"drop snapshot {self.snapshot_name}"):
+            mode = as_choice(self.if_missing, "if_missing", ("skip", "fail"))
+            statements.drop_snapshot(self.snapshot_name)
+            hook = make_hook(self.matrixone_conn_id)
+            snap = hook.get_snapshot(self.snapshot_name)
+            if snap is None:
+                if mode == "fail":
+                    raise errors.SnapshotNotFound(f"snapshot {self.snapshot_name} does not exist")
+                self.log.info("snapshot %s does not exist: nothing to drop (if_missing=skip)", self.snapshot_name)
+                return {"name": self.snapshot_name, "action": "absent"}
+            hook.drop_snapshot(snap.name)
+            self.log.info("dropped snapshot %s", snap.name)
+            return {**snap.to_dict(), "action": "dropped"}
+
+
+class MatrixOneSnapshotRestoreOperator(BaseOperator):
+    """Restore a cluster, account, database or table from a snapshot.
+
+    The statement form follows the server line: ``RESTORE ... {SNAPSHOT = 's'}`` on 4.x,
+    ``RESTORE ACCOUNT a ... FROM SNAPSHOT s`` before 4.0. ``level``/objects default to the
+    snapshot's own (read from SHOW SNAPSHOTS).
+
+    :param to_account: restore into another account (sys only).
+    """
+
+    template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "level", "account", "database", "table",
+                                      "to_account")
+    ui_color = "#e4f7d2"
+
+    def __init__(
+        self,
+        *,
+        snapshot_name: str,
+        level: str | None = None,
+        account: str | None = None,
+        database: str | None = None,
+        table: str | None = None,
+        to_account: str | None = None,
+        restore_timeout: float | None = 6 * 3600,
+        matrixone_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.snapshot_name = snapshot_name
+        self.level = level
+        self.account = account
+        self.database = database
+        self.table = table
+        self.to_account = to_account
+        self.restore_timeout = restore_timeout
+        self.matrixone_conn_id = matrixone_conn_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        with domain_errors(f"restore snapshot {self.snapshot_name}"):
+            hook = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
+            level = optional_str(self.level)
+            account, database, table = (optional_str(v) for v in (self.account, self.database, self.table))
+            to_account = optional_str(self.to_account)
+            if level is not None:
+                Scope.build(level, account=account, database=database, table=table)  # validate before any read
+            snap = hook.get_snapshot(self.snapshot_name)
+            if snap is None:
+                raise errors.SnapshotNotFound(f"snapshot {self.snapshot_name} does not exist")
+            if level is None:
+                level, database, table = snap.level.value, snap.database, snap.table
+                account = account or (snap.account if snap.level is Level.ACCOUNT else None)
+            scope = Scope.build(level, account=account or (None if level == "cluster" else hook.account),
+                                database=database, table=table)
+            sql = statements.restore_snapshot(snap.name, scope, version=hook.version, to_account=to_account)
+            self.log.info("restoring from snapshot %s (taken %s): %s", snap.name, snap.to_dict()["timestamp"], sql)
+            start = time.monotonic()
+            hook.execute(sql)
+            duration = round(time.monotonic() - start, 6)
+            self.log.info("snapshot restore finished in %.3f s", duration)
+            return {"snapshot": snap.to_dict(), "scope": scope.to_dict(), "to_account": to_account, "sql": sql,
+                    "duration_s": duration}
