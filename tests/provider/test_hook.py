@@ -183,3 +183,43 @@ def test_password_never_logged(
     assert TEST_PASSWORD not in logged
     assert "identified by '***'" in logged.lower()
     root_sql(mo_server, ["drop account if exists logacc"])
+
+
+def test_log_sql_false_logs_no_statement(hook_factory: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    hook = hook_factory("root", TEST_PASSWORD, client="pymysql")
+    hook.log_sql = False
+    capfd.readouterr()
+    hook.execute("select 12345 as marker")
+    out, err = capfd.readouterr()
+    assert "12345" not in out + err
+
+
+def test_scope_tables_in_one_connection(hook_factory: Any, mo_server: Any) -> None:
+    make_tenant(mo_server, "scopeacc")
+    hook = hook_factory("scopeacc#admin", TENANT_PASSWORD, client="mysql-connector-python")
+    assert hook.list_scope_tables(["db1", "db2"]) == [("db1", "products"), ("db2", "orders")]
+
+
+def test_hook_under_common_sql_connection_lookup(mo_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connection.get_hook() passes every extra as a kwarg; the hook must accept unknown ones."""
+    import json
+
+    from airflow.sdk import Connection
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_MATRIXONE_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "matrixone",
+                "host": mo_server.host,
+                "port": mo_server.port,
+                "login": "root",
+                "password": TEST_PASSWORD,
+                "extra": {"client": "pymysql", "demo": True, "charset": "utf8mb4"},
+            }
+        ),
+    )
+    conn = Connection.get("matrixone_default")
+    hook = conn.get_hook(hook_params=dict(conn.extra_dejson))
+    assert type(hook).__name__ == "MatrixOneHook"
+    assert hook.get_first("select 1 + 1")[0] == 2
