@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-import MySQLdb
 import mysql.connector
+import MySQLdb
 import pymysql
 import pytest
 import sqlalchemy

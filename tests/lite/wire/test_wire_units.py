@@ -9,8 +9,8 @@ import pytest
 
 from matrixone_lite.wire.login import Login, LoginError, parse_login
 from matrixone_lite.wire.params import interpolate, sql_literal
-from matrixone_lite.wire.static_select import parse_static_select
 from matrixone_lite.wire.statement_log import StatementLog, is_mutating, redact
+from matrixone_lite.wire.static_select import parse_static_select
 
 
 @pytest.mark.parametrize("raw,expected", [
