@@ -93,7 +93,7 @@ class TableState:
     @classmethod
     def from_dict(cls, data: Any) -> TableState:
         if isinstance(data, int) and not isinstance(data, bool):
-            return cls(rows=data)
+            data = {"rows": data}
         if not isinstance(data, Mapping) or "rows" not in data:
             raise errors.InvalidInput("reference", f"table entry {describe_value(data)} needs 'rows'")
         rows = data["rows"]

@@ -1,0 +1,234 @@
+"""MatrixOneRestoreVerificationSensor: wait until a restored scope matches its state at T.
+
+Each poke reads the whole scope now in a few batched round trips and compares it table by table
+with the expectation: tables missing -> keep waiting (restore in progress); counts or fingerprints
+differ, or tables exist now that did not at T -> fail without retry once ``mismatch_grace`` has
+passed, with the diff in the log; everything equal -> done, the report goes to XCom.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from airflow_provider_matrixone.operators._common import (
+    DEFAULT_CONN_ID,
+    as_bool,
+    as_float,
+    domain_errors,
+    make_hook,
+    optional_str,
+)
+from airflow_provider_matrixone.pitr import errors
+from airflow_provider_matrixone.pitr.models import Scope
+from airflow_provider_matrixone.pitr.verify import (
+    Reference,
+    VerificationReport,
+    capture_reference,
+    reference_from_counts,
+    verify,
+)
+
+__all__ = ["MatrixOneRestoreVerificationSensor"]
+
+
+class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
+    """Verify a restore: the scope now must equal the reference (state at T or expected counts).
+
+    Give exactly one expectation:
+
+    :param reference: the restore operator's XCom (its whole result or its ``reference``), templated.
+    :param reference_timestamp: capture the reference here through time-travel reads at this time.
+    :param expected_counts: ``{"db2.orders": 3}``.
+
+    Scope (for ``reference_timestamp``): ``level`` + ``account``/``database``/``table``, or ``tables``
+    (``["db1.t1", ...]``). ``target_account``: where restored data is expected when it differs.
+    :param timezone: zone of a naive ``reference_timestamp`` (``UTC``, IANA, ``server``).
+    :param fingerprint: compare order-independent fingerprints as well as counts.
+    :param mismatch_grace: seconds after the sensor started during which a mismatch still waits.
+    :param verify_conn_id: reads the scope now (must be the verified account's); default ``matrixone_conn_id``.
+    :param reference_conn_id: reads the scope at T for ``reference_timestamp``; default likewise.
+    :param deferrable: wait in the triggerer (:class:`MatrixOneRestoreVerificationTrigger`).
+    """
+
+    template_fields: Sequence[str] = (
+        "matrixone_conn_id", "verify_conn_id", "reference_conn_id", "level", "account", "database", "table",
+        "tables", "target_account", "reference", "reference_timestamp", "timezone", "expected_counts", "fingerprint",
+        "mismatch_grace",
+    )
+    ui_color = "#f0e4ff"
+
+    def __init__(
+        self,
+        *,
+        level: str | None = None,
+        account: str | None = None,
+        database: str | None = None,
+        table: str | None = None,
+        tables: Any = None,
+        target_account: str | None = None,
+        reference: Any = None,
+        reference_timestamp: Any = None,
+        timezone: str | None = None,
+        expected_counts: Any = None,
+        fingerprint: bool | str = False,
+        mismatch_grace: float | str = 0.0,
+        matrixone_conn_id: str = DEFAULT_CONN_ID,
+        verify_conn_id: str | None = None,
+        reference_conn_id: str | None = None,
+        deferrable: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.level = level
+        self.account = account
+        self.database = database
+        self.table = table
+        self.tables = tables
+        self.target_account = target_account
+        self.reference = reference
+        self.reference_timestamp = reference_timestamp
+        self.timezone = timezone
+        self.expected_counts = expected_counts
+        self.fingerprint = fingerprint
+        self.mismatch_grace = mismatch_grace
+        self.matrixone_conn_id = matrixone_conn_id
+        self.verify_conn_id = verify_conn_id
+        self.reference_conn_id = reference_conn_id
+        self.deferrable = deferrable
+        self._reference: Reference | None = None
+        self._started_at: float | None = None
+
+    # --------------------------------------------------------------------------------- expectation
+    def _verify_conn(self) -> str:
+        return optional_str(self.verify_conn_id) or self.matrixone_conn_id
+
+    def build_reference(self) -> Reference:
+        """Resolve the one expectation given into a :class:`Reference` (cached per instance)."""
+        if self._reference is not None:
+            return self._reference
+        given = [n for n, v in (("reference", self.reference), ("reference_timestamp", self.reference_timestamp),
+                                ("expected_counts", self.expected_counts)) if _present(v)]
+        if len(given) != 1:
+            raise errors.InvalidInput("reference", "give exactly one of reference, reference_timestamp or "
+                                      f"expected_counts (got {', '.join(given) or 'none'})")
+        fingerprint = as_bool(self.fingerprint, "fingerprint")
+        account = optional_str(self.account)
+        target = optional_str(self.target_account)
+        if given[0] == "reference":
+            ref = Reference.from_dict(self.reference)
+            if target:
+                ref = Reference(**{**ref.__dict__, "target_account": target})
+        elif given[0] == "expected_counts":
+            ref = reference_from_counts(self.expected_counts,
+                                        account=target or account or make_hook(self._verify_conn()).account)
+        else:
+            ref_hook = make_hook(optional_str(self.reference_conn_id) or self.matrixone_conn_id)
+            tables = self.tables if _present(self.tables) else None
+            level = optional_str(self.level) or ("account" if tables is not None else None)
+            if level is None:
+                raise errors.InvalidInput("level", "reference_timestamp needs level (with account/database/table) or "
+                                          "tables (example: level=database database=db1)")
+            scope = Scope.build(level, account=account or (None if level == "cluster" else ref_hook.account),
+                                database=optional_str(self.database), table=optional_str(self.table))
+            parsed = ref_hook.resolve_timestamp(self.reference_timestamp, optional_str(self.timezone))
+            ref = capture_reference(ref_hook, scope, parsed.instant, fingerprint=fingerprint, target_account=target,
+                                    tables=tables)
+            self.log.info("reference captured at %s: %d tables", ref.at_utc, len(ref.tables))
+        self._reference = ref
+        return ref
+
+    def _grace_passed(self, context: Any) -> bool:
+        grace = as_float(self.mismatch_grace, "mismatch_grace")
+        return time.time() - self._start_time(context) >= grace
+
+    def _start_time(self, context: Any) -> float:
+        if self._started_at is None:
+            first = None
+            if self.reschedule:
+                ti = context.get("ti")
+                getter = getattr(ti, "get_first_reschedule_date", None)
+                first = getter(context) if getter else None
+            self._started_at = first.timestamp() if first is not None else time.time()
+        return self._started_at
+
+    # ---------------------------------------------------------------------------------------- poke
+    def poke(self, context: Any) -> bool | PokeReturnValue:
+        with domain_errors("restore verification"):
+            reference = self.build_reference()
+            self._start_time(context)
+            report = verify(make_hook(self._verify_conn()), reference)
+        return self._decide(report, context)
+
+    def _decide(self, report: VerificationReport, context: Any) -> bool | PokeReturnValue:
+        if report.status == "pass":
+            self.log.info("restore verified:\n%s", report.render())
+            return PokeReturnValue(is_done=True, xcom_value=report.to_dict())
+        if report.status == "wait":
+            missing = [r.name for r in report.results if r.verdict == "missing"]
+            self.log.info("waiting: %s; missing: %s", report.summary(), ", ".join(missing[:20]))
+            return False
+        if not self._grace_passed(context):
+            self.log.info("mismatch within mismatch_grace, waiting:\n%s", report.render(only_problems=True))
+            return False
+        self.log.error("restore verification failed:\n%s", report.render(only_problems=True))
+        raise AirflowFailException(f"restore verification failed: {report.summary()}\n"
+                                   f"{report.render(only_problems=True)}")
+
+    # ---------------------------------------------------------------------------------- deferrable
+    def execute(self, context: Any) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        from airflow_provider_matrixone.triggers.restore_verification import (
+            MatrixOneRestoreVerificationTrigger,
+        )
+
+        with domain_errors("restore verification"):
+            reference = self.build_reference()
+            started = self._start_time(context)
+            report = verify(make_hook(self._verify_conn()), reference)
+        if report.status == "pass":
+            self.log.info("restore verified before deferring:\n%s", report.render())
+            return report.to_dict()
+        self.defer(
+            trigger=MatrixOneRestoreVerificationTrigger(
+                conn_id=self._verify_conn(),
+                reference=reference.to_json(),
+                poke_interval=float(self.poke_interval),
+                mismatch_grace=as_float(self.mismatch_grace, "mismatch_grace"),
+                started_at=started,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=float(self.timeout)),
+        )
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Resume after the trigger; soft_fail turns a failure into a skip (handled by the base class)."""
+        if not event:
+            raise AirflowException("restore verification trigger returned no event")
+        status = event.get("status")
+        if status == "success":
+            report = event.get("report") or {}
+            self.log.info("restore verified by the trigger after %s polls: %s", event.get("polls"),
+                          report.get("summary"))
+            return report
+        message = str(event.get("message") or "")
+        if status == "failure":
+            self.log.error("restore verification failed:\n%s", message)
+            raise AirflowFailException(f"restore verification failed: {message}")
+        raise AirflowFailException(f"restore verification error: {message}")
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() not in ("", "None", "null", "{}", "[]")
+    if isinstance(value, (dict, list, tuple)):
+        return bool(value)
+    return True
