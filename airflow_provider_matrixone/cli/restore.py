@@ -129,7 +129,7 @@ def pitr_restore(ctx: Context) -> int:
         "server_timezone": output.zone_name(zone), "dry_run": bool(a.dry_run),
     }
     if a.dry_run:
-        details = planning.describe(client, target, pitr, parsed.instant, sql)
+        details = planning.describe(client, target, pitr, parsed.instant)
         result["plan"] = details.data
         if a.format == "json":
             ctx.out(output.to_json(result))

@@ -37,17 +37,17 @@ class Target:
     def describe(self, login: Login) -> str:
         s = self.scope
         if s.level is Level.CLUSTER:
-            return "the whole cluster (every account), in place"
+            return "the whole cluster (every account, in place)"
         account = s.account or login.account
         if self.new_account:
             return f"new account {self.new_account} (data of account {self.data_from or self.source_account})"
         if s.level is Level.ACCOUNT:
             src = f", data from account {self.source_account}" if self.source_account and \
                 self.source_account.lower() != account.lower() else ""
-            return f"account {account}{src}, in place"
+            return f"account {account}{src} (in place)"
         if s.level is Level.DATABASE:
-            return f"database {s.database} of account {account}, in place"
-        return f"table {s.database}.{s.table} of account {account}, in place"
+            return f"database {s.database} of account {account} (in place)"
+        return f"table {s.database}.{s.table} of account {account} (in place)"
 
 
 def _same(a: str | None, b: str | None) -> bool:

@@ -1,7 +1,9 @@
 """``--verify``: capture the target's state at T before the restore, compare after it.
 
-The reference must be read *before* restoring: the restore rewrites history-visible objects, so
-reading "T" afterwards could read the restore's own result and prove nothing.
+The reference must be read *before* restoring: the restore rewrites the objects, so reading "T"
+afterwards could read the restore's own result and prove nothing. The reading and comparing is
+the domain layer's (:mod:`airflow_provider_matrixone.pitr.verify`, shared with the Airflow sensor);
+this module only adapts it to a CLI target and turns the verdict into an exit status.
 """
 
 from __future__ import annotations
@@ -12,17 +14,9 @@ from typing import Any
 
 from airflow_provider_matrixone.cli.errors import UsageError
 from airflow_provider_matrixone.cli.targets import Target
+from airflow_provider_matrixone.pitr import verify
 from airflow_provider_matrixone.pitr.client import PitrOperations
 from airflow_provider_matrixone.pitr.models import Level
-from airflow_provider_matrixone.pitr.timestamps import to_epoch_ns
-
-
-@dataclass
-class Reference:
-    """Tables and row counts of the target scope at T."""
-
-    at_ns: int
-    counts: dict[str, int]
 
 
 @dataclass
@@ -32,19 +26,8 @@ class Report:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _scope_tables(client: PitrOperations, target: Target, at_ns: int | None) -> list[tuple[str, str]]:
-    scope = target.scope
-    if scope.level is Level.ACCOUNT:
-        dbs = client.list_databases(at=at_ns)
-    else:
-        dbs = [scope.database] if scope.database in client.list_databases(at=at_ns) else []
-    pairs = client.list_scope_tables(dbs, at=at_ns)
-    if scope.level is Level.TABLE:
-        pairs = [p for p in pairs if p[1] == scope.table]
-    return pairs
-
-
 def _require_own_account(client: PitrOperations, target: Target) -> None:
+    """MatrixOne shows an account's objects (now and at T) only to that account."""
     account = target.scope.account or client.account
     if target.scope.level is Level.CLUSTER or target.new_account or account.lower() != client.account.lower():
         raise UsageError("--verify", "--verify reads the restored objects, which MatrixOne shows only to their own "
@@ -52,28 +35,21 @@ def _require_own_account(client: PitrOperations, target: Target) -> None:
                          '--user "acc1#root" --account "acc1" --verify')
 
 
-def capture(client: PitrOperations, target: Target, instant: datetime) -> Reference:
+def capture(client: PitrOperations, target: Target, instant: datetime) -> verify.Reference:
+    """The scope as it was at T, read through time travel (call before restoring).
+
+    Fingerprints (order-independent row hashes) catch changed rows that keep the count.
+    """
     _require_own_account(client, target)
-    at_ns = to_epoch_ns(instant)
-    return Reference(at_ns, client.count_rows(_scope_tables(client, target, at_ns), at=at_ns))
+    return verify.capture_reference(client, target.scope, instant, fingerprint=True)
 
 
-def check(client: PitrOperations, target: Target, reference: Reference) -> Report:
-    """Per-table comparison of the live state with the reference; any difference fails."""
-    actual = client.count_rows(_scope_tables(client, target, None))
-    rows: list[dict[str, Any]] = []
-    ok = True
-    for key in sorted(set(reference.counts) | set(actual)):
-        expected, got = reference.counts.get(key), actual.get(key)
-        status = "ok" if expected == got else ("missing" if got is None else ("unexpected" if expected is None
-                                                                               else "rows differ"))
-        ok = ok and status == "ok"
-        rows.append({"table": key, "expected_rows": expected, "actual_rows": got, "status": status})
-    header = ("TABLE", "ROWS AT T", "ROWS NOW", "STATUS")
-    cells = [(r["table"], "-" if r["expected_rows"] is None else str(r["expected_rows"]),
-              "-" if r["actual_rows"] is None else str(r["actual_rows"]), r["status"]) for r in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)]
-    lines = [f"verification: {'PASSED' if ok else 'FAILED'} ({len(rows)} tables)"]
-    for c in (header, *cells):
-        lines.append("  " + "  ".join(v.ljust(widths[i]) for i, v in enumerate(c)).rstrip())
-    return Report(ok, "\n".join(lines), {"ok": ok, "tables": rows})
+def check(client: PitrOperations, target: Target, reference: verify.Reference) -> Report:
+    """Per-table comparison of the live state with the reference; anything but *pass* fails.
+
+    The restore has returned when this runs, so a missing table is a failure here, not a *wait*.
+    """
+    report = verify.verify(client, reference)
+    ok = report.status == verify.STATUS_PASS
+    verdict = "PASSED" if ok else "FAILED"
+    return Report(ok, f"verification: {verdict}\n{report.render()}", report.to_dict())

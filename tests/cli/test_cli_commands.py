@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -253,18 +254,17 @@ class TestDryRun:
         assert cli_server.statement_log.entries, "the dry run read the server"
         assert mutating(cli_server) == []
         assert "dry run: nothing will be changed" in r.out
-        lines = {" ".join(line.split()[:3]): line.split()[3:] for line in r.out.splitlines()
-                 if line.startswith("  ") and len(line.split()) == 5}
-        assert lines["recreate database db1"] == ["-", "-"]
-        assert lines["drop database newer"] == ["-", "-"]
-        assert lines["recreate table db1.products"] == ["-", "2"]
-        assert lines["replace table db2.orders"] == ["2", "3"]
+        assert "databases  db1 recreate, db2 replace, newer drop" in r.out
+        tables = {line.split()[0]: line.split()[1:] for line in r.out.splitlines()
+                  if line.startswith("  db") and len(line.split()) == 4}
+        assert tables["db1.products"] == ["recreate", "-", "2"]
+        assert tables["db2.orders"] == ["replace", "2", "3"]
         # JSON form too; still nothing sent that changes anything, and nothing changed
         r = cli("pitr", "restore", "--pname", "pdry", "--timestamp", t, "--account", "dry1", "--dry-run",
                 "--format", "json", user=u)
         data = json.loads(r.out)
         assert data["dry_run"] is True and data["statements"][0].startswith("RESTORE FROM PITR")
-        assert {e["object"]: e["action"] for e in data["plan"]["objects"]}["db2.orders"] == "replace"
+        assert {f"{e['database']}.{e['table']}": e["action"] for e in data["plan"]["tables"]}["db2.orders"] == "replace"
         assert mutating(cli_server) == []
         assert databases(cli_server, u) == ["db2", "newer"]
 
@@ -288,6 +288,7 @@ class TestVerify:
         from airflow_provider_matrixone.cli.connect import CliClient, pymysql_connect
         from airflow_provider_matrixone.cli.targets import pitr_target
         from airflow_provider_matrixone.pitr.identifiers import parse_login
+        from airflow_provider_matrixone.pitr.verify import TableState
 
         make_account(cli_server, "ver2")
         u = "ver2#admin"
@@ -299,21 +300,24 @@ class TestVerify:
         pitr = client.require_pitr("pv2")
         target = pitr_target(pitr, login, cluster=False, account=None, database="db2", table=None, new_account=None)
         reference = verification.capture(client, target, instant)
-        assert reference.counts == {"db2.orders": 3}
+        assert {k: v.rows for k, v in reference.tables.items()} == {"db2.orders": 3}
         sql, _ = client.build_restore_pitr(pitr, instant, target.scope)
         client.execute(sql)
         sql_as(cli_server, u, ["delete from db2.orders where id = 2"])  # the "wrong" restore
         report = verification.check(client, target, reference)
         assert not report.ok
-        assert "FAILED" in report.text and "rows differ" in report.text
-        assert report.data["tables"] == [{"table": "db2.orders", "expected_rows": 3, "actual_rows": 2,
-                                          "status": "rows differ"}]
-        # a tampered reference is caught as well
-        reference.counts["db2.orders"] = 5
-        sql_as(cli_server, u, ["insert into db2.orders (id, product_name, quantity) values (2, 'item2', 2)"])
-        assert not verification.check(client, target, reference).ok
-        reference.counts["db2.orders"] = 3
+        assert "FAILED" in report.text and "count_mismatch" in report.text
+        assert [(t["table"], t["expected_rows"], t["actual_rows"], t["verdict"]) for t in report.data["tables"]] == [
+            ("db2.orders", 3, 2, "count_mismatch")]
+        # same row count, one changed value: caught by the fingerprint
+        sql_as(cli_server, u, ["insert into db2.orders (id, product_name, quantity) values (2, 'item2', 20)"])
+        report = verification.check(client, target, reference)
+        assert not report.ok and "fingerprint_mismatch" in report.text
+        sql_as(cli_server, u, ["update db2.orders set quantity = 2 where id = 2"])
         assert verification.check(client, target, reference).ok
+        # a tampered reference is caught as well
+        tampered = dataclasses.replace(reference, tables={"db2.orders": TableState(5)})
+        assert not verification.check(client, target, tampered).ok
 
 
 class TestWindow:
