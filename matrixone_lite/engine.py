@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -237,14 +237,19 @@ class EngineSession:
     def in_transaction(self) -> bool:
         return self._explicit or self._implicit or self._tx is not None
 
-    def _zone(self) -> ZoneInfo:
-        tz = self.time_zone
-        if tz and tz.upper() not in ("SYSTEM", "") and not tz.startswith(("+", "-")):
-            try:
-                return ZoneInfo(tz)
-            except Exception:  # noqa: BLE001 - unknown zone: fall back to the server's
-                return self.engine.timezone
-        return self.engine.timezone
+    def _zone(self) -> tzinfo:
+        """The session's ``time_zone`` ('SYSTEM', a zone name or '+HH:MM') as a tzinfo."""
+        tz = (self.time_zone or "").strip().strip("'\"")
+        if not tz or tz.upper() == "SYSTEM":
+            return self.engine.timezone
+        m = re.match(r"^([+-])(\d{1,2}):(\d{2})$", tz)
+        if m:
+            delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+            return timezone(-delta if m.group(1) == "-" else delta)
+        try:
+            return ZoneInfo(tz)
+        except Exception:  # noqa: BLE001 - unknown zone: fall back to the server's
+            return self.engine.timezone
 
     def _now(self) -> datetime:
         return datetime.now(self._zone()).replace(tzinfo=None)
@@ -854,6 +859,8 @@ class EngineSession:
             if name not in SYSTEM_DATABASES:
                 self._db(name, at)
             return self._finish_show(["Database", "Create Database"], [(name, f"CREATE DATABASE `{name}`")])
+        if re.match(r"^SHOW\s+(WARNINGS|ERRORS)(\s+LIMIT\s+[\d\s,]+)?$", sql, re.I):
+            return self._finish_show(["Level", "Code", "Message"], [])
         m = RE_SHOW_COLUMNS.match(sql)
         if m:
             db, name = _qname(m)

@@ -262,6 +262,13 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             ]
         ai = schema.auto_increment_col
         out.insert_auto = ai is not None and ai.lower() not in listed
+        if ai is not None and not out.insert_auto and isinstance(tree.expression, exp.Values):
+            # an explicit NULL in the auto-increment column also asks for a generated id
+            pos = [e.name.lower() for e in tree.this.expressions].index(ai.lower())
+            tuples = [t for t in tree.expression.expressions if isinstance(t, exp.Tuple)]
+            out.insert_auto = bool(tuples) and all(
+                len(t.expressions) > pos and isinstance(t.expressions[pos], exp.Null) for t in tuples
+            )
         conflict = tree.args.get("conflict")
         if isinstance(conflict, exp.OnConflict) and conflict.args.get("duplicate"):
             sets = []
