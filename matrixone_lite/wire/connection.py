@@ -20,6 +20,7 @@ from typing import Any
 from mysql_mimic import context, packets, types
 from mysql_mimic.auth import AuthPlugin, AuthState
 from mysql_mimic.connection import Connection
+from mysql_mimic.errors import MysqlError
 from mysql_mimic.prepared import PreparedStatement
 from mysql_mimic.results import ResultSet
 from mysql_mimic.stream import ConnectionClosed
@@ -95,7 +96,10 @@ class LiteConnection(Connection):
             logger.info("connection %s closed during handshake", self.connection_id)
             return
         except Exception as exc:  # noqa: BLE001
-            err = to_mo_error(exc)
+            if isinstance(exc, (MOError, MysqlError)):
+                err = to_mo_error(exc)
+            else:  # an unparsable handshake: one line, no traceback
+                err = MOError(1835, f"Malformed communication packet: {exc}", "08S01")
             logger.warning("connection %s refused: %s", self.connection_id, err.message)
             try:
                 await self.send_error(err)
