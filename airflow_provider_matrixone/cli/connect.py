@@ -46,7 +46,16 @@ def parse_user(value: str) -> Login:
         raise UsageError("--user", str(exc), '--user "acc1#root"') from None
 
 
-def configure_logging(args: argparse.Namespace) -> logging.Handler:
+class LogSetup:
+    """The handler ``mo-pitr`` installed, and the logger state to put back (``main`` runs in-process in tests)."""
+
+    def __init__(self, handler: logging.Handler, level: int, propagate: bool) -> None:
+        self.handler = handler
+        self.level = level
+        self.propagate = propagate
+
+
+def configure_logging(args: argparse.Namespace) -> LogSetup:
     """Route the package's logs to stderr or --log_file at --log_level (mo_br default: error)."""
     level = _LEVELS.get(str(args.log_level).lower(), logging.ERROR)
     handler: logging.Handler
@@ -56,16 +65,19 @@ def configure_logging(args: argparse.Namespace) -> logging.Handler:
         handler = logging.FileHandler(args.log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger(LOGGER_NAME)
+    setup = LogSetup(handler, logger.level, logger.propagate)
     logger.setLevel(level)
     logger.addHandler(handler)
     logger.propagate = False
-    return handler
+    return setup
 
 
-def release_logging(handler: logging.Handler) -> None:
+def release_logging(setup: LogSetup) -> None:
     logger = logging.getLogger(LOGGER_NAME)
-    logger.removeHandler(handler)
-    handler.close()
+    logger.removeHandler(setup.handler)
+    logger.setLevel(setup.level)
+    logger.propagate = setup.propagate
+    setup.handler.close()
 
 
 def pymysql_connect(host: str, port: int, user: str, password: str) -> Callable[[], Any]:

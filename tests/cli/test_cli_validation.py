@@ -11,6 +11,7 @@ import io
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,18 @@ def test_cli_does_not_import_airflow() -> None:
     code = ("import sys, airflow_provider_matrixone.cli.main as m; "
             "assert 'airflow' not in sys.modules, sorted(k for k in sys.modules if k.startswith('airflow.'))[:5]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_logging_state_is_restored_and_log_file_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    logger = logging.getLogger("airflow_provider_matrixone")
+    before = (logger.level, logger.propagate, list(logger.handlers))
+    monkeypatch.setenv("MO_PASSWORD", "env-secret-456")
+    log = tmp_path / "mo.log"
+    code, _, err = run(capsys, ["pitr", "show", "--port", str(PORT), "--log_level", "debug", "--log_file", str(log)])
+    assert code == 1 and "cannot connect" in err
+    assert (logger.level, logger.propagate, list(logger.handlers)) == before
+    assert log.exists() and "env-secret-456" not in log.read_text()
