@@ -163,11 +163,32 @@ def test_snapshots(hook_factory: Any, mo_server: Any) -> None:
     assert hook.get_snapshot("s_before") is None
 
 
-def test_cluster_pitr_as_sys(hook_factory: Any, mo_server: Any) -> None:
-    hook = hook_factory("root", TEST_PASSWORD, client="pymysql")
-    pitr = hook.create_pitr("p_cluster_hook", "cluster", range_value=1, range_unit="d")
-    assert pitr.level == Level.CLUSTER and pitr.account is None
-    hook.drop_pitr("p_cluster_hook")
+def test_cluster_pitr_as_sys(tmp_path: Any) -> None:
+    # Its own server: MatrixOne allows one cluster PITR per creator, and other tests create one.
+    import json
+
+    from airflow.sdk import Connection
+
+    from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
+    from matrixone_lite import LiteServer
+
+    with LiteServer(data_dir=tmp_path, port=0, version="3.0.18", timezone="UTC", root_password=TEST_PASSWORD) as srv:
+        conn = Connection(
+            conn_id="mo_v3",
+            conn_type="matrixone",
+            host=srv.host,
+            port=srv.port,
+            login="root",
+            password=TEST_PASSWORD,
+            extra=json.dumps({"client": "pymysql"}),
+        )
+        hook = MatrixOneHook(connection=conn)
+        assert hook.get_server_info().version == (3, 0, 18)
+        pitr = hook.create_pitr("p_cluster_hook", "cluster", range_value=1, range_unit="d")
+        assert pitr.level == Level.CLUSTER and pitr.account is None
+        with pytest.raises(errors.PitrAlreadyExists, match="cluster level pitr already exists"):
+            hook.create_pitr("p_cluster_two", "cluster", range_value=1, range_unit="d")
+        hook.drop_pitr("p_cluster_hook")
 
 
 def test_password_never_logged(
