@@ -37,15 +37,26 @@ def sys_conn(mo_server: Any, airflow_db: str, monkeypatch: pytest.MonkeyPatch) -
     yield mo_server
 
 
+_PARAM_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
 @pytest.fixture
 def run_dag(dagbag: Any, sys_conn: Any) -> Callable[..., Any]:
     """Run a DAG in-process with dag.test(); returns the DagRun."""
+    defaults = _PARAM_DEFAULTS
 
     def run(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
         dag = dagbag.get_dag(dag_id)
         assert dag is not None, dagbag.import_errors
+        # In-process, resolving a run's conf writes into the DAG's shared Param objects, so the
+        # next dag.test() would inherit it (a worker process never does): pass every default.
+        if dag_id not in defaults:
+            from airflow.sdk.definitions._internal.types import NOTSET
+
+            defaults[dag_id] = {k: dag.params.get_param(k).value for k in dag.params
+                                if dag.params.get_param(k).value is not NOTSET}
         start = time.monotonic()
-        dr = dag.test(run_conf=conf or {})
+        dr = dag.test(run_conf=defaults[dag_id] | (conf or {}))
         print(f"dag.test({dag_id}): {dr.state} in {time.monotonic() - start:.1f} s")
         return dr
 

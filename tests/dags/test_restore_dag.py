@@ -1,0 +1,155 @@
+"""matrixone_pitr_restore through dag.test() against matrixone_lite: every level, beside, dry run,
+and invalid parameters refused before any SQL reaches the server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pendulum
+import pytest
+
+from tests.dags.conftest import conn_json, task_states, xcom
+from tests.provider.support import TENANT_PASSWORD, make_tenant, root_sql, tenant_sql
+
+ACC = "rdag"
+BESIDE = "rdag_copy"
+
+
+@pytest.fixture(scope="module")
+def scenario(mo_server: Any) -> Iterator[dict[str, Any]]:
+    """A tenant with the seed data, a sys-created and a tenant-created PITR, and T (UTC)."""
+    make_tenant(mo_server, ACC)
+    root_sql(mo_server, ["drop pitr if exists rdag_sys", f"create pitr rdag_sys for account {ACC} range 2 'h'",
+                         f"drop account if exists {BESIDE}",
+                         f"create account {BESIDE} admin_name 'admin' identified by '{TENANT_PASSWORD}'"])
+    tenant_sql(mo_server, ACC, ["create pitr rdag_own for account range 2 'h'"])
+    time.sleep(1.1)  # SHOW PITR shows whole seconds; T must be after the creation second
+    t = pendulum.now("UTC")
+    time.sleep(0.05)
+    yield {"t": t.isoformat()}
+    root_sql(mo_server, [f"drop account if exists {BESIDE}", f"drop account if exists {ACC}",
+                         "drop pitr if exists rdag_sys"])
+
+
+@pytest.fixture
+def tenant_conns(mo_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for account in (ACC, BESIDE):
+        monkeypatch.setenv(f"AIRFLOW_CONN_MATRIXONE_{account.upper()}",
+                           conn_json(mo_server, login=f"{account}#admin", password=TENANT_PASSWORD))
+
+
+def _dbs(server: Any, account: str) -> set[str]:
+    return {r[0] for r in tenant_sql(server, account, ["show databases"])}
+
+
+def test_account_level_restore_through_sys_pitr(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                                scenario: dict[str, Any]) -> None:
+    tenant_sql(mo_server, ACC, ["drop database db1", "create database after_t"])
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "account", "account": ACC})
+    assert str(dr.state) == "success", task_states(dr)
+    plan = xcom(dr, "plan")
+    assert plan["sql"].startswith(f"RESTORE ACCOUNT `{ACC}` FROM PITR `rdag_sys`")
+    assert plan["restore_as"] == "sys"
+    assert {"db1", "db2"} <= _dbs(mo_server, ACC) and "after_t" not in _dbs(mo_server, ACC)
+    report = xcom(dr, "report")
+    assert {v["verdict"] for v in report["verdicts"]} == {"OK"}
+    assert {v["table"] for v in report["verdicts"]} == {"db1.products", "db2.orders"}
+    restored = xcom(dr, "restore")
+    assert restored["safety_snapshot"] and restored["safety_snapshot"].startswith("pre_restore_")
+
+
+def test_database_level_restore_as_tenant(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                          scenario: dict[str, Any]) -> None:
+    tenant_sql(mo_server, ACC, ["drop database db1"])
+    t_shanghai = pendulum.parse(scenario["t"]).in_timezone("Asia/Shanghai").strftime("%Y-%m-%d %H:%M:%S.%f")
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": t_shanghai, "timezone": "Asia/Shanghai",
+                                            "level": "database", "account": ACC, "database": "db1",
+                                            "fingerprint": True})
+    assert str(dr.state) == "success", task_states(dr)
+    plan = xcom(dr, "plan")
+    assert plan["sql"].startswith("RESTORE DATABASE `db1` FROM PITR `rdag_own`")
+    assert plan["restore_as"] == ACC
+    assert tenant_sql(mo_server, ACC, ["select count(*) from db1.products"])[0][0] == 9
+    assert all("fingerprint" in v["detail"] for v in xcom(dr, "report")["verdicts"])
+
+
+def test_table_level_restore(run_dag: Any, tenant_conns: None, mo_server: Any, scenario: dict[str, Any]) -> None:
+    tenant_sql(mo_server, ACC, ["truncate table db2.orders"])
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "table", "account": ACC,
+                                            "database": "db2", "table": "orders", "pitr_name": "rdag_own"})
+    assert str(dr.state) == "success", task_states(dr)
+    assert xcom(dr, "plan")["sql"].startswith("RESTORE DATABASE `db2` TABLE `orders` FROM PITR `rdag_own`")
+    rows = tenant_sql(mo_server, ACC, ["select id from db2.orders order by id"])
+    assert [r[0] for r in rows] == [1, 2, 3]
+
+
+def test_restore_beside_into_another_account(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                             scenario: dict[str, Any]) -> None:
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "account", "account": ACC,
+                                            "target_account": BESIDE, "safety_snapshot": False})
+    assert str(dr.state) == "success", task_states(dr)
+    assert xcom(dr, "plan")["sql"].startswith(f"RESTORE ACCOUNT `{BESIDE}` FROM PITR `rdag_sys`")
+    assert {"db1", "db2"} <= _dbs(mo_server, BESIDE)
+    assert tenant_sql(mo_server, BESIDE, ["select count(*) from db2.orders"])[0][0] == 3
+
+
+def test_dry_run_changes_nothing(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                 scenario: dict[str, Any]) -> None:
+    tenant_sql(mo_server, ACC, ["drop database db1"])
+    before = len(mo_server.statement_log.mutating())
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "account", "account": ACC,
+                                            "dry_run": True})
+    assert str(dr.state) == "success", task_states(dr)
+    states = task_states(dr)
+    assert states["restore"] == "skipped" and states["verify"] == "skipped"
+    assert mo_server.statement_log.mutating()[before:] == []
+    assert "db1" not in _dbs(mo_server, ACC)
+    assert xcom(dr, "plan")["sql"].startswith(f"RESTORE ACCOUNT `{ACC}`")
+
+
+@pytest.mark.parametrize(
+    "conf",
+    [
+        {"timestamp": "2024-10-28 17:30: 00"},
+        {"timestamp": "yesterday noon"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "table", "database": "db2", "table": "orders`; drop database db2; --"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "schema"},
+        {"timestamp": "2024-10-28 17:30:00", "timezone": "Mars/Olympus'"},
+    ],
+    ids=["seed-typo", "words", "hostile-table", "unknown-level", "bad-zone"],
+)
+def test_invalid_params_fail_before_any_sql(run_dag: Any, mo_server: Any, conf: dict[str, Any]) -> None:
+    before = len(mo_server.statement_log.entries)
+    with pytest.raises(Exception, match="(?i)valid|pattern|enum|not one of|does not match"):
+        run_dag("matrixone_pitr_restore", conf)
+    assert mo_server.statement_log.entries[before:] == []
+
+
+def test_missing_timestamp_is_refused(run_dag: Any, mo_server: Any) -> None:
+    before = len(mo_server.statement_log.entries)
+    with pytest.raises(Exception, match="(?i)timestamp|required|valid"):
+        run_dag("matrixone_pitr_restore", {"level": "account"})
+    assert mo_server.statement_log.entries[before:] == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"timestamp": "2024-10-28 17:30:00", "level": "table", "database": "db2", "table": "orders`; drop"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "database", "database": "db 1"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "table", "database": "db2"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "database", "database": "db1", "target_account": "x"},
+        {"timestamp": "2024-10-28 17:30:00", "level": "cluster", "account": "acc1"},
+        {"timestamp": "2024-13-28 17:30:00"},
+        {"timestamp": "2024-10-28 17:30:00", "dry_run": "yes"},
+    ],
+)
+def test_plan_revalidates_params_without_the_form(params: dict[str, Any]) -> None:
+    """The plan task's own check (no I/O) refuses what the form would, even if the form is bypassed."""
+    from airflow_provider_matrixone.pitr.errors import InvalidInput
+    from dags.matrixone_dag_support import restore_request  # noqa: PLC0415
+
+    with pytest.raises(InvalidInput):
+        restore_request.parse(params)
