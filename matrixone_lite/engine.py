@@ -228,7 +228,7 @@ class EngineSession:
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
         self.conn = self.storage.connect()
-        functions.register(self.conn, self._now)
+        functions.register(self.conn, self._now, self._zone)
         self.conn.create_function("last_insert_id", 0, lambda: self.last_insert_id)
         self._closed = False
 

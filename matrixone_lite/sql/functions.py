@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 
@@ -58,7 +59,69 @@ def _unix_ts(v: Any = None) -> int | None:
         return None
 
 
-def register(conn: sqlite3.Connection, now: Callable[[], datetime]) -> None:
+def _parse(v: Any) -> datetime | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v
+    s = str(v).strip().replace("T", " ")
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError:
+        return None
+
+
+def _part(attr: str) -> Callable[[Any], int | None]:
+    def get(v: Any) -> int | None:
+        d = _parse(v)
+        return None if d is None else int(getattr(d, attr))
+
+    return get
+
+
+_UNITS = {
+    "MICROSECOND": "microseconds", "SECOND": "seconds", "MINUTE": "minutes", "HOUR": "hours",
+    "DAY": "days", "WEEK": "weeks",
+}
+
+
+def _date_add(v: Any, n: Any, unit: Any) -> str | None:
+    d = _parse(v)
+    if d is None or n is None:
+        return None
+    u = str(unit).upper().rstrip("S") if unit else "DAY"
+    k = float(n)
+    if u in _UNITS:
+        d = d + timedelta(**{_UNITS[u]: k})
+    elif u in ("MONTH", "QUARTER", "YEAR"):
+        months = int(k) * {"MONTH": 1, "QUARTER": 3, "YEAR": 12}[u]
+        y, m = divmod(d.month - 1 + months, 12)
+        day = min(d.day, calendar.monthrange(d.year + y, m + 1)[1])
+        d = d.replace(year=d.year + y, month=m + 1, day=day)
+    else:
+        return None
+    out = d.strftime("%Y-%m-%d %H:%M:%S")
+    return out + f".{d.microsecond:06d}" if d.microsecond else out
+
+
+_FMT = {"%i": "%M", "%s": "%S", "%f": "%f", "%c": "%m", "%e": "%d", "%k": "%H", "%l": "%I", "%h": "%I"}
+
+
+def _str_to_date(v: Any, fmt: Any) -> str | None:
+    if v is None or fmt is None:
+        return None
+    f = str(fmt)
+    for a, b in _FMT.items():
+        f = f.replace(a, b)
+    try:
+        d = datetime.strptime(str(v), f)
+    except ValueError:
+        return None
+    has_time = any(x in str(fmt) for x in ("%H", "%i", "%s", "%T", "%k", "%h", "%l"))
+    return d.strftime("%Y-%m-%d %H:%M:%S") if has_time else d.strftime("%Y-%m-%d")
+
+
+def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callable[[], tzinfo] | None = None) -> None:
     """Register the functions; ``now`` returns the session-local current time (naive)."""
     conn.create_function("mo_now", 0, lambda: now().strftime("%Y-%m-%d %H:%M:%S"))
     conn.create_function("mo_now", 1, lambda p: now().strftime("%Y-%m-%d %H:%M:%S.%f")[: 20 + int(p or 0)].rstrip("."))
@@ -67,7 +130,27 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime]) -> None:
         "mo_utc_now", 0, lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     )
     conn.create_function("mo_unix_timestamp", 0, _unix_ts)
-    conn.create_function("mo_unix_timestamp", 1, _unix_ts)
+
+    def unix_ts(v: Any) -> int | None:
+        d = _parse(v)
+        if d is None:
+            return None
+        tz = zone() if zone is not None else UTC
+        return int(d.replace(tzinfo=d.tzinfo or tz).timestamp())
+
+    def from_unixtime(v: Any) -> str | None:
+        if v is None:
+            return None
+        tz = zone() if zone is not None else UTC
+        return datetime.fromtimestamp(float(v), tz).strftime("%Y-%m-%d %H:%M:%S")
+
+    conn.create_function("mo_unix_timestamp", 1, unix_ts)
+    conn.create_function("mo_from_unixtime", 1, from_unixtime)
+    for name, attr in (("year", "year"), ("month", "month"), ("day", "day"), ("dayofmonth", "day"),
+                       ("hour", "hour"), ("minute", "minute"), ("second", "second")):
+        conn.create_function(name, 1, _part(attr), deterministic=True)
+    conn.create_function("mo_date_add", 3, _date_add, deterministic=True)
+    conn.create_function("str_to_date", 2, _str_to_date, deterministic=True)
     conn.create_function("mo_concat_ws", -1, _concat_ws)
     conn.create_function("crc32", 1, _crc32, deterministic=True)
     conn.create_function("md5", 1, _md5, deterministic=True)

@@ -91,6 +91,29 @@ def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
             return exp.Anonymous(this="mo_concat_ws", expressions=list(node.expressions))
         if isinstance(node, exp.BitwiseXorAgg):
             return exp.Anonymous(this="bit_xor", expressions=[node.this])
+        if isinstance(node, exp.Left | exp.Right):
+            n = node.expression
+            start = exp.Literal.number(1) if isinstance(node, exp.Left) else exp.Neg(this=n.copy())
+            return exp.Anonymous(this="substr", expressions=[node.this, start, n])
+        if isinstance(node, exp.DateAdd | exp.DateSub):
+            unit = node.args.get("unit")
+            amount = node.expression
+            if isinstance(amount, exp.Interval):
+                unit = amount.args.get("unit")
+                amount = amount.this
+            if isinstance(node, exp.DateSub):
+                amount = exp.Neg(this=amount)
+            return exp.Anonymous(this="mo_date_add", expressions=[node.this, amount, _const(unit.name if unit else "DAY")])
+        if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
+            iv = node.expression
+            amount = iv.this if isinstance(node, exp.Add) else exp.Neg(this=iv.this)
+            unit = iv.args.get("unit")
+            return exp.Anonymous(this="mo_date_add", expressions=[node.this, amount, _const(unit.name if unit else "DAY")])
+        if isinstance(node, exp.UnixToTime):
+            return exp.Anonymous(this="mo_from_unixtime", expressions=[node.this])
+        if isinstance(node, exp.StrToTime | exp.StrToDate):
+            fmt = node.args.get("format")
+            return exp.Anonymous(this="str_to_date", expressions=[node.this, fmt] if fmt else [node.this])
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()
             if name in _NOW_NAMES:
@@ -101,7 +124,8 @@ def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
                 return _const(ctx.constants.get("user"))
         return node
 
-    return tree.transform(fn, copy=False)
+    tree = tree.transform(fn, copy=False)
+    return tree.transform(fn, copy=False)  # second pass: arguments of nodes replaced above
 
 
 def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeInfo]]) -> TypeInfo | None:
@@ -160,7 +184,12 @@ def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeI
         return _infer(node.this, scopes)
     if isinstance(node, exp.Anonymous):
         name = str(node.this).lower()
-        if name in ("mo_now", "mo_utc_now"):
+        if name in ("mo_now", "mo_utc_now", "mo_date_add", "mo_from_unixtime"):
+            return ("DATETIME", None)
+        if name == "str_to_date":
+            fmt = node.expressions[1] if len(node.expressions) > 1 else None
+            if isinstance(fmt, exp.Literal) and not any(x in fmt.name for x in ("%H", "%i", "%s", "%T")):
+                return ("DATE", None)
             return ("DATETIME", None)
         if name == "mo_curdate":
             return ("DATE", None)
@@ -199,6 +228,11 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     for t in list(tree.find_all(exp.Table)):
         if not t.name:
             continue
+        if t.name.lower() == "dual" and not t.db and isinstance(t.parent, exp.From):
+            select = t.parent.parent
+            if isinstance(select, exp.Select) and not select.args.get("joins"):
+                select.set("from_", None)
+                continue
         name = t.name
         hint: Hint | None = None
         m = PLACEHOLDER_RE.match(name)

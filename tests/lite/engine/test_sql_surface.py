@@ -147,3 +147,17 @@ def test_drop_database_resets_current(connect) -> None:
     run(s, "create database d; use d; drop database d")
     assert s.database is None
     assert code(s, "show tables") == 1046
+
+
+def test_date_functions(connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, d datetime, s varchar(9))")
+    s.execute("insert into t values (1, '2024-01-31 17:11:27', 'abcd')")
+    r = s.execute("select year(d), month(d), day(d), hour(d), left(s, 2), right(s, 2) from t")
+    assert r.rows == [(2024, 1, 31, 17, "ab", "cd")]
+    r = s.execute("select date_add(d, interval 1 month), date_sub(d, interval 2 hour), d + interval 1 day from t")
+    assert r.rows == [(datetime(2024, 2, 29, 17, 11, 27), datetime(2024, 1, 31, 15, 11, 27), datetime(2024, 2, 1, 17, 11, 27))]
+    r = s.execute("select str_to_date('2024-10-28', '%Y-%m-%d'), unix_timestamp('1970-01-01 08:00:00'), from_unixtime(0)")
+    assert r.rows == [(date(2024, 10, 28), 0, datetime(1970, 1, 1, 8, 0))]  # session zone Asia/Shanghai
+    assert s.execute("select 1 from dual").rows == [(1,)]
+    assert isinstance(s.execute("select now() - interval 1 hour").rows[0][0], datetime)
