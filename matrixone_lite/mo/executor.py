@@ -159,6 +159,10 @@ class MOExecutor:
             return restore_from_pitr(self, stmt, ctx)
         if isinstance(stmt, ast.RestoreSnapshot):
             return restore_from_snapshot(self, stmt, ctx)
+        if isinstance(stmt, ast.ShowRecoveryWindow):
+            from matrixone_lite.mo.recovery_window import show_recovery_window
+
+            return show_recovery_window(self, stmt, ctx)
         raise internal_error(f"statement {type(stmt).__name__} is not supported by matrixone_lite")
 
     # ---- accounts ----
