@@ -407,8 +407,13 @@ class EngineSession:
             )
         return ts
 
+    def _hint_at(self, h: Hint) -> int:
+        ts = self._hint_ts(h)
+        self.storage.check_readable(ts)
+        return ts
+
     def _statement_at(self, hints: list[Hint]) -> int | None:
-        return self._hint_ts(hints[-1]) if hints else None
+        return self._hint_at(hints[-1]) if hints else None
 
     # ---- execution -----------------------------------------------------------------------------
     def execute(self, sql: str) -> Result:
@@ -596,7 +601,7 @@ class EngineSession:
         return Context(
             self.database,
             self._resolve,
-            self._hint_ts,
+            self._hint_at,
             hints,
             {
                 "database": self.database,

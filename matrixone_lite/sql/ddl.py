@@ -23,7 +23,8 @@ def _type_of(dt: exp.DataType) -> tuple[str, str, int | None]:
         text = f"DECIMAL({prec},{scale})"
     if base == "TIMESTAMP" and "(" not in text:
         text = "TIMESTAMP"
-    return base, text.lower().replace(", ", ","), scale
+    head, sep, rest = text.partition("(")
+    return base, head.lower() + sep + rest.replace(", ", ","), scale
 
 
 def _names(node: exp.Expression) -> list[str]:
@@ -90,11 +91,17 @@ def schema_from_create(create: exp.Create) -> TableSchema:
     return TableSchema(cols, pk, uniques)
 
 
+def display_type(type_text: str) -> str:
+    """``varchar(100)`` -> ``VARCHAR(100)``; arguments (ENUM values) keep their case."""
+    head, sep, rest = type_text.partition("(")
+    return head.upper() + sep + rest
+
+
 def show_create(name: str, schema: TableSchema) -> str:
     """A ``CREATE TABLE`` text in MatrixOne's SHOW CREATE TABLE style."""
     lines = []
     for c in schema.columns:
-        s = f"  `{c.name}` {c.type_text.upper() if c.type != 'TIMESTAMP' else 'TIMESTAMP'}"
+        s = f"  `{c.name}` {display_type(c.type_text) if c.type != 'TIMESTAMP' else 'TIMESTAMP'}"
         if not c.nullable:
             s += " NOT NULL"
         if c.auto_increment:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from matrixone_lite.sql.ddl import display_type
 from matrixone_lite.storage.catalog import TableSchema
 from matrixone_lite.storage.storage import SYSTEM_DATABASES
 
@@ -61,7 +62,7 @@ def describe_rows(schema: TableSchema) -> list[tuple[Any, ...]]:
         rows.append(
             (
                 c.name,
-                c.type_text.upper(),
+                display_type(c.type_text),
                 "YES" if c.nullable else "NO",
                 column_key(schema, c.name),
                 c.default,

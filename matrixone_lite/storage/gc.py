@@ -36,4 +36,8 @@ def collect(st: Storage, now_ns: int | None = None) -> dict[str, Any]:
         stats["databases"] = max(cur.rowcount, 0)
         cur = tx.execute(f"DELETE FROM __mo_users WHERE {gone}", (horizon,))  # noqa: S608
         stats["users"] = max(cur.rowcount, 0)
+        if horizon > st.gc_horizon:
+            tx.execute("INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('gc_horizon', ?)", (str(horizon),))
+    if horizon > st.gc_horizon:
+        st.gc_horizon = horizon
     return stats

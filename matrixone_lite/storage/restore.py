@@ -24,6 +24,7 @@ def _fmt(at: int) -> str:
 def restore_table(
     st: Storage, tx: Tx, src_account_id: int, database: str, table: str, at: int, dst_account_id: int
 ) -> None:
+    st.check_readable(at)
     c = tx.conn
     src_dbs = cat.get_databases(c, src_account_id, database, at)
     src_ts = cat.get_tables(c, src_dbs[-1].id, table, at) if src_dbs else []
@@ -45,6 +46,7 @@ def _rebuild_database(st: Storage, tx: Tx, src_db: cat.DatabaseRow, at: int, dst
 def restore_database(
     st: Storage, tx: Tx, src_account_id: int, database: str, at: int, dst_account_id: int
 ) -> None:
+    st.check_readable(at)
     c = tx.conn
     src_dbs = cat.get_databases(c, src_account_id, database, at)
     if not src_dbs:
@@ -62,6 +64,7 @@ def restore_account(
     Users roll back to ``at`` when restoring in place (or ``users=True``); restoring into another
     account keeps the target's users so its admin can still log in.
     """
+    st.check_readable(at)
     c = tx.conn
     src_dbs = cat.get_databases(c, src_account_id, None, at)
     for cur in cat.get_databases(c, dst_account_id):
@@ -86,6 +89,7 @@ def restore_account(
 
 def restore_cluster(st: Storage, tx: Tx, at: int) -> None:
     """Every account that existed at ``at`` comes back as it was; later accounts are dropped."""
+    st.check_readable(at)
     c = tx.conn
     then = cat.get_accounts(c, None, at)
     names_then = {a.name for a in then}

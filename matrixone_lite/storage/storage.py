@@ -82,6 +82,8 @@ class Storage:
             self._sys.execute(ddl)
         row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'clock'").fetchone()
         self._last_ts = int(row[0]) if row else 0
+        row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'gc_horizon'").fetchone()
+        self.gc_horizon = int(row[0]) if row else 0  # instants before it may have lost history
         self.catalog_version = 0
 
     # ---- connections -------------------------------------------------------------------------
@@ -335,7 +337,7 @@ class Storage:
         """Run SQL on system tables: inside ``tx`` or, without one, as its own statement."""
         if tx_or_none is not None:
             return tx_or_none.execute(sql, params).fetchall()
-        if sql.lstrip()[:6].upper() in ("SELECT", "WITH  ") or sql.lstrip().upper().startswith("WITH"):
+        if sql.lstrip()[:6].upper().startswith(("SELECT", "WITH", "PRAGMA")):
             with self._reader() as c:
                 return c.execute(sql, params).fetchall()
         with self.transaction() as tx:
@@ -372,6 +374,11 @@ class Storage:
         from matrixone_lite.storage.gc import collect
 
         return collect(self, now_ns)
+
+    def check_readable(self, at: int) -> None:
+        """Fail, like MatrixOne, when ``at`` is older than what GC has kept."""
+        if at < self.gc_horizon:
+            raise internal_error("No valid checkpoints for snapshot read,maybe snapshot is too old")
 
     def horizon(self, now_ns: int | None = None) -> int:
         """Oldest instant anything may still read: min(PITR/snapshot horizon, now - GC TTL)."""

@@ -131,3 +131,30 @@ def test_gc_removes_only_unneeded_history(engine: Engine, connect) -> None:
     stats = engine.storage.gc(now_ns=engine.storage.now_ns() + 2 * 3600 * 10**9)
     assert stats["tables"] == 1 and stats["history_rows"] == 3
     assert s.execute("select v from t").rows == [(8,)]
+
+
+def test_reads_and_restores_before_gc_horizon_fail(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, v int); insert into t values (1, 0)")
+    old = engine.storage.now_ns()
+    s.execute("update t set v = 1")
+    engine.storage.gc(now_ns=engine.storage.now_ns() + 2 * 3600 * 10**9)
+    with pytest.raises(MOError) as ei:
+        s.execute(f"select v from t {{MO_TS = {old}}}")
+    assert "maybe snapshot is too old" in ei.value.message
+    st = engine.storage
+    acc = st.account("acc1")
+    assert acc is not None
+    with pytest.raises(MOError), st.transaction() as tx:
+        st.restore_table(tx, src_account_id=acc.id, database="d", table="t", at=old, dst_account_id=acc.id)
+
+
+def test_timestamp_hint_needs_recent_instant(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int); insert into t values (1)")
+    with pytest.raises(MOError) as ei:
+        s.execute("select * from t {TIMESTAMP = '2020-01-01 00:00:00'}")
+    assert ei.value.code == 20203 and "no corresponding snapshot" in ei.value.message
+    assert s.execute(f"select count(*) from t {{TIMESTAMP = {engine.storage.now_ns()}}}").rows == [(1,)]
+    ddl = s.execute(f"show create table t {{MO_TS = {engine.storage.now_ns()}}}").rows[0][1]
+    assert ddl.startswith("CREATE TABLE `t`")
