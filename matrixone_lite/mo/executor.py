@@ -269,19 +269,19 @@ class MOExecutor:
         return Result()
 
     def alter_pitr(self, stmt: ast.AlterPitr, ctx: StmtContext) -> Result:
+        """Order of ``doAlterPitr``: role, value, unit, then existence."""
         ctx.require_admin()
-        check_name(stmt.name)
-        rec = self.catalog.pitr(stmt.name, ctx.account_id)
-        if rec is None:
-            if stmt.if_exists:
-                return Result()
-            raise internal_error(f"pitr {stmt.name} does not exist")
         # MatrixOne checks `< 0 || > 100` here, so ALTER accepts 0 (pitr.go:865-868)
         if stmt.value < 0 or stmt.value > 100:
             raise internal_error(f"invalid pitr value {stmt.value}")
         unit = stmt.unit.lower()
         if unit not in UNITS:
             raise internal_error(f"invalid pitr unit {unit}")
+        check_name(stmt.name)
+        if self.catalog.pitr(stmt.name, ctx.account_id) is None:
+            if stmt.if_exists:
+                return Result()
+            raise internal_error(f"pitr {stmt.name} does not exist")
         with self.storage.transaction() as tx:
             self.catalog.alter_pitr(tx, stmt.name, ctx.account_id, stmt.value, unit, self.storage.now_ns())
         return Result()

@@ -70,7 +70,8 @@ def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
             return syntax_error(sql, 0)
     except ImportError:  # pragma: no cover
         pass
-    logger.exception("unexpected error while executing %r", sql[:200])
+    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, sql[:200], exc)
+    logger.debug("traceback", exc_info=exc)
     return MOError(1105, str(exc) or type(exc).__name__)
 
 

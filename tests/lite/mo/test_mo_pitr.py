@@ -122,6 +122,7 @@ def test_alter_and_drop_pitr(env) -> None:
     assert err(acc1, "alter pitr p range 101 'h'") == ie("invalid pitr value 101")
     assert err(acc1, "alter pitr p range 1 'week'") == ie("invalid pitr unit week")
     assert err(acc1, "alter pitr nope range 1 'h'") == ie("pitr nope does not exist")
+    assert err(acc1, "alter pitr nope range 101 'h'") == ie("invalid pitr value 101")  # value before existence
     run(acc1, "alter pitr if exists nope range 1 'h'")
     assert err(sys_root, "drop pitr p") == ie("pitr p does not exist")  # only the creator sees it
     run(sys_root, "drop pitr if exists p")
@@ -263,3 +264,17 @@ def test_account_statements(env) -> None:
     assert err(sys_root, "drop account nope") == ie("there is no account nope")
     run(sys_root, "drop account acc2")
     assert [r[0] for r in run(sys_root, "show accounts like 'acc%'")] == ["acc1"]
+
+
+def test_sys_restores_a_dropped_account_in_place(env) -> None:
+    srv, sys_root, acc1 = env
+    run(sys_root, "create pitr pacc for account acc1 range 1 'h'")
+    time.sleep(0.02)
+    t = server_now()
+    time.sleep(0.02)
+    run(sys_root, "drop account acc1")
+    with pytest.raises(pymysql.MySQLError):
+        connect(srv, "acc1#root")
+    run(sys_root, f"restore account acc1 from pitr pacc '{t}'")
+    back = connect(srv, "acc1#root")
+    assert sorted(run(back, "select a from db1.t1")) == [(1,), (2,)]
