@@ -65,3 +65,37 @@ def test_sigkill_after_commit_keeps_data(tmp_path: Path) -> None:
     assert s.execute("select id, v from d.t order by id").rows == [(1, "committed"), (2, "also")]
     s.execute("insert into d.t values (3, 'after')")
     e.close()
+
+
+def test_sigkill_in_the_middle_of_a_restore_leaves_the_old_state(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import time
+        from matrixone_lite.engine import Engine
+        e = Engine({str(tmp_path)!r}, timezone="UTC")
+        s = e.session("sys", "root")
+        s.execute("create database d")
+        s.execute("create table d.t (id int primary key)")
+        s.execute("insert into d.t values (1), (2), (3)")
+        ts = e.storage.now_ns()
+        s.execute("drop database d")
+        st = e.storage
+        with st.transaction() as tx:
+            st.restore_database(tx, src_account_id=0, database="d", at=ts, dst_account_id=0)
+            print("mid-restore", flush=True)
+            time.sleep(60)
+        """
+    )
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True)
+    try:
+        assert p.stdout is not None
+        assert p.stdout.readline().strip() == "mid-restore"
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+    e = Engine(tmp_path, timezone="UTC")
+    s = e.session("sys", "root")
+    assert ("d",) not in s.execute("show databases").rows  # the restore never happened
+    e.close()

@@ -117,3 +117,22 @@ def test_restore_table_into_other_account_creates_database(engine: Engine, conne
     assert a3.execute("select product_name from db2.orders order by id").rows == [
         ("Smartphone",), ("Headphones",), ("Tablet",)
     ]
+
+
+def test_objects_created_after_t_disappear_and_dropped_ones_return(engine: Engine, connect) -> None:
+    a1, _, ts = seeded(engine, connect)
+    run(a1, "create database later; create table db1.extra (id int); drop table db2.orders")
+    a1.execute("insert into db1.products (product_name, price, stock_quantity) values ('x', 1, 1)")
+    st = engine.storage
+    a1id = acc_id(engine, "acc1")
+    with st.transaction() as tx:
+        st.restore_database(tx, src_account_id=a1id, database="db1", at=ts, dst_account_id=a1id)
+    assert a1.execute("show tables from db1").rows == [("products",)]
+    assert a1.execute("select count(*) from db1.products").rows == [(9,)]
+    after_db_restore = st.now_ns()
+    with st.transaction() as tx:
+        st.restore_account(tx, src_account_id=a1id, at=ts, dst_account_id=a1id)
+    assert a1.execute("show databases").rows == [("db1",), ("db2",), *SYSTEM]
+    assert a1.execute("select count(*) from db2.orders").rows == [(3,)]
+    # history of the replaced objects is still readable
+    assert a1.execute(f"show databases {{MO_TS = {after_db_restore}}}").rows[:3] == [("db1",), ("db2",), ("later",)]
