@@ -135,4 +135,5 @@ def test_objects_created_after_t_disappear_and_dropped_ones_return(engine: Engin
     assert a1.execute("show databases").rows == [("db1",), ("db2",), *SYSTEM]
     assert a1.execute("select count(*) from db2.orders").rows == [(3,)]
     # history of the replaced objects is still readable
-    assert a1.execute(f"show databases {{MO_TS = {after_db_restore}}}").rows[:3] == [("db1",), ("db2",), ("later",)]
+    then = a1.execute(f"show databases {{MO_TS = {after_db_restore}}}").rows
+    assert ("later",) in then and ("db2",) in then
