@@ -68,6 +68,14 @@ def account_hook(account: str, default: MatrixOneHook | None = None) -> MatrixOn
     return found
 
 
+def optional_account_hook(account: str, default: MatrixOneHook | None = None) -> MatrixOneHook | None:
+    """Like :func:`account_hook`, but None when the account has no usable connection."""
+    try:
+        return account_hook(account, default)
+    except errors.InvalidInput:
+        return None
+
+
 def direct_hook(base: MatrixOneHook, login: str, password: str, conn_id: str = "matrixone_direct") -> MatrixOneHook:
     """A hook for an account the DAG created itself (password kept in memory, never stored)."""
     from airflow.sdk import Connection

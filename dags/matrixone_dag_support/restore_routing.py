@@ -76,13 +76,6 @@ def find_pitr(hook: MatrixOneHook, name: str | None, level: str, account: str, d
     return candidates[0] if candidates else None
 
 
-def _optional_account_hook(account: str, default: MatrixOneHook) -> MatrixOneHook | None:
-    try:
-        return connections.account_hook(account, default)
-    except errors.InvalidInput:
-        return None
-
-
 def route(default: MatrixOneHook, request: Any) -> Route:
     """Choose connections and PITR for a validated :class:`RestoreRequest`. Reads only."""
     home = default.login.account
@@ -104,7 +97,7 @@ def route(default: MatrixOneHook, request: Any) -> Route:
         pitr = find_pitr(default, request.pitr_name, level, account, None, None, instant)
         restore_hook = default
         if pitr is None and not request.target_account and not _same(account, home):
-            tenant = _optional_account_hook(account, default)
+            tenant = connections.optional_account_hook(account, default)
             if tenant is not None:
                 searched.append(account)
                 pitr = find_pitr(tenant, request.pitr_name, level, account, None, None, instant)
