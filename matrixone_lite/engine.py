@@ -438,6 +438,8 @@ class EngineSession:
                 raise parse_error(text, e) from None
             except sqlite3.Error as e:
                 raise internal_error(str(e)) from None
+            except (OverflowError, ValueError, TypeError) as e:
+                raise internal_error(str(e)) from None
 
     def _integrity(self, e: sqlite3.IntegrityError) -> MOError:
         msg = str(e)

@@ -57,7 +57,8 @@ def _unescape(tok: str) -> str:
 
 def _number(tok: str) -> Any:
     if "." not in tok and "e" not in tok.lower():
-        return int(tok)
+        n = int(tok)
+        return n if n < 2**63 else float(n)  # SQLite reads such a literal as REAL too
     return float(tok)
 
 
