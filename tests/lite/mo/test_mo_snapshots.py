@@ -103,3 +103,30 @@ def test_restore_from_snapshot_v3_grammar(lite_server) -> None:
     run(acc1, "delete from db1.t1")
     run(acc1, "restore account acc1 from snapshot s1")
     assert sorted(run(acc1, "select a from db1.t1")) == [(1,), (2,)]
+
+
+def test_restore_from_snapshot_messages(lite_server) -> None:
+    srv = lite_server()
+    sys_root, acc1 = setup(srv)
+    run(acc1, "create database db2")
+    run(acc1, "create table db2.x (a int)")
+    run(acc1, "create snapshot sd for database db1")
+    run(acc1, "create snapshot st for table db1 t1")
+    run(acc1, "create snapshot sa for account")
+    run(sys_root, "create snapshot sysacc for account")
+    run(sys_root, "create snapshot sa1 for account acc1")
+    assert err(acc1, "restore account acc1 {snapshot = sd}") == ie("can't restore account from db or table level snapshot")
+    assert err(acc1, "restore database db1 {snapshot = st}") == ie("can't restore db from table level snapshot")
+    assert err(acc1, "restore database db2 {snapshot = sd}") == ie(
+        "databaseName(db2) does not match snapshot.databaseName(db1)")
+    assert err(acc1, "restore table db1.t2 {snapshot = st}") == ie("tableName(t2) does not match snapshot.tableName(t1)")
+    assert err(acc1, "restore database acc2.db1 {snapshot = sd}") == ie("can't restore database from other account's snapshot")
+    assert err(acc1, "restore table db2.nope {snapshot = sa}") == ie("table nope not exists at snapshot sa")
+    assert err(sys_root, "restore cluster {snapshot = sysacc}") == ie("snapshot sysacc is not cluster level snapshot")
+    assert err(sys_root, "restore account acc2 {snapshot = sa1}") == ie(
+        "accountName(acc2) does not match snapshot.accountName(acc1)")
+    assert err(sys_root, "restore account acc1 {snapshot = sa1} to account sys") == ie(
+        "non-sys account's snapshot can't restore to sys account")
+    assert err(sys_root, "restore account acc1 {snapshot = sa1} to account nope") == ie(
+        "no such account, account name: nope")
+    run(acc1, "restore database db1 {snapshot = sd}")
