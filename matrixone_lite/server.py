@@ -17,9 +17,10 @@ from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import mysql_mimic.server as mimic_server
-from mysql_mimic import MysqlServer
+from mysql_mimic import MysqlServer, packets
 from mysql_mimic.constants import DEFAULT_SERVER_CAPABILITIES
+from mysql_mimic.control import TooManyConnections
+from mysql_mimic.stream import MysqlStream
 from mysql_mimic.types import Capabilities
 
 from matrixone_lite.engine import Engine
@@ -32,8 +33,37 @@ from matrixone_lite.wire.statement_log import StatementLog
 
 logger = logging.getLogger("matrixone_lite.server")
 
-# mysql-mimic builds connections through this module-level name (private seam, pinned version)
-mimic_server.Connection = LiteConnection  # type: ignore[misc]
+
+
+class LiteMysqlServer(MysqlServer):
+    """MysqlServer that builds :class:`LiteConnection` objects (instead of patching mysql-mimic)."""
+
+    async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        stream = MysqlStream(reader, writer)
+        try:
+            session = self.session_factory()
+            connection = LiteConnection(stream=stream, session=session, control=self.control,  # type: ignore[arg-type]
+                                        server_capabilities=self.capabilities,
+                                        identity_provider=self.identity_provider, ssl=self.ssl)
+        except Exception:  # noqa: BLE001
+            logger.exception("failed to create a connection")
+            await stream.write(packets.make_error(capabilities=self.capabilities))
+            writer.close()
+            return
+        try:
+            connection_id = await self.control.add(connection)
+            connection.connection_id = connection_id
+        except TooManyConnections:
+            await stream.write(connection.error(msg="Too many connections", code=1040))
+            writer.close()
+            return
+        try:
+            await connection.start()
+        except Exception as exc:  # noqa: BLE001 - one line per broken connection, the server goes on
+            logger.warning("connection %s ended with %s: %s", connection_id, type(exc).__name__, exc)
+        finally:
+            writer.close()
+            await self.control.remove(connection_id)
 
 CAPABILITIES = (
     (DEFAULT_SERVER_CAPABILITIES & ~Capabilities.CLIENT_QUERY_ATTRIBUTES)
@@ -128,7 +158,7 @@ class LiteServer:
         self._loop = loop
         asyncio.set_event_loop(loop)
         context = self.context
-        server = MysqlServer(session_factory=lambda: LiteSession(context),
+        server = LiteMysqlServer(session_factory=lambda: LiteSession(context),
                              identity_provider=EngineIdentityProvider(context.engine),
                              capabilities=CAPABILITIES)
         self._server = server
