@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from matrixone_lite.storage.codec import to_decimal
+
 
 class _BitXor:
     def __init__(self) -> None:
@@ -34,6 +36,13 @@ def _s(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(v)
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def _dec_text(v: Any, scale: Any) -> str | None:
+    if v is None:
+        return None
+    d = to_decimal(v, int(scale or 0))
+    return None if d is None else str(d)
 
 
 def _crc32(v: Any) -> int | None:
@@ -150,6 +159,7 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
                        ("hour", "hour"), ("minute", "minute"), ("second", "second")):
         conn.create_function(name, 1, _part(attr), deterministic=True)
     conn.create_function("mo_date_add", 3, _date_add, deterministic=True)
+    conn.create_function("mo_dec_text", 2, _dec_text, deterministic=True)
     conn.create_function("str_to_date", 2, _str_to_date, deterministic=True)
     conn.create_function("mo_concat_ws", -1, _concat_ws)
     conn.create_function("crc32", 1, _crc32, deterministic=True)

@@ -196,6 +196,36 @@ def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeI
     return None
 
 
+_TEXT_TYPES = {
+    exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR,
+    exp.DataType.Type.NVARCHAR,
+}
+
+
+def _decimal_as_text(tree: exp.Expression, scopes: dict[str, Any]) -> None:
+    """DECIMAL values turned into text keep their scale (MySQL: CAST(25.5 AS CHAR) of a
+    DECIMAL(10,2) is '25.50'); SQLite would print the stored REAL as '25.5'."""
+
+    def wrap(node: exp.Expression) -> exp.Expression | None:
+        t = _infer(node, scopes)
+        if t is None or t[0] != "DECIMAL":
+            return None
+        return exp.Anonymous(this="mo_dec_text", expressions=[node.copy(), exp.Literal.number(t[1] or 0)])
+
+    for cast in list(tree.find_all(exp.Cast)):
+        if cast.to.this in _TEXT_TYPES:
+            new = wrap(cast.this)
+            if new is not None:
+                cast.replace(new)
+    for fn in list(tree.find_all(exp.Concat, exp.Anonymous)):
+        if isinstance(fn, exp.Anonymous) and str(fn.this).lower() != "mo_concat_ws":
+            continue
+        for arg in list(fn.expressions):
+            new = wrap(arg)
+            if new is not None:
+                arg.replace(new)
+
+
 def _projection_scopes(select: exp.Expression, scopes_by_alias: dict[str, Any]) -> dict[str, Any]:
     return scopes_by_alias
 
@@ -273,6 +303,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         new = exp.Table(this=exp.to_identifier(ph))
         new.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         t.replace(new)
+    _decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):
         if col.args.get("db"):
             col.set("db", None)

@@ -161,3 +161,11 @@ def test_date_functions(connect) -> None:
     assert r.rows == [(date(2024, 10, 28), 0, datetime(1970, 1, 1, 8, 0))]  # session zone Asia/Shanghai
     assert s.execute("select 1 from dual").rows == [(1,)]
     assert isinstance(s.execute("select now() - interval 1 hour").rows[0][0], datetime)
+
+
+def test_decimal_as_text_keeps_scale(connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, p decimal(10,2))")
+    s.execute("insert into t values (1, 75.00), (2, 25.5)")
+    r = s.execute("select cast(p as char), concat('v', cast(p as char)), concat_ws('|', id, p) from t order by id")
+    assert r.rows == [("75.00", "v75.00", "1|75.00"), ("25.50", "v25.50", "2|25.50")]
