@@ -261,10 +261,8 @@ class LiteSession(Session):
 
     def _show_variables(self, sql: str) -> Outcome:
         toks = tokenize(sql)
-        rows = [(k, "" if v is None else str(int(v) if isinstance(v, bool) else v))
+        rows = [(k, "" if v is None else ("ON" if v else "OFF") if isinstance(v, bool) else str(v))
                 for k, v in self.variables.list()]
-        rows = [(k, "ON" if k == "autocommit" and v == "1" else "OFF" if k == "autocommit" and v == "0" else v)
-                for k, v in rows]
         for i, t in enumerate(toks):
             if t.is_word("LIKE") and toks[i + 1].kind is Kind.STRING:
                 from matrixone_lite.mo.where import _like
@@ -396,6 +394,7 @@ class LiteSession(Session):
     def _set_charset(self, charset: str, collation: str | None, *, names: bool) -> None:
         if charset.upper() == "DEFAULT":
             charset = "utf8mb4"
+        charset = {"utf8mb3": "utf8"}.get(charset.lower(), charset)
         try:
             cs = CharacterSet[charset.lower()]
         except KeyError:

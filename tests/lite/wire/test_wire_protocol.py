@@ -119,6 +119,10 @@ def test_session_statements(srv: LiteServer) -> None:
     run(conn, "SET SESSION sql_mode = 'ANSI', @@session.wait_timeout = 100, @uv = 'x'")
     assert run(conn, "select @@sql_mode, @@wait_timeout, @uv") == [("ANSI", 100, "x")]
     assert dict(run(conn, "show variables like 'version%'"))["version"] == "8.0.30-MatrixOne-v4.2.0"
+    assert run(conn, "show variables where variable_name = 'autocommit'") == [("autocommit", "OFF")]
+    run(conn, "set names utf8mb3")
+    assert run(conn, "select @@character_set_client") == [("utf8",)]
+    run(conn, "set names utf8mb4")
     run(conn, "create database tx")
     run(conn, "create table tx.t (a int)")
     run(conn, "commit")
