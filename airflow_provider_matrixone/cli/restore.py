@@ -61,6 +61,10 @@ def take_safety_snapshot(ctx: Context, target: Target, progress: Progress) -> di
     except domain.ObjectNotFound as exc:
         progress.phase(f"safety snapshot skipped: {exc} (nothing current to protect)")
         return None
+    except domain.MatrixOneError:
+        progress.phase("safety snapshot failed: nothing was restored; fix the cause below or rerun with "
+                       "--no-safety-snapshot to restore without one")
+        raise
     undo = f"mo-pitr snapshot restore --sname {snap.name}"
     if target.scope.level is not Level.CLUSTER:
         undo += f" --account {target.scope.account or client.account}"

@@ -187,7 +187,7 @@ def test_seed_guide_verbatim(seed_server: Any, capsys: pytest.CaptureFixture[str
 
     dbs = sorted(r[0] for r in sql(srv, "acc2#root", ["show databases"]))
     assert dbs == ["db1", "db2", "information_schema", "mo_catalog", "mysql", "system", "system_metrics"]
-    orders = sql(srv, "acc2#root", ["select * from db2.orders"])
-    assert [(r[0], r[1], r[2]) for r in orders] == [(1, "Smartphone", 10), (2, "Headphones", 15), (3, "Tablet", 7)]
-    assert orders == orders_before  # order_date too
+    restored = sql(srv, "acc2#root", ["select * from db2.orders"])
+    assert [(r[0], r[1], r[2]) for r in restored] == [(1, "Smartphone", 10), (2, "Headphones", 15), (3, "Tablet", 7)]
+    assert restored == orders_before  # order_date too
     assert sql(srv, "acc2#root", ["select count(*) from db1.products"]) == [(9,)]
