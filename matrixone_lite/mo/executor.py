@@ -218,9 +218,9 @@ class MOExecutor:
         unit = stmt.unit.lower()
         if unit not in UNITS:
             raise internal_error(f"invalid pitr unit {unit}")
-        check_name(stmt.name, stmt.account, stmt.database, stmt.table)
         if stmt.name == RESERVED_PITR:
             raise internal_error("pitr name is reserved")
+        check_name(stmt.name, stmt.account, stmt.database, stmt.table)
         if self.catalog.pitr(stmt.name, ctx.account_id) is not None:
             if stmt.if_not_exists:
                 return Result()

@@ -121,6 +121,17 @@ def restore_from_pitr(ex: MOExecutor, stmt: ast.RestorePitr, ctx: StmtContext) -
         raise internal_error(f"account {ctx.account} is not allowed to restore table {stmt.database}.{stmt.table}")
     _check_level(rec, stmt, ctx)
     _check_window(ts, rec, st.now_ns(), ctx)
+    when = format_ns(ts, ctx.server_zone)  # nanoTimeFormat(ts) in MatrixOne's messages
+    if stmt.account is None:
+        if st.account(ctx.account, at=ts) is None:
+            raise internal_error(f"account `{ctx.account}` does not exists at timestamp: {when}")
+        if stmt.level in ("database", "table"):
+            db_then = st.database(ctx.account_id, stmt.database or "", at=ts)
+            if db_then is None and stmt.level == "database":
+                raise internal_error(f"database '{stmt.database}' does not exists at timestamp: {when}")
+            if stmt.level == "table" and (db_then is None or st.table(db_then.id, stmt.table or "", at=ts) is None):
+                raise internal_error(
+                    f"database '{stmt.database}' table '{stmt.table}' does not exists at timestamp: {when}")
 
     with st.transaction() as tx:
         if stmt.level == "cluster":
@@ -138,7 +149,7 @@ def restore_from_pitr(ex: MOExecutor, stmt: ast.RestorePitr, ctx: StmtContext) -
             src_name = stmt.src_account if stmt.src_account is not None else rec.account_name
             src = st.account(src_name, at=ts)
             if src is None:
-                raise internal_error(f"account `{src_name}` does not exists at timestamp: {ts}")
+                raise internal_error(f"account `{src_name}` does not exists at timestamp: {when}")
             dst = st.account(target)
             if dst is None:
                 if target != src_name:
@@ -211,7 +222,7 @@ def restore_from_snapshot(ex: MOExecutor, stmt: ast.RestoreSnapshot, ctx: StmtCo
             raise internal_error(f"tableName({stmt.table}) does not match snapshot.tableName({snap.table_name})")
     src = st.account(src_name, at=ts)
     if src is None:
-        raise internal_error(f"account `{src_name}` does not exists at timestamp: {ts}")
+        raise internal_error(f"account `{src_name}` does not exists at timestamp: {format_ns(ts, ctx.server_zone)}")
     dst = st.account(target)
     if dst is None:
         raise internal_error(f"no such account, account name: {target}")

@@ -204,8 +204,10 @@ def test_restore_check_order_and_level_messages(env) -> None:
         "cluster level pitr `cluster` is not allowed for database restore")
     assert err(sys_root, f"restore database sdb table x from pitr sc '{t}'") == ie(
         "cluster level pitr `cluster` is not allowed for table restore")
-    assert err(acc1, f"restore database nodb from pitr pa '{t}'")[1].startswith(
-        "internal error: database 'nodb' does not exists at timestamp")
+    assert err(acc1, f"restore database nodb from pitr pa '{t}'") == ie(
+        f"database 'nodb' does not exists at timestamp: {t[:19]}")
+    assert err(acc1, f"restore database db1 table nope from pitr pa '{t}'") == ie(
+        f"database 'db1' table 'nope' does not exists at timestamp: {t[:19]}")
 
 
 def test_restore_window_edges(env) -> None:
