@@ -39,7 +39,7 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import functions
-from matrixone_lite.sql.ddl import schema_from_columns, schema_from_create, show_create
+from matrixone_lite.sql.ddl import alter_schema, schema_from_columns, schema_from_create, show_create
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.show import (
@@ -560,6 +560,8 @@ class EngineSession:
             tree = sqlglot.parse_one(sql, read="mysql")
             if tree is None or isinstance(tree, exp.Command):
                 raise syntax_error(text[:40], 0)
+            if isinstance(tree, exp.Alter):
+                return self._alter_table(tree)
             if isinstance(tree, exp.Create):
                 if str(tree.args.get("kind", "")).upper() != "TABLE":
                     raise not_supported(f"CREATE {tree.args.get('kind')}")
@@ -808,6 +810,36 @@ class EngineSession:
             return Result(None, [], max(cur.rowcount, 0))
 
         return self._ddl(run_ctas)
+
+    def _alter_table(self, tree: exp.Alter) -> Result:
+        """ALTER TABLE as a versioned rebuild: a new catalog table (new schema, current rows) replaces
+        the old one, so reads and restores at instants before the ALTER still see the old shape."""
+        if str(tree.args.get("kind", "")).upper() != "TABLE" or not isinstance(tree.this, exp.Table):
+            raise not_supported("ALTER")
+        d, old = self._table(tree.this.db or None, tree.this.name)
+        schema, mapping, new_name = alter_schema(old.schema, list(tree.args.get("actions") or []))
+        name = new_name or old.name
+        if new_name and new_name != old.name and cat.get_tables(self.conn, d.id, new_name):
+            raise table_exists(new_name)
+
+        def run(tx: Tx) -> Result:
+            self.storage.drop_table(tx, old, self.account_id, d.name, notify=False)
+            new = self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
+            t_new, _ = table_names(new.id)
+            t_old, _ = table_names(old.id)
+            cols, exprs = [], []
+            for col_name, src in mapping:
+                if src is None:
+                    continue  # added column: its DEFAULT (or NULL) applies
+                cols.append(qi(col_name))
+                exprs.append(qi(src))
+            if cols:
+                tx.execute(
+                    f"INSERT INTO {t_new} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {t_old}"  # noqa: S608
+                )
+            return Result()
+
+        return self._ddl(run)
 
     def _star_type(self, tr: Translated, name: str) -> tuple[str, int | None]:
         probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 1").fetchone()  # noqa: S608

@@ -36,6 +36,99 @@ def _names(node: exp.Expression) -> list[str]:
     return out
 
 
+def column_from_def(e: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
+    """A column definition: (column, is primary key, is unique)."""
+    kind = e.args.get("kind")
+    if not isinstance(kind, exp.DataType):
+        raise MOError(1064, f"column {e.name} has no type", "42000")
+    base, text, scale = _type_of(kind)
+    col = ColumnDef(e.name, base, text, scale)
+    is_pk = is_unique = False
+    for cc in e.constraints:
+        k = cc.kind
+        if isinstance(k, exp.NotNullColumnConstraint):
+            col.nullable = bool(k.args.get("allow_null"))
+        elif isinstance(k, exp.PrimaryKeyColumnConstraint):
+            is_pk = True
+            col.nullable = False
+        elif isinstance(k, exp.AutoIncrementColumnConstraint):
+            col.auto_increment = True
+        elif isinstance(k, exp.DefaultColumnConstraint):
+            d = k.this
+            if isinstance(d, exp.CurrentTimestamp) or (
+                isinstance(d, exp.Anonymous) and d.name.upper() in ("NOW", "CURRENT_TIMESTAMP")
+            ):
+                col.default = "CURRENT_TIMESTAMP"
+            elif isinstance(d, exp.Null):
+                col.default = "NULL"
+            elif isinstance(d, exp.Boolean):
+                col.default = "1" if d.this else "0"
+            else:
+                col.default = d.sql(dialect="sqlite")
+        elif isinstance(k, exp.UniqueColumnConstraint):
+            is_unique = True
+    return col, is_pk, is_unique
+
+
+def alter_schema(
+    schema: TableSchema, actions: list[exp.Expression]
+) -> tuple[TableSchema, list[tuple[str, str | None]], str | None]:
+    """Apply ALTER TABLE actions: (new schema, [(new column, source column or None)], new name)."""
+    cols = [ColumnDef(**vars(c)) for c in schema.columns]
+    source: dict[str, str | None] = {c.name.lower(): c.name for c in cols}
+    pk = list(schema.primary_key)
+    uniques = [list(u) for u in schema.unique]
+    new_name: str | None = None
+
+    def find(name: str) -> int:
+        for i, c in enumerate(cols):
+            if c.name.lower() == name.lower():
+                return i
+        raise MOError(1054, f"Unknown column '{name}' in '{'table'}'", "42S22")
+
+    for a in actions:
+        if isinstance(a, exp.ColumnDef):
+            if any(c.name.lower() == a.name.lower() for c in cols):
+                raise MOError(1060, f"Duplicate column name '{a.name}'", "42S21")
+            col, is_pk, is_unique = column_from_def(a)
+            cols.append(col)
+            source[col.name.lower()] = None
+            if is_pk:
+                pk = [col.name]
+            if is_unique:
+                uniques.append([col.name])
+        elif isinstance(a, exp.Drop) and str(a.args.get("kind", "")).upper() == "COLUMN":
+            for target in a.args.get("tables") or []:
+                i = find(target.name)
+                gone = cols.pop(i).name.lower()
+                source.pop(gone, None)
+                pk = [p for p in pk if p.lower() != gone]
+                uniques = [u for u in uniques if gone not in (x.lower() for x in u)]
+        elif isinstance(a, exp.RenameColumn):
+            i = find(a.this.name)
+            old, new = cols[i].name, a.args["to"].name
+            cols[i].name = new
+            source[new.lower()] = source.pop(old.lower())
+            pk = [new if p.lower() == old.lower() else p for p in pk]
+            uniques = [[new if x.lower() == old.lower() else x for x in u] for u in uniques]
+        elif isinstance(a, exp.ModifyColumn) and isinstance(a.this, exp.ColumnDef):
+            i = find(a.this.name)
+            col, _, is_unique = column_from_def(a.this)
+            src = source.get(cols[i].name.lower())
+            cols[i] = col
+            source[col.name.lower()] = src
+            if is_unique:
+                uniques.append([col.name])
+        elif isinstance(a, exp.AlterRename):
+            new_name = a.this.name.lower()
+        else:
+            raise not_supported(f"ALTER TABLE {a.key}")
+    if not cols:
+        raise MOError(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead")
+    mapping = [(c.name, source.get(c.name.lower())) for c in cols]
+    return TableSchema(cols, pk, uniques), mapping, new_name
+
+
 def schema_from_create(create: exp.Create) -> TableSchema:
     """Column definitions, primary key and unique keys of a ``CREATE TABLE (...)`` statement."""
     schema_node = create.this
@@ -46,34 +139,11 @@ def schema_from_create(create: exp.Create) -> TableSchema:
     uniques: list[list[str]] = []
     for e in schema_node.expressions:
         if isinstance(e, exp.ColumnDef):
-            kind = e.args.get("kind")
-            if not isinstance(kind, exp.DataType):
-                raise MOError(1064, f"column {e.name} has no type", "42000")
-            base, text, scale = _type_of(kind)
-            col = ColumnDef(e.name, base, text, scale)
-            for cc in e.constraints:
-                k = cc.kind
-                if isinstance(k, exp.NotNullColumnConstraint):
-                    col.nullable = bool(k.args.get("allow_null"))
-                elif isinstance(k, exp.PrimaryKeyColumnConstraint):
-                    pk = [e.name]
-                    col.nullable = False
-                elif isinstance(k, exp.AutoIncrementColumnConstraint):
-                    col.auto_increment = True
-                elif isinstance(k, exp.DefaultColumnConstraint):
-                    d = k.this
-                    if isinstance(d, exp.CurrentTimestamp) or (
-                        isinstance(d, exp.Anonymous) and d.name.upper() in ("NOW", "CURRENT_TIMESTAMP")
-                    ):
-                        col.default = "CURRENT_TIMESTAMP"
-                    elif isinstance(d, exp.Null):
-                        col.default = "NULL"
-                    elif isinstance(d, exp.Boolean):
-                        col.default = "1" if d.this else "0"
-                    else:
-                        col.default = d.sql(dialect="sqlite")
-                elif isinstance(k, exp.UniqueColumnConstraint):
-                    uniques.append([e.name])
+            col, is_pk, is_unique = column_from_def(e)
+            if is_pk:
+                pk = [e.name]
+            if is_unique:
+                uniques.append([e.name])
             cols.append(col)
         elif isinstance(e, exp.PrimaryKey):
             pk = _names(e)

@@ -158,3 +158,24 @@ def test_timestamp_hint_needs_recent_instant(engine: Engine, connect) -> None:
     assert s.execute(f"select count(*) from t {{TIMESTAMP = {engine.storage.now_ns()}}}").rows == [(1,)]
     ddl = s.execute(f"show create table t {{MO_TS = {engine.storage.now_ns()}}}").rows[0][1]
     assert ddl.startswith("CREATE TABLE `t`")
+
+
+def test_alter_table_is_a_versioned_rebuild(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key auto_increment, a int, b varchar(5))")
+    s.execute("insert into t (a, b) values (1, 'x'), (2, 'y')")
+    before = engine.storage.now_ns()
+    run(s, "alter table t add column c int default 7 not null; alter table t drop column a; "
+           "alter table t rename column b to bb; alter table t rename to t2")
+    assert s.execute("show tables").rows == [("t2",)]
+    assert s.execute("select * from t2 order by id").rows == [(1, "x", 7), (2, "y", 7)]
+    assert s.execute("insert into t2 (bb) values ('z')").last_insert_id == 3
+    assert s.execute(f"select * from t {{MO_TS = {before}}} order by id").rows == [(1, 1, "x"), (2, 2, "y")]
+    with pytest.raises(MOError) as ei:
+        s.execute("alter table t2 drop column nope")
+    assert ei.value.code == 1054
+    acc = engine.storage.account("acc1")
+    assert acc is not None
+    with engine.storage.transaction() as tx:
+        engine.storage.restore_database(tx, src_account_id=acc.id, database="d", at=before, dst_account_id=acc.id)
+    assert s.execute("select * from t order by id").rows == [(1, 1, "x"), (2, 2, "y")]
