@@ -157,7 +157,7 @@ class _Parser:
             if what == "ACCOUNT":
                 stmt = ast.DropAccount(name, if_exists)
             elif what == "PITR":
-                stmt = ast.DropPitr(name, if_exists, self.accept_word("INTERNAL"))
+                stmt = ast.DropPitr(name, if_exists, self.version >= (3, 0, 0) and self.accept_word("INTERNAL"))
             else:
                 stmt = ast.DropSnapshot(name, if_exists)
         else:
@@ -210,6 +210,8 @@ class _Parser:
             elif kind == "ACCOUNT":
                 if self.at_name():
                     account = self.name()
+                elif self.version < (2, 1, 0):
+                    raise self.error()  # v2.0: FOR ACCOUNT needs a name (no FOR means own account)
             elif kind == "DATABASE":
                 database = self.name()
                 level = "database"
@@ -217,6 +219,9 @@ class _Parser:
                     table = self.name()
                     level = "table"
             else:
+                if self.version < (2, 1, 0):
+                    self.pos -= 1
+                    raise self.error()  # FOR TABLE db tbl arrived in v2.1
                 database = self.name()
                 self.accept_op(".")
                 table = self.name()
@@ -224,7 +229,7 @@ class _Parser:
         self.expect_word("RANGE")
         value = self.uint()
         unit = self.string()
-        internal = self.accept_word("INTERNAL")
+        internal = self.version >= (3, 0, 0) and self.accept_word("INTERNAL")
         return ast.CreatePitr(name, level, value, unit, account, database, table, ine, internal)
 
     def create_snapshot(self) -> ast.CreateSnapshot:
@@ -256,6 +261,9 @@ class _Parser:
             like = self.string() if self.accept_word("LIKE") else None
             return ast.ShowAccounts(like)
         if what == "RECOVERY_WINDOW":
+            if self.version < (2, 1, 0):
+                self.pos -= 1
+                raise self.error()
             self.expect_word("FOR")
             kind = self.expect_word("ACCOUNT", "DATABASE", "TABLE")
             if kind == "ACCOUNT":

@@ -75,6 +75,12 @@ def test_version_specific_grammar() -> None:
     with pytest.raises(MOSyntaxError):  # ACCOUNT prefix for PITR database restore is v4.1+
         parse("restore account a database d from pitr p 't'", (4, 0, 0))
     assert parse("restore account a database d from pitr p 't'", (4, 1, 0)).database == "d"
+    v20 = (2, 0, 3)
+    for sql in ("create pitr p for account range 1 'h'", "create pitr p for table d t range 1 'h'",
+                "create pitr p range 1 'h' internal", "show recovery_window for account"):
+        with pytest.raises(MOSyntaxError):
+            parse(sql, v20)
+    assert parse("create pitr p for account a range 1 'h'", v20) == ast.CreatePitr("p", "account", 1, "h", "a")
 
 
 @pytest.mark.parametrize("sql,column,near", [
