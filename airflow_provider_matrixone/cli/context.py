@@ -31,6 +31,9 @@ class Context:
     def err(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    def prompt(self, text: str) -> None:
+        print(text, end="", file=sys.stderr, flush=True)
+
     def is_tty(self) -> bool:
         stream = self.stdin or sys.stdin
         try:

@@ -39,7 +39,7 @@ def confirm(ctx: Context, what: str) -> None:
         raise Refused(f"--yes: refusing an in-place restore of {what} without confirmation: stdin is not a "
                       "terminal. Add --yes (or set MO_PITR_YES=1), or preview it with --dry-run "
                       "(example: mo-pitr pitr restore ... --yes)")
-    ctx.err(f"This replaces the current data of {what}. Continue? [y/N] ")
+    ctx.prompt(f"This replaces the current data of {what}. Continue? [y/N] ")
     answer = ctx.read_line().strip().lower()
     if answer not in ("y", "yes"):
         raise Refused("restore cancelled (answer was not 'y')")
