@@ -10,8 +10,7 @@ counts, never a mutating statement, so ``dry_run=True`` is safe by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from . import errors
@@ -280,6 +279,16 @@ def plan_restore(
 
     src = _Reader(src_reader_ops)
     dst = src if dst_reader_ops is src_reader_ops else _Reader(dst_reader_ops)
+    try:
+        return _plan(pitr, scope, sql, literal, window, parsed, at_ns, source, target_name, notes, ops, src, dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
+          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: _Reader,
+          dst: _Reader) -> RestorePlan:
     when = f"at timestamp {_iso(parsed.instant)}"
     dbs_t, pairs_t = _scope_databases_and_tables(src, scope, at_ns, when=when)
     counts_t = {k: v.rows for k, v in src.counts(pairs_t, at_ns).items()}

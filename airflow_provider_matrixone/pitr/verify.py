@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors, statements, timestamps
-from .client import SYSTEM_DATABASES, PitrOperations
+from .client import SYSTEM_DATABASES, PitrOperations, _set_autocommit, translate_driver_error
 from .identifiers import describe_value, quote_string, validate_name
 from .models import Level, Scope
 
@@ -399,17 +399,60 @@ def compare(reference: Reference, state: CurrentState) -> VerificationReport:
 
 
 class _Reader:
-    """Sends batched statements through ``ops`` and counts them (the round trips we report)."""
+    """Sends batched statements over ONE connection (opened lazily) and counts them.
+
+    ``PitrOperations.execute_many`` opens a connection per call; a capture needs three dependent
+    steps (databases, tables, counts), so holding one connection saves two handshakes per read.
+    """
 
     def __init__(self, ops: PitrOperations) -> None:
         self.ops = ops
         self.statements = 0
+        self._conn: Any = None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real error
+                pass
 
     def run(self, sqls: Sequence[str]) -> list[tuple[list[str], list[tuple[Any, ...]]]]:
         if not sqls:
             return []
         self.statements += len(sqls)
-        return self.ops.execute_many(list(sqls))
+        try:
+            if self._conn is None:
+                self._conn = self.ops._open_connection()
+                _set_autocommit(self._conn, True)
+            results = []
+            cur = self._conn.cursor()
+            try:
+                for sql in sqls:
+                    if self.ops.log_sql:
+                        self.ops._logger.info("MatrixOne SQL: %s", sql if len(sql) < 300 else sql[:300] + " ...")
+                    cur.execute(sql)
+                    columns = [d[0] for d in (cur.description or [])]
+                    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+                    results.append((columns, rows))
+            finally:
+                cur.close()
+            return results
+        except errors.MatrixOneError:
+            raise
+        except Exception as exc:
+            self.close()
+            mapped = translate_driver_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def databases(self, at_ns: int | None) -> list[str]:
         (_, rows), = self.run([statements.show_databases(at_ns)])
@@ -543,7 +586,12 @@ def capture_reference(
         notes.append(f"cluster scope: only account {ops.account} is verified (reads see the connected account)")
     else:
         check_reader_account(ops, scope.account, "the reference (state at T)")
-    reader = _Reader(ops)
+    with _Reader(ops) as reader:
+        return _capture_reference(reader, ops, scope, at_ns, at_utc, fingerprint, target_account, tables, notes)
+
+
+def _capture_reference(reader: _Reader, ops: PitrOperations, scope: Scope, at_ns: int, at_utc: str,
+                       fingerprint: bool, target_account: str | None, tables: Any, notes: list[str]) -> Reference:
     when = f"at timestamp {at_utc}"
     if tables is not None:
         pairs = parse_table_names(tables)
@@ -579,7 +627,11 @@ def capture_state(ops: PitrOperations, reference: Reference) -> CurrentState:
     is_cluster = reference.scope is not None and reference.scope.level is Level.CLUSTER
     check_reader_account(ops, None if is_cluster else reference.verify_account, "verification (current state)")
     start = time.monotonic()
-    reader = _Reader(ops)
+    with _Reader(ops) as reader:
+        return _capture_state(reader, ops, reference, start)
+
+
+def _capture_state(reader: _Reader, ops: PitrOperations, reference: Reference, start: float) -> CurrentState:
     dbs_now = reader.databases(None)
     lowered = {d.lower(): d for d in dbs_now}
     scope = reference.scope
