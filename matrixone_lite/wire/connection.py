@@ -45,6 +45,8 @@ class LiteConnection(Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.login: Login | None = None
+        self._db_check: tuple[Login, str] | None = None
+        self._db_refused = False
         self.status_flags = ServerStatus.SERVER_STATUS_AUTOCOMMIT  # as in the handshake of a real server
         self._stmt_types: dict[int, list[tuple[int, bool]]] = {}
 
@@ -128,9 +130,34 @@ class LiteConnection(Connection):
             await self.send_error(MOError(20101, f"internal error: {e}"))
             return
         self.session.username = None
+        self._db_check = (login, self.session.database) if self.session.database else None
+        self._db_refused = False
         await super().authenticate(username, auth_response, client_plugin_name, connect_attrs,
                                    auth_state, server_plugin)
-        self.login = login if self.session.username else None
+        self._db_check = None
+        self.login = login if self.session.username and not self._db_refused else None
+
+    def ok(self, **kwargs: Any) -> bytes:
+        # the OK that ends a successful authentication: refuse an unknown handshake database first,
+        # as MySQL does (the client must see 1049 instead of a login followed by an error)
+        check, self._db_check = getattr(self, "_db_check", None), None
+        if check is not None:
+            err = self._handshake_database_error(*check)
+            if err is not None:
+                self._db_refused = True
+                return self.error_packet(err)
+        return super().ok(**kwargs)
+
+    def _handshake_database_error(self, login: Login, database: str) -> MOError | None:
+        from matrixone_lite.errors import unknown_database
+        from matrixone_lite.storage.storage import SYSTEM_DATABASES
+
+        storage = self.session.server.engine.storage
+        name = database.lower()
+        acc = storage.account(login.account)
+        if name in SYSTEM_DATABASES or (acc is not None and storage.database(acc.id, name) is not None):
+            return None
+        return unknown_database(database)
 
     async def handle_change_user(self, data: bytes) -> None:
         await self.session.close_engine_session()

@@ -47,6 +47,11 @@ def test_login_forms(srv: LiteServer) -> None:
     assert who(connect(srv, "acc1:root")) == ("acc1", "root", "accountadmin")
     assert who(connect(srv, "acc1#root#public")) == ("acc1", "root", "public")
     assert who(connect(srv, "acc2:admin:accountadmin", "pw2")) == ("acc2", "admin", "accountadmin")
+    with pytest.raises(pymysql.MySQLError) as ei:
+        connect(srv, "acc1#root", database="nodb")
+    assert mo_error(ei) == (1049, "Unknown database nodb")
+    run(connect(srv), "create database sysdb")
+    assert run(connect(srv, database="sysdb"), "select database()") == [("sysdb",)]
     conn = connect(srv, "acc1#root")
     assert conn.get_server_info() == "8.0.30-MatrixOne-v4.2.0"
     assert run(conn, "select version(), @@version_comment") == [("8.0.30-MatrixOne-v4.2.0", "MatrixOne")]
