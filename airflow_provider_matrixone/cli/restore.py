@@ -26,7 +26,8 @@ from airflow_provider_matrixone.cli.targets import (
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
 from airflow_provider_matrixone.pitr.client import redact_sql
-from airflow_provider_matrixone.pitr.models import Level
+from airflow_provider_matrixone.pitr.models import Level, Pitr
+from airflow_provider_matrixone.pitr.restore_plan import check_pitr_covers
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 
@@ -76,6 +77,14 @@ def take_safety_snapshot(ctx: Context, target: Target, progress: Progress) -> di
     return {"name": snap.name, "ts_ns": snap.ts_ns, "undo": undo}
 
 
+def _check_covers(pitr: Pitr, target: Target, caller: str) -> None:
+    """MatrixOne's object checks (a database PITR restores only its database, ...), before sending."""
+    try:
+        check_pitr_covers(pitr, target.scope, caller)
+    except domain.LevelMismatch as exc:
+        raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
+
+
 def _plan_lines(ctx: Context, title: str, rows: list[tuple[str, str]]) -> None:
     ctx.out(title)
     width = max(len(k) for k, _ in rows)
@@ -106,6 +115,8 @@ def pitr_restore(ctx: Context) -> int:
                          table=a.table, new_account=a.new_account)
     sql, literal = client.build_restore_pitr(pitr, parsed.instant, target.scope,
                                              source_account=target.source_account)
+    if target.new_account is None:
+        _check_covers(pitr, target, client.account)
     zone = client.server_timezone
     sqls = [sql]
     if target.new_account and password is not None:

@@ -179,6 +179,24 @@ class TestTenantRestores:
         assert r.code == 2 and "not allowed to restore other account" in r.err
         assert mutating(cli_server) == []
 
+    def test_database_pitr_restores_only_its_database(self, cli: Cli, cli_server: Any) -> None:
+        make_account(cli_server, "ten4")
+        u = "ten4#admin"
+        assert cli("pitr", "create", "--pname", "pdb1", "--level", "database", "--database", "db1", "--rangevalue",
+                   "1", "--rangeunit", "h", user=u).code == 0
+        t, _ = stamp()
+        sql_as(cli_server, u, ["delete from db1.products", "delete from db2.orders"])
+        cli_server.statement_log.clear()
+        r = cli("pitr", "restore", "--pname", "pdb1", "--timestamp", t, "--database", "db2", user=u)
+        assert r.code == 2 and "pitr pdb1 is not allowed to restore database db2" in r.err
+        r = cli("pitr", "restore", "--pname", "pdb1", "--timestamp", t, "--account", "ten4", "--yes", user=u)
+        assert r.code == 2 and "can not restore account ten4 by pitr pdb1" in r.err
+        assert mutating(cli_server) == []
+        r = cli("pitr", "restore", "--pname", "pdb1", "--timestamp", t, user=u)  # no scope flag: what it covers
+        assert r.code == 0, r.err
+        assert "RESTORE DATABASE `db1` FROM PITR `pdb1`" in r.out
+        assert count(cli_server, u, "db1.products") == 2 and count(cli_server, u, "db2.orders") == 0
+
 
 class TestSysRestores:
     def test_account_level_pitr_in_place(self, cli: Cli, cli_server: Any) -> None:
