@@ -117,6 +117,8 @@ def pitr_restore(ctx: Context) -> int:
                                              source_account=target.source_account)
     if target.new_account is None:
         _check_covers(pitr, target, client.account)
+    if a.verify:
+        verification.require_own_account(client, target)  # refuse before the prompt, not after
     zone = client.server_timezone
     sqls = [sql]
     if target.new_account and password is not None:
@@ -179,6 +181,9 @@ def pitr_restore(ctx: Context) -> int:
         progress.phase(f"verify: {'passed' if report.ok else 'FAILED'}")
         if a.format != "json":
             ctx.out(report.text)
+        if not report.ok:
+            ctx.err("mo-pitr: error: verification FAILED: the restored state differs from the state at the "
+                    "timestamp (see the table above); a safety snapshot, if taken, can undo the restore")
     if a.format == "json":
         ctx.out(output.to_json(result))
     else:

@@ -26,7 +26,7 @@ class Report:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _require_own_account(client: PitrOperations, target: Target) -> None:
+def require_own_account(client: PitrOperations, target: Target) -> None:
     """MatrixOne shows an account's objects (now and at T) only to that account."""
     account = target.scope.account or client.account
     if target.scope.level is Level.CLUSTER or target.new_account or account.lower() != client.account.lower():
@@ -40,7 +40,7 @@ def capture(client: PitrOperations, target: Target, instant: datetime) -> verify
 
     Fingerprints (order-independent row hashes) catch changed rows that keep the count.
     """
-    _require_own_account(client, target)
+    require_own_account(client, target)
     return verify.capture_reference(client, target.scope, instant, fingerprint=True)
 
 

@@ -300,6 +300,42 @@ class TestVerify:
         assert "verification: PASSED" in r.out
         assert "db2.orders" in r.out
 
+    def test_verify_against_a_tampered_reference_exits_1(self, cli: Cli, cli_server: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        from airflow_provider_matrixone.cli import verification
+        from airflow_provider_matrixone.pitr.verify import TableState
+
+        real_capture = verification.capture
+
+        def tampered(client: Any, target: Any, instant: Any) -> Any:
+            ref = real_capture(client, target, instant)
+            return dataclasses.replace(ref, tables={k: TableState(v.rows + 1, v.fingerprint)
+                                                    for k, v in ref.tables.items()})
+
+        monkeypatch.setattr(verification, "capture", tampered)
+        make_account(cli_server, "ver3")
+        u = "ver3#admin"
+        assert cli("pitr", "create", "--pname", "pv3", "--level", "account", "--rangevalue", "1", "--rangeunit",
+                   "h", user=u).code == 0
+        t, _ = stamp()
+        sql_as(cli_server, u, ["delete from db2.orders"])
+        r = cli("pitr", "restore", "--pname", "pv3", "--timestamp", t, "--database", "db2", "--verify", user=u)
+        assert r.code == 1
+        assert "verification: FAILED" in r.out and "count_mismatch" in r.out
+        assert "verification FAILED" in r.err
+        assert count(cli_server, u, "db2.orders") == 3  # the restore itself ran
+
+    def test_verify_needs_the_targets_own_login(self, cli: Cli, cli_server: Any) -> None:
+        make_account(cli_server, "ver4")
+        assert cli("pitr", "create", "--pname", "pv4", "--level", "account", "--account", "ver4", "--rangevalue",
+                   "1", "--rangeunit", "h").code == 0
+        t, _ = stamp()
+        cli_server.statement_log.clear()
+        r = cli("pitr", "restore", "--pname", "pv4", "--timestamp", t, "--account", "ver4", "--verify",
+                stdin=Tty("y\n"))
+        assert r.code == 2 and "--verify" in r.err and "Continue?" not in r.err
+        assert mutating(cli_server) == []
+
     def test_verify_detects_a_wrong_restore(self, cli_server: Any) -> None:
         """Run the pieces: reference at T, restore, then data changes before the verification."""
         from airflow_provider_matrixone.cli import verification
