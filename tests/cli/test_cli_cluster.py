@@ -82,3 +82,21 @@ def test_sys_cluster_pitr(cli: Cli, cli_server: Any) -> None:
     # the safety snapshot survived the restore and is listed
     r = cli("snapshot", "show", "--cluster", "sys")
     assert "mo_pitr_safety_" in r.out
+
+
+def test_cluster_snapshot(cli: Cli, cli_server: Any) -> None:
+    make_account(cli_server, "c5")
+    r = cli("snapshot", "create", "--level", "cluster", "--sname", "csnap")
+    assert r.code == 0, r.err
+    r = cli("snapshot", "create", "--level", "cluster", "--sname", "csnap2", user="c5#admin")
+    assert r.code == 1 and "only sys tenant can create cluster level snapshot" in r.err
+    sql_as(cli_server, "root", [f"create account c6 admin_name 'admin' identified by '{ADMIN_PASSWORD}'"])
+    sql_as(cli_server, "c5#admin", ["drop database db1"])
+    r = cli("snapshot", "restore", "--sname", "csnap")
+    assert r.code == 2 and "--yes" in r.err
+    r = cli("snapshot", "restore", "--sname", "csnap", "--yes")
+    assert r.code == 0, r.err
+    assert "RESTORE CLUSTER {SNAPSHOT = 'csnap'}" in r.out
+    accounts = {row[0] for row in sql_as(cli_server, "root", ["show accounts"])}
+    assert "c5" in accounts and "c6" not in accounts
+    assert count(cli_server, "c5#admin", "db1.products") == 2
