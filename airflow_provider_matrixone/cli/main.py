@@ -78,6 +78,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
         print(PHYSICAL_MESSAGE.format(word=word), file=sys.stderr, flush=True)
         return EXIT_USAGE
     top = cli_parser.build_parser()
+    if word == "help":  # mo_br has a `help` command
+        top.print_help()
+        return 0
     try:
         args = top.parse_args(args_list)
     except cli_parser.ArgumentError as exc:

@@ -103,7 +103,8 @@ def _port(value: str) -> int:
 
 
 def _leaf(sub: Any, name: str, command: str, help_text: str, conn: argparse.ArgumentParser) -> _Parser:
-    parser: _Parser = sub.add_parser(name, help=help_text, description=help_text, parents=[conn])
+    parser: _Parser = sub.add_parser(name, help=help_text, description=help_text, parents=[conn],
+                                     epilog=f"example: {EXAMPLES[command]}")
     parser.command = command
     parser.set_defaults(command=command)
     return parser

@@ -180,6 +180,13 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
         assert flag in out
 
 
+def test_help_command_like_mo_br(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ["help"])
+    assert code == 0 and "{pitr,snapshot}" in out
+    code, out, _ = run(capsys, ["snapshot", "show", "--help"])
+    assert code == 0 and "example: mo-pitr snapshot show" in out
+
+
 def test_unreachable_server_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, ["pitr", "show", *CONN])
     assert code == 1
