@@ -39,7 +39,14 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import functions
-from matrixone_lite.sql.ddl import alter_schema, schema_from_columns, schema_from_create, show_create
+from matrixone_lite.sql.ddl import (
+    alter_schema,
+    schema_from_columns,
+    schema_from_create,
+    show_create,
+    with_index,
+    without_index,
+)
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.show import (
@@ -63,7 +70,7 @@ from matrixone_lite.sql.translate import (
     translate,
 )
 from matrixone_lite.storage import catalog as cat
-from matrixone_lite.storage.catalog import DatabaseRow, TableRow
+from matrixone_lite.storage.catalog import DatabaseRow, TableRow, TableSchema
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import qi, table_names
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
@@ -562,6 +569,8 @@ class EngineSession:
                 raise syntax_error(text[:40], 0)
             if isinstance(tree, exp.Alter):
                 return self._alter_table(tree)
+            if isinstance(tree, exp.Create | exp.Drop) and str(tree.args.get("kind", "")).upper() == "INDEX":
+                return self._index_ddl(tree)
             if isinstance(tree, exp.Create):
                 if str(tree.args.get("kind", "")).upper() != "TABLE":
                     raise not_supported(f"CREATE {tree.args.get('kind')}")
@@ -822,6 +831,13 @@ class EngineSession:
         if new_name and new_name != old.name and cat.get_tables(self.conn, d.id, new_name):
             raise table_exists(new_name)
 
+        return self._rebuild(d, old, name, schema, mapping)
+
+    def _rebuild(
+        self, d: DatabaseRow, old: TableRow, name: str, schema: TableSchema, mapping: list[tuple[str, str | None]]
+    ) -> Result:
+        """Replace ``old`` by a new catalog table with ``schema`` holding its current rows."""
+
         def run(tx: Tx) -> Result:
             self.storage.drop_table(tx, old, self.account_id, d.name, notify=False)
             new = self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
@@ -840,6 +856,28 @@ class EngineSession:
             return Result()
 
         return self._ddl(run)
+
+    def _index_ddl(self, tree: exp.Expression) -> Result:
+        """CREATE [UNIQUE] INDEX / DROP INDEX: a versioned rebuild with the index in the schema."""
+        if isinstance(tree, exp.Create):
+            idx = tree.this
+            table = idx.args.get("table") if isinstance(idx, exp.Index) else None
+            params = idx.args.get("params") if isinstance(idx, exp.Index) else None
+            if not isinstance(table, exp.Table) or params is None:
+                raise not_supported("CREATE INDEX form")
+            cols = [(c.this if isinstance(c, exp.Ordered) else c).name for c in params.args.get("columns") or []]
+            d, old = self._table(table.db or None, table.name)
+            schema = with_index(old.schema, idx.name, cols, bool(tree.args.get("unique")))
+        else:
+            on = tree.args.get("cluster")
+            table = on.this if isinstance(on, exp.OnProperty) else None
+            targets = tree.args.get("tables") or []
+            if not isinstance(table, exp.Table) or not targets:
+                raise not_supported("DROP INDEX without ON table")
+            d, old = self._table(table.db or None, table.name)
+            schema = without_index(old.schema, targets[0].name)
+        mapping: list[tuple[str, str | None]] = [(c.name, c.name) for c in schema.columns]
+        return self._rebuild(d, old, old.name, schema, mapping)
 
     def _star_type(self, tr: Translated, name: str) -> tuple[str, int | None]:
         probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 1").fetchone()  # noqa: S608

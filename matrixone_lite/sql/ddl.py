@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from matrixone_lite.errors import MOError, not_supported
@@ -78,6 +80,7 @@ def alter_schema(
     source: dict[str, str | None] = {c.name.lower(): c.name for c in cols}
     pk = list(schema.primary_key)
     uniques = [list(u) for u in schema.unique]
+    indexes: list[dict[str, Any]] = [{**i, "columns": list(i["columns"])} for i in schema.indexes]
     new_name: str | None = None
 
     def find(name: str) -> int:
@@ -104,6 +107,7 @@ def alter_schema(
                 source.pop(gone, None)
                 pk = [p for p in pk if p.lower() != gone]
                 uniques = [u for u in uniques if gone not in (x.lower() for x in u)]
+                indexes = [i for i in indexes if gone not in (x.lower() for x in i["columns"])]
         elif isinstance(a, exp.RenameColumn):
             i = find(a.this.name)
             old, new = cols[i].name, a.args["to"].name
@@ -111,6 +115,8 @@ def alter_schema(
             source[new.lower()] = source.pop(old.lower())
             pk = [new if p.lower() == old.lower() else p for p in pk]
             uniques = [[new if x.lower() == old.lower() else x for x in u] for u in uniques]
+            for index in indexes:
+                index["columns"] = [new if x.lower() == old.lower() else x for x in index["columns"]]
         elif isinstance(a, exp.ModifyColumn) and isinstance(a.this, exp.ColumnDef):
             i = find(a.this.name)
             col, _, is_unique = column_from_def(a.this)
@@ -126,7 +132,25 @@ def alter_schema(
     if not cols:
         raise MOError(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead")
     mapping = [(c.name, source.get(c.name.lower())) for c in cols]
-    return TableSchema(cols, pk, uniques), mapping, new_name
+    return TableSchema(cols, pk, uniques, indexes), mapping, new_name
+
+
+def with_index(schema: TableSchema, name: str, columns: list[str], unique: bool) -> TableSchema:
+    """The schema plus a named index (MySQL's 1061 when the name is taken, 1072 for a bad column)."""
+    if any(i["name"].lower() == name.lower() for i in schema.indexes):
+        raise MOError(1061, f"Duplicate key name '{name}'", "42000")
+    for c in columns:
+        if schema.column(c) is None:
+            raise MOError(1072, f"Key column '{c}' doesn't exist in table", "42000")
+    idx = [*schema.indexes, {"name": name, "columns": columns, "unique": unique}]
+    return TableSchema(schema.columns, schema.primary_key, schema.unique, idx)
+
+
+def without_index(schema: TableSchema, name: str) -> TableSchema:
+    left = [i for i in schema.indexes if i["name"].lower() != name.lower()]
+    if len(left) == len(schema.indexes):
+        raise MOError(1091, f"Can't DROP '{name}'; check that column/key exists", "42000")
+    return TableSchema(schema.columns, schema.primary_key, schema.unique, left)
 
 
 def schema_from_create(create: exp.Create) -> TableSchema:
@@ -137,6 +161,7 @@ def schema_from_create(create: exp.Create) -> TableSchema:
     cols: list[ColumnDef] = []
     pk: list[str] = []
     uniques: list[list[str]] = []
+    indexes: list[dict[str, Any]] = []
     for e in schema_node.expressions:
         if isinstance(e, exp.ColumnDef):
             col, is_pk, is_unique = column_from_def(e)
@@ -151,6 +176,10 @@ def schema_from_create(create: exp.Create) -> TableSchema:
             target = e.this
             if isinstance(target, exp.Schema):
                 uniques.append(_names(target))
+        elif isinstance(e, exp.IndexColumnConstraint):
+            names = _names(e)
+            idx_name = e.this.name if isinstance(e.this, exp.Expression) and e.this.name else names[0]
+            indexes.append({"name": idx_name, "columns": names, "unique": False})
         # plain KEY/INDEX definitions need no storage semantics here
     for name in pk:
         for c in cols:
@@ -158,7 +187,7 @@ def schema_from_create(create: exp.Create) -> TableSchema:
                 c.nullable = False
     if not cols:
         raise MOError(1064, "table must have at least one column", "42000")
-    return TableSchema(cols, pk, uniques)
+    return TableSchema(cols, pk, uniques, indexes)
 
 
 def display_type(type_text: str) -> str:
@@ -185,6 +214,9 @@ def show_create(name: str, schema: TableSchema) -> str:
         lines.append("  PRIMARY KEY (" + ",".join(f"`{p}`" for p in schema.primary_key) + ")")
     for u in schema.unique:
         lines.append(f"  UNIQUE KEY `{u[0]}` (" + ",".join(f"`{x}`" for x in u) + ")")
+    for idx in schema.indexes:
+        kind = "UNIQUE KEY" if idx.get("unique") else "KEY"
+        lines.append(f"  {kind} `{idx['name']}` (" + ",".join(f"`{x}`" for x in idx["columns"]) + ")")
     return f"CREATE TABLE `{name}` (\n" + ",\n".join(lines) + "\n)"
 
 

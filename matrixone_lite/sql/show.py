@@ -53,6 +53,10 @@ def column_key(schema: TableSchema, name: str) -> str:
         return "PRI"
     if any(u and u[0].lower() == low for u in schema.unique):
         return "UNI"
+    if any(i.get("unique") and [c.lower() for c in i["columns"]] == [low] for i in schema.indexes):
+        return "UNI"
+    if any(i["columns"] and i["columns"][0].lower() == low for i in schema.indexes):
+        return "MUL"
     return ""
 
 

@@ -55,16 +55,25 @@ class TableSchema:
     columns: list[ColumnDef]
     primary_key: list[str] = field(default_factory=list)
     unique: list[list[str]] = field(default_factory=list)
+    # named secondary indexes: {"name": str, "columns": [str], "unique": bool}
+    indexes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(
-            {"columns": [asdict(c) for c in self.columns], "primary_key": self.primary_key, "unique": self.unique}
+            {
+                "columns": [asdict(c) for c in self.columns],
+                "primary_key": self.primary_key,
+                "unique": self.unique,
+                "indexes": self.indexes,
+            }
         )
 
     @classmethod
     def from_json(cls, text: str) -> TableSchema:
         d = json.loads(text)
-        return cls([ColumnDef(**c) for c in d["columns"]], d.get("primary_key", []), d.get("unique", []))
+        return cls(
+            [ColumnDef(**c) for c in d["columns"]], d.get("primary_key", []), d.get("unique", []), d.get("indexes", [])
+        )
 
     def column(self, name: str) -> ColumnDef | None:
         low = name.lower()

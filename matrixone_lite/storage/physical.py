@@ -86,6 +86,9 @@ def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema
         cols.append("UNIQUE (" + ", ".join(qi(x) for x in u) + ")")
     conn.execute(f"CREATE TABLE {t} (" + ", ".join(cols) + ")")
     conn.execute(f"CREATE INDEX {t}_p ON {t}(__mo_ts) WHERE __mo_ts IS NULL")
+    for k, idx in enumerate(schema.indexes):
+        kind = "UNIQUE INDEX" if idx.get("unique") else "INDEX"
+        conn.execute(f"CREATE {kind} {t}_i{k} ON {t} (" + ", ".join(qi(c) for c in idx["columns"]) + ")")
     hcols = [f"{qi(c.name)} {physical_type(c)}" for c in schema.columns]
     conn.execute(f"CREATE TABLE {h} (" + ", ".join(hcols) + ", __mo_begin INTEGER, __mo_end INTEGER)")
     conn.execute(f"CREATE INDEX {h}_e ON {h}(__mo_end)")

@@ -169,3 +169,19 @@ def test_decimal_as_text_keeps_scale(connect) -> None:
     s.execute("insert into t values (1, 75.00), (2, 25.5)")
     r = s.execute("select cast(p as char), concat('v', cast(p as char)), concat_ws('|', id, p) from t order by id")
     assert r.rows == [("75.00", "v75.00", "1|75.00"), ("25.50", "v25.50", "2|25.50")]
+
+
+def test_indexes(connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, a int, b int, KEY ka (a))")
+    s.execute("insert into t values (1, 1, 1), (2, 1, 2)")
+    s.execute("create unique index ub on t (b)")
+    assert code(s, "insert into t values (3, 3, 2)") == 1062
+    assert code(s, "create unique index ua on t (a)") == 1062  # existing duplicates
+    assert [r[3] for r in s.execute("describe t").rows] == ["PRI", "MUL", "UNI"]
+    s.execute("drop index ka on t")
+    assert code(s, "drop index ka on t") == 1091
+    assert code(s, "create index ix on t (nope)") == 1072
+    ddl = s.execute("show create table t").rows[0][1]
+    assert "UNIQUE KEY `ub` (`b`)" in ddl and "`ka`" not in ddl
+    assert s.execute("select * from t order by id").rows == [(1, 1, 1), (2, 1, 2)]
