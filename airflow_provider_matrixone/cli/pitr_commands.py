@@ -68,10 +68,13 @@ def show(ctx: Context) -> int:
     client = ctx.client
     pitrs = select(client.list_pitrs(), cluster=cluster, account=a.account, database=a.database, table=a.table,
                    name=a.pname)
+    zone = client.server_timezone
     if a.format == "json":
-        ctx.out(output.to_json([p.to_dict() for p in pitrs]))
+        ctx.out(output.to_json([{**p.to_dict(), "created_server": output.in_zone(p.created, zone)[:19],
+                                 "modified_server": output.in_zone(p.modified, zone)[:19],
+                                 "server_timezone": output.zone_name(zone)} for p in pitrs]))
     else:
-        ctx.out(output.pitr_table(pitrs, client.server_timezone))
+        ctx.out(output.pitr_table(pitrs, zone))
     return 0
 
 

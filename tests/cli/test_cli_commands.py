@@ -64,6 +64,9 @@ class TestPitrLifecycle:
         assert pitr_rows(cli("pitr", "show", "--cluster", "sys", user=u).out) == []
         data = json.loads(cli("pitr", "show", "--format", "json", "--pname", "pd", user=u).out)
         assert data[0]["name"] == "pd" and data[0]["range_value"] == 12 and data[0]["created"].endswith("Z")
+        created = datetime.fromisoformat(data[0]["created"].replace("Z", "+00:00"))
+        assert data[0]["created_server"] == created.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        assert data[0]["server_timezone"] == "Asia/Shanghai"
 
         r = cli("pitr", "alter", "--pname", "pd", "--rangevalue", "3", "--rangeunit", "D ", user=u)
         assert r.code == 0 and "range 3 d" in r.out and "normalised --rangeunit" in r.err
