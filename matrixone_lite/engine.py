@@ -75,6 +75,8 @@ from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import qi, table_names
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
 
+SYS_ONLY_DATABASES = ("mo_debug", "mo_task")  # MatrixOne shows these to the sys account only
+
 
 @dataclass
 class Column:
@@ -241,6 +243,10 @@ class EngineSession:
 
     # ---- state ---------------------------------------------------------------------------------
     @property
+    def _system_dbs(self) -> tuple[str, ...]:
+        return SYSTEM_DATABASES + SYS_ONLY_DATABASES if self.account_id == 0 else SYSTEM_DATABASES
+
+    @property
     def in_transaction(self) -> bool:
         return self._explicit or self._implicit or self._tx is not None
 
@@ -313,7 +319,7 @@ class EngineSession:
     # ---- catalog helpers -----------------------------------------------------------------------
     def use(self, database: str) -> None:
         name = database.lower()
-        if name not in SYSTEM_DATABASES and not cat.get_databases(self.conn, self.account_id, name):
+        if name not in self._system_dbs and not cat.get_databases(self.conn, self.account_id, name):
             raise unknown_database(database)
         self.database = name
 
@@ -349,7 +355,7 @@ class EngineSession:
             if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (phys,)).fetchone():
                 return Resolved(system_table=phys)
             raise no_such_table(dbl, name)
-        if dbl in SYSTEM_DATABASES:
+        if dbl in self._system_dbs:
             raise no_such_table(dbl, name)
         _, t = self._table(dbl, name, at)
         return Resolved(table=t, at=at)
@@ -358,7 +364,7 @@ class EngineSession:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
         rows: list[tuple[Any, ...]] = []
         if name == "schemata":
-            names = sorted([d.name for d in dbs] + list(SYSTEM_DATABASES))
+            names = sorted([d.name for d in dbs] + list(self._system_dbs))
             rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
             return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
         if name == "tables":
@@ -714,7 +720,7 @@ class EngineSession:
         if not m:
             raise syntax_error(text[:40], 0)
         name = unquote_ident(m.group("db")).lower()
-        exists = name in SYSTEM_DATABASES or bool(cat.get_databases(self.conn, self.account_id, name))
+        exists = name in self._system_dbs or bool(cat.get_databases(self.conn, self.account_id, name))
         if exists:
             if m.group("ine"):
                 return Result()
@@ -731,7 +737,7 @@ class EngineSession:
         if not m:
             raise syntax_error(text[:40], 0)
         name = unquote_ident(m.group("db")).lower()
-        if name in SYSTEM_DATABASES:
+        if name in self._system_dbs:
             raise internal_error(f"can not drop database '{name}' which is system database")
         rows = cat.get_databases(self.conn, self.account_id, name)
         if not rows:
@@ -897,7 +903,7 @@ class EngineSession:
         m = RE_SHOW_DBS.match(sql)
         if m:
             names = [d.name for d in cat.get_databases(self.conn, self.account_id, None, at)]
-            names = sorted(set(names) | set(SYSTEM_DATABASES))
+            names = sorted(set(names) | set(self._system_dbs))
             if m.group("like") is not None:
                 rx = like_to_regex(m.group("like").replace("''", "'"))
                 names = [n for n in names if rx.match(n)]
@@ -909,7 +915,7 @@ class EngineSession:
                 raise no_database_selected()
             dbname = dbname or self.database
             assert dbname is not None
-            if dbname in SYSTEM_DATABASES:
+            if dbname in self._system_dbs:
                 tnames: list[str] = (
                     ["columns", "schemata", "tables"] if dbname == INFO_SCHEMA else []
                 )
@@ -933,7 +939,7 @@ class EngineSession:
         m = RE_SHOW_CREATE_DB.match(sql)
         if m:
             name = unquote_ident(m.group("db")).lower()
-            if name not in SYSTEM_DATABASES:
+            if name not in self._system_dbs:
                 self._db(name, at)
             return self._finish_show(["Database", "Create Database"], [(name, f"CREATE DATABASE `{name}`")])
         if re.match(r"^SHOW\s+(WARNINGS|ERRORS)(\s+LIMIT\s+[\d\s,]+)?$", sql, re.I):

@@ -185,3 +185,10 @@ def test_indexes(connect) -> None:
     ddl = s.execute("show create table t").rows[0][1]
     assert "UNIQUE KEY `ub` (`b`)" in ddl and "`ka`" not in ddl
     assert s.execute("select * from t order by id").rows == [(1, 1, 1), (2, 1, 2)]
+
+
+def test_sys_account_sees_its_system_databases(connect) -> None:
+    sys_rows = connect("sys").execute("show databases").rows
+    assert sys_rows == [(n,) for n in ["information_schema", "mo_catalog", "mo_debug", "mo_task", "mysql", "system",
+                                        "system_metrics"]]
+    assert ("mo_task",) not in connect("acc1").execute("show databases").rows
