@@ -37,7 +37,7 @@ def confirm(ctx: Context, what: str) -> None:
     if getattr(ctx.args, "yes", False) or os.environ.get(ASSUME_YES_ENV, "").lower() in ("1", "yes", "true"):
         return
     if not ctx.is_tty():
-        raise Refused(f"--yes: refusing an in-place restore of {what} without confirmation: stdin is not a "
+        raise Refused(f"--yes: refusing to restore {what} without confirmation: stdin is not a "
                       "terminal. Add --yes (or set MO_PITR_YES=1), or preview it with --dry-run "
                       "(example: mo-pitr pitr restore ... --yes)")
     ctx.prompt(f"This replaces the current data of {what}. Continue? [y/N] ")
