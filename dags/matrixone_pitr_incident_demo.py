@@ -210,13 +210,13 @@ def matrixone_pitr_incident_demo() -> None:
     loaded = load_business_data.expand(account=tenants)
     pitrs = create_pitrs()
     loaded >> pitrs
-    t = record_t()
+    t: Any = record_t()
     pitrs >> t
     broken = simulate_upgrade_error.expand(account=tenants)
     t >> broken
-    r1 = restore_acc1_account(t)
-    r2 = restore_acc2_db1(t)
-    r3 = restore_acc2_orders(t)
+    r1: Any = restore_acc1_account(t)
+    r2: Any = restore_acc2_db1(t)
+    r3: Any = restore_acc2_orders(t)
     broken >> [r1, r2]
     r2 >> r3
     verify(t, [r1, r2, r3])

@@ -136,9 +136,9 @@ def matrixone_pitr_policy() -> None:
                   + ", ".join(f"{r['account']}.{r['database']}" for r in uncovered))
         return {"reconciled": results, "unmanaged": extra, "coverage": rows, "uncovered": len(uncovered)}
 
-    loaded = load_policy()
-    results = reconcile.expand(entry=entries_of(loaded))
-    extra = unmanaged_pitrs(loaded)
+    loaded: Any = load_policy()
+    results: Any = reconcile.expand(entry=entries_of(loaded))
+    extra: Any = unmanaged_pitrs(loaded)
     results >> extra
     coverage(results, extra)
 

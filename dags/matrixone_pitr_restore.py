@@ -10,7 +10,7 @@ Trigger it from the UI form or with
   reference: the objects and row counts as they were at T (time travel). It changes nothing.
 * ``restore`` takes a safety snapshot of what is about to be overwritten (the undo point) and runs
   the RESTORE. ``verify`` is a sensor comparing the live data with the reference; ``report`` prints
-  the per-table verdict table. Never uses ``{{ ds }}``/``logical_date``: manual runs have none.
+  the per-table verdict table. Uses params only, never the logical date: manual runs have none.
 """
 
 from __future__ import annotations
@@ -178,11 +178,11 @@ def matrixone_pitr_restore() -> None:
         verification.require_passed(verdicts, "restore")
         return {"ok": True, "verdicts": verdicts, "report": text}
 
-    p = plan()
+    p: Any = plan()
     gate = stop_if_dry_run(p)
-    r = restore(p)
+    r: Any = restore(p)
     gate >> r
-    v = verify(p, r)
+    v: Any = verify(p, r)
     report(p, r, v)
 
 

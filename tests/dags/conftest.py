@@ -46,7 +46,7 @@ def run_dag(dagbag: Any, sys_conn: Any) -> Callable[..., Any]:
     defaults = _PARAM_DEFAULTS
 
     def run(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
-        dag = dagbag.get_dag(dag_id)
+        dag = dagbag.dags.get(dag_id)
         assert dag is not None, dagbag.import_errors
         # In-process, resolving a run's conf writes into the DAG's shared Param objects, so the
         # next dag.test() would inherit it (a worker process never does): pass every default.

@@ -47,13 +47,12 @@ def test_drill_restores_into_scratch_and_cleans_up(run_dag: Any, drill_source: A
     assert all(PASSWORD not in e["sql"] for e in server.statement_log.entries[before:])
 
 
-def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_source: Any,
+def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_source: Any, dagbag: Any,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: the comparison reports a missing table after the real restore ran."""
-    import sys  # noqa: PLC0415
-
     server = drill_source
-    module = sys.modules["matrixone_dag_support.verification"]  # the copy the DAG file imported
+    drill_fn = dagbag.dags["matrixone_pitr_drill"].task_dict["drill"].python_callable
+    module = drill_fn.__globals__["verification"]  # the very module object the DAG file imported
     real_compare = module.compare
 
     def lossy_compare(reference: dict[str, Any], actual: dict[str, Any]) -> list[dict[str, Any]]:
