@@ -159,7 +159,7 @@ def get_accounts(conn: sqlite3.Connection, name: str | None = None, at: int | No
     sql = f"SELECT {_ACC} FROM __mo_accounts WHERE {cond}"  # noqa: S608 - fixed fragments
     if name is not None:
         sql += " AND name = ?"
-        params = (*params, name)
+        params = (*params, name.lower())  # account names are case-insensitive, stored lower-case
     return [AccountRow(*r) for r in conn.execute(sql + " ORDER BY id", params)]
 
 

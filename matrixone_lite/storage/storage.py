@@ -237,9 +237,9 @@ class Storage:
         tx.catalog_dirty = True
         cur = tx.execute(
             "INSERT INTO __mo_accounts(id, name, created_ts, dropped_ts) VALUES (?, ?, ?, NULL)",
-            (account_id, name, PENDING),
+            (account_id, name.lower(), PENDING),
         )
-        return AccountRow(int(cur.lastrowid or 0), name, PENDING, None)
+        return AccountRow(int(cur.lastrowid or 0), name.lower(), PENDING, None)
 
     def add_user(self, tx: Tx, account_id: int, name: str, password: str, default_role: str) -> None:
         tx.catalog_dirty = True

@@ -92,3 +92,12 @@ def test_decimal_literals_through_parameters(connect) -> None:
         s.execute(f"insert into t values ({i}, {i}.05)")
     s.execute("update t set p = 99.99 where id = 2")
     assert s.execute("select p from t order by id").rows == [(Decimal("0.05"),), (Decimal("1.05"),), (Decimal("99.99"),)]
+
+
+def test_account_names_are_case_insensitive(engine: Engine) -> None:
+    st = engine.storage
+    with st.transaction() as tx:
+        row = st.create_account(tx, "MixedCase", "root", "pw")
+    assert row.name == "mixedcase"
+    assert engine.lookup_user("MIXEDCASE", "root") is not None
+    assert st.account("mixedCase") is not None
