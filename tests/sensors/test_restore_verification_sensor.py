@@ -158,3 +158,20 @@ async def _first_event(trigger: MatrixOneRestoreVerificationTrigger) -> dict[str
     async for event in trigger.run():
         return dict(event.payload)
     raise AssertionError("trigger ended without an event")
+
+
+def test_deferred_timeout_and_soft_fail_follow_airflow(tenant: SimpleNamespace) -> None:
+    from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+
+    timeout = {"error": TriggerFailureReason.TRIGGER_TIMEOUT}
+    strict = _sensor(tenant.conn_id, expected_counts={"db1.products": 9}, deferrable=True)
+    with pytest.raises(AirflowSensorTimeout):
+        strict.resume_execution(TRIGGER_FAIL_REPR, timeout, context())
+    soft = _sensor(tenant.conn_id, expected_counts={"db1.products": 9}, deferrable=True, soft_fail=True)
+    with pytest.raises(AirflowSkipException):
+        soft.resume_execution(TRIGGER_FAIL_REPR, timeout, context())
+    failure = {"event": {"status": "failure", "message": "db1.products 9 8 count_mismatch"}}
+    with pytest.raises(AirflowSkipException):
+        soft.resume_execution("execute_complete", failure, context())
+    with pytest.raises(AirflowFailException, match="count_mismatch"):
+        strict.resume_execution("execute_complete", failure, context())
