@@ -204,6 +204,14 @@ def test_restore_check_order_and_level_messages(env) -> None:
         "cluster level pitr `cluster` is not allowed for database restore")
     assert err(sys_root, f"restore database sdb table x from pitr sc '{t}'") == ie(
         "cluster level pitr `cluster` is not allowed for table restore")
+    run(sys_root, "create table sdb.x (a int)")
+    run(sys_root, "create pitr sdbp for database sdb range 1 'h'")
+    t2 = server_now()
+    assert err(sys_root, f"restore account acc1 from pitr sdbp '{t2}'") == ie("can not restore account acc1 by pitr sdbp")
+    assert err(sys_root, f"restore database sdb from pitr sacc1 '{t}'") == ie(
+        "pitr sacc1 is not allowed to restore account sys database sdb")
+    assert err(sys_root, f"restore database sdb table x from pitr sacc1 '{t}'") == ie(
+        "pitr sacc1 is not allowed to restore account sys database sdb table x")
     assert err(acc1, f"restore database nodb from pitr pa '{t}'") == ie(
         f"database 'nodb' does not exists at timestamp: {t[:19]}")
     assert err(acc1, f"restore database db1 table nope from pitr pa '{t}'") == ie(
