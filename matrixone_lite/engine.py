@@ -70,7 +70,7 @@ from matrixone_lite.sql.translate import (
     translate,
 )
 from matrixone_lite.storage import catalog as cat
-from matrixone_lite.storage.catalog import DatabaseRow, TableRow, TableSchema
+from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, TableSchema
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import qi, table_names
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
@@ -460,10 +460,8 @@ class EngineSession:
             return column_not_null(msg.rsplit(".", 1)[-1])
         if "UNIQUE constraint failed" in msg:
             cols = [c.split(".")[-1] for c in msg.split(":", 1)[1].split(",")]
-            return duplicate_entry(self._last_dup or "?", ",".join(c.strip() for c in cols))
+            return duplicate_entry("?", ",".join(c.strip() for c in cols))  # value unknown here
         return internal_error(msg)
-
-    _last_dup: str | None = None
 
     def _duplicate(self, e: sqlite3.IntegrityError, tr: Translated, params: dict[str, Any]) -> MOError:
         """1062 naming the duplicate value (found by probing the INSERT's literal rows)."""
@@ -812,10 +810,22 @@ class EngineSession:
         probe = self.conn.execute(f"SELECT * FROM ({tr.sql}) LIMIT 0")  # noqa: S608 - translated SQL
         names = [c[0] for c in probe.description or []]
         types = tr.types if not tr.star and len(tr.types) == len(names) else [None] * len(names)
+        known = tr.source_columns if tr.source_columns is not None and len(tr.source_columns) == len(names) else None
         src_types: list[tuple[str, int | None]] = []
-        for n, t in zip(names, types, strict=True):
-            src_types.append(t if t is not None else self._star_type(tr, n))
+        for i, (n, t) in enumerate(zip(names, types, strict=True)):
+            if known is not None and known[i] is not None:
+                src_types.append(("VARCHAR", None))  # replaced by the source column below
+            else:
+                src_types.append(t if t is not None else self._star_type(tr, n))
         schema = schema_from_columns(names, src_types)
+        if tr.source_columns is not None and len(tr.source_columns) == len(names):
+            # like MySQL, a column copied unchanged keeps its type, NULL-ability and default
+            for i, src in enumerate(tr.source_columns):
+                if src is not None:
+                    schema.columns[i] = ColumnDef(
+                        names[i], src.type, src.type_text, src.scale, src.nullable,
+                        None if src.default is None else src.default, False,
+                    )
 
         def run_ctas(tx: Tx) -> Result:
             new = self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))

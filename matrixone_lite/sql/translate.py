@@ -19,7 +19,7 @@ from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError, not_supported, syntax_error
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
-from matrixone_lite.storage.catalog import TableRow, TableSchema
+from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
 from matrixone_lite.storage.physical import qi, select_at, select_current
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -47,6 +47,8 @@ class Translated:
     target: TableRow | None = None
     types: list[TypeInfo | None] = field(default_factory=list)
     star: bool = False
+    # per output column of a SELECT: the table column it reads unchanged (CTAS keeps its type)
+    source_columns: list[ColumnDef | None] | None = None
     insert_auto: bool = False  # INSERT leaves the auto-increment column to the table
     insert_columns: list[str] = field(default_factory=list)
     insert_values: list[list[str]] = field(default_factory=list)  # SQLite text of literal VALUES rows
@@ -226,8 +228,33 @@ def _decimal_as_text(tree: exp.Expression, scopes: dict[str, Any]) -> None:
                 arg.replace(new)
 
 
-def _projection_scopes(select: exp.Expression, scopes_by_alias: dict[str, Any]) -> dict[str, Any]:
-    return scopes_by_alias
+def _source_columns(sel: exp.Select, scopes: dict[str, Any]) -> list[ColumnDef | None] | None:
+    """The table column behind each projection (None: computed), or None when unknown (``*`` over
+    several tables)."""
+    tables = [s for s in scopes.values() if isinstance(s, TableSchema)]
+    out: list[ColumnDef | None] = []
+    for p in sel.expressions:
+        node = p.this if isinstance(p, exp.Alias) else p
+        if isinstance(node, exp.Star):
+            if len(scopes) != 1 or len(tables) != 1:
+                return None
+            out.extend(tables[0].columns)
+        elif isinstance(node, exp.Column) and isinstance(node.this, exp.Star):
+            sch = scopes.get(node.table.lower())
+            if not isinstance(sch, TableSchema):
+                return None
+            out.extend(sch.columns)
+        elif isinstance(node, exp.Column):
+            found = None
+            for alias, sch in scopes.items():
+                if isinstance(sch, TableSchema) and (not node.table or node.table.lower() == alias):
+                    found = sch.column(node.name)
+                    if found is not None:
+                        break
+            out.append(found)
+        else:
+            out.append(None)
+    return out
 
 
 def translate(tree: exp.Expression, ctx: Context) -> Translated:
@@ -358,11 +385,30 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         if isinstance(sel, exp.Subquery):
             sel = sel.unnest()  # type: ignore[assignment]
         if isinstance(sel, exp.Select):
+            src = _source_columns(sel, scopes)
+            out.source_columns = src
             for p in sel.expressions:
                 if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
                     out.star = True
                     break
                 out.types.append(_infer(p, scopes))
+            if out.star and src is not None:
+                # the star expanded to known columns: types line up with the output again
+                out.star = False
+                out.types = []
+                k = 0
+                for p in sel.expressions:
+                    node = p.this if isinstance(p, exp.Alias) else p
+                    if isinstance(node, exp.Star) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
+                        sch = (
+                            next(iter(scopes.values())) if isinstance(node, exp.Star) else scopes[node.table.lower()]
+                        )
+                        n = len(sch.columns)
+                        out.types.extend((c.type, c.scale) if c else None for c in src[k : k + n])
+                        k += n
+                    else:
+                        out.types.append(_infer(p, scopes))
+                        k += 1
     sql = tree.sql(dialect="sqlite") + upsert_sql
     for ph, body in replacements.items():
         sql = sql.replace(ph, body, 1)

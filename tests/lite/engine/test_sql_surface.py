@@ -192,3 +192,15 @@ def test_sys_account_sees_its_system_databases(connect) -> None:
     assert sys_rows == [(n,) for n in ["information_schema", "mo_catalog", "mo_debug", "mo_task", "mysql", "system",
                                         "system_metrics"]]
     assert ("mo_task",) not in connect("acc1").execute("show databases").rows
+
+
+def test_ctas_keeps_source_column_types(connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key auto_increment, "
+           "p decimal(10,2) not null, d timestamp default current_timestamp, n varchar(5))")
+    s.execute("insert into t (p, n) values (1.5, 'a')")
+    s.execute("create table c as select t.*, p * 2 as p2 from t")
+    desc = {r[0]: r[1] for r in s.execute("describe c").rows}
+    assert desc == {"id": "INT", "p": "DECIMAL(10,2)", "d": "TIMESTAMP", "n": "VARCHAR(5)", "p2": "DECIMAL(38,2)"}
+    row = s.execute("select * from c").rows[0]
+    assert row[1] == Decimal("1.50") and row[4] == Decimal("3.00") and isinstance(row[2], datetime)
