@@ -303,6 +303,7 @@ class MOExecutor:
                 rec.pitr_length, rec.pitr_unit)
 
     def show_pitr(self, stmt: ast.ShowPitr, ctx: StmtContext) -> Result:
+        ctx.require_admin()  # the privilege layer wants ACCOUNT ALL (authenticate.go:6655-6676)
         rows = [self.pitr_row(r, ctx.session_zone) for r in self.catalog.pitrs(ctx.account_id)
                 if r.pitr_name != RESERVED_PITR]
         names = PITR_COLUMNS
@@ -366,6 +367,7 @@ class MOExecutor:
         return Result()
 
     def show_snapshots(self, stmt: ast.ShowSnapshots, ctx: StmtContext) -> Result:
+        ctx.require_admin()
         rows = [(s.sname, format_snapshot_ts(s.ts), s.level, s.account_name, s.database_name, s.table_name)
                 for s in self.catalog.snapshots(ctx.account_id)]
         names = SNAPSHOT_COLUMNS

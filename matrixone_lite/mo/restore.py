@@ -105,6 +105,7 @@ def _check_window(ts: int, rec: PitrRecord, now: int, ctx: StmtContext) -> None:
 
 def restore_from_pitr(ex: MOExecutor, stmt: ast.RestorePitr, ctx: StmtContext) -> Result:
     st = ex.storage
+    ctx.require_admin()  # ACCOUNT ALL, checked by the privilege layer before the handler runs
     try:
         ts = parse_go_timestamp(stmt.timestamp, ctx.server_zone)
     except GoTimeParseError as e:

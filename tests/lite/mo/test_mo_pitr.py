@@ -47,7 +47,9 @@ def test_create_pitr_messages_and_check_order(env) -> None:
     assert err(acc1, "create pitr p range -1 'h'")[0] == 1064
     # role check comes first
     public = connect(srv, "acc1#root#public")
-    assert err(public, "create pitr p for cluster range 0 'x'") == ie("do not have privilege to execute the statement")
+    for sql in ("create pitr p for cluster range 0 'x'", "show pitr", "drop pitr p", "alter pitr p range 1 'h'",
+                "restore from pitr p '2024-01-01 00:00:00'", "show snapshots"):
+        assert err(public, sql) == ie("do not have privilege to execute the statement"), sql
     assert err(acc1, "create pitr p for cluster range 0 'x'") == ie("only sys tenant can create cluster level pitr")
     assert err(acc1, "create pitr p for account acc1 range 0 'x'") == ie(
         "only sys tenant can create tenant level pitr for other tenant")
