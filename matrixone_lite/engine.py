@@ -463,6 +463,34 @@ class EngineSession:
             return duplicate_entry("?", ",".join(c.strip() for c in cols))  # value unknown here
         return internal_error(msg)
 
+    def _upsert_conflicts(self, tr: Translated, params: dict[str, Any]) -> int:
+        """How many VALUES rows of an upsert hit an existing key (MySQL reports them as 2 rows)."""
+        if tr.target is None or not tr.insert_values:
+            return 0
+        sch = tr.target.schema
+        keys = [k for k in [sch.primary_key, *sch.unique] if k]
+        keys += [i["columns"] for i in sch.indexes if i.get("unique")]
+        cols = [c.lower() for c in tr.insert_columns]
+        keys = [k for k in keys if all(c.lower() in cols for c in k)]
+        if not keys:
+            return 0
+        tname, _ = table_names(tr.target.id)
+        seen: set[tuple[int, tuple[Any, ...]]] = set()
+        hits = 0
+        for row in tr.insert_values:
+            vals = self.conn.execute("SELECT " + ", ".join(row), params).fetchone() or ()
+            hit = False
+            for ki, key in enumerate(keys):
+                kv = tuple(vals[cols.index(c.lower())] for c in key)
+                where = " AND ".join(f"{qi(c)} = ?" for c in key)
+                if (ki, kv) in seen or self.conn.execute(
+                    f"SELECT 1 FROM {tname} WHERE {where}", kv  # noqa: S608 - quoted identifiers
+                ).fetchone():
+                    hit = True
+                seen.add((ki, kv))
+            hits += hit
+        return hits
+
     def _duplicate(self, e: sqlite3.IntegrityError, tr: Translated, params: dict[str, Any]) -> MOError:
         """1062 naming the duplicate value (found by probing the INSERT's literal rows)."""
         msg = str(e)
@@ -685,11 +713,12 @@ class EngineSession:
         try:
             if tr.target is not None:
                 tx.touch(tr.target.id)
+            conflicts = self._upsert_conflicts(tr, params) if tr.upsert else 0
             try:
                 cur = self.conn.execute(tr.sql, params)
             except sqlite3.IntegrityError as e:
                 raise self._duplicate(e, tr, params) from None
-            n = max(cur.rowcount, 0)
+            n = max(cur.rowcount, 0) + conflicts  # MySQL counts an updated row twice
             last = 0
             if tr.kind == "insert" and tr.insert_auto and n > 0 and cur.lastrowid:
                 last = int(cur.lastrowid) - n + 1

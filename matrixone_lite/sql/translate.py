@@ -52,6 +52,7 @@ class Translated:
     insert_auto: bool = False  # INSERT leaves the auto-increment column to the table
     insert_columns: list[str] = field(default_factory=list)
     insert_values: list[list[str]] = field(default_factory=list)  # SQLite text of literal VALUES rows
+    upsert: bool = False  # INSERT ... ON DUPLICATE KEY UPDATE
 
 
 @dataclass
@@ -378,6 +379,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             if isinstance(tree.expression, exp.Select):
                 tree.expression.where("1", copy=False)
             upsert_sql = " ON CONFLICT DO UPDATE SET " + ", ".join(sets)
+            out.upsert = True
     elif kind == "select":
         sel: exp.Expression = tree
         while isinstance(sel, exp.Union | exp.Intersect | exp.Except):
