@@ -49,7 +49,7 @@ def set_connection(conn_id: str, server: Any, login: str, password: str, *, port
     return conn_id
 
 
-def context(try_number: int = 1, run_id: str = "manual__test", task_id: str = "restore") -> dict[str, Any]:
+def context(try_number: int = 1, run_id: str = "manual__test", task_id: str = "restore") -> Any:
     """The part of a task context the operators read (direct ``op.execute(context)`` calls)."""
     ti = SimpleNamespace(dag_id="tests", task_id=task_id, run_id=run_id, map_index=-1, try_number=try_number)
     return {"ti": ti, "run_id": run_id}

@@ -47,6 +47,7 @@ def test_pass_returns_the_report_and_reads_nothing_mutating(tenant: SimpleNamesp
     result = _sensor(tenant.conn_id, reference=str(out)).poke(context())
     assert isinstance(result, PokeReturnValue) and result.is_done
     report = result.xcom_value
+    assert report is not None
     assert report["status"] == "pass"
     assert report["tables"] == [{"table": "db1.products", "verdict": "ok", "expected_rows": 9, "actual_rows": 9,
                                  "expected_fingerprint": None, "actual_fingerprint": None}]

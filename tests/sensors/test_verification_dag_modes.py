@@ -31,7 +31,7 @@ def _dag(conn_id: str) -> Any:
             task_id="restore", pitr_name="p_dag", timestamp="{{ params.ts }}", level="database",
             database="{{ params.db }}", dry_run="{{ params.dry_run }}", matrixone_conn_id=conn_id,
         )
-        common = {"matrixone_conn_id": conn_id, "reference": REF, "poke_interval": 1, "timeout": 60}
+        common: dict[str, Any] = {"matrixone_conn_id": conn_id, "reference": REF, "poke_interval": 1, "timeout": 60}
         poke = MatrixOneRestoreVerificationSensor(task_id="verify_poke", mode="poke", **common)
         resched = MatrixOneRestoreVerificationSensor(task_id="verify_reschedule", mode="reschedule", **common)
         deferred = MatrixOneRestoreVerificationSensor(task_id="verify_deferrable", deferrable=True, **common)
