@@ -154,6 +154,14 @@ def test_restore_beside_into_another_account(tenant: SimpleNamespace, root_conn:
     assert tenant_sql(mo_server, target, ["select count(*) from db2.orders"]) == [(3,)]
     assert _state(mo_server, tenant.name) == source_now  # the source is untouched
     assert out["reference"]["target_account"] == target
+    from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+
+    sensor = MatrixOneRestoreVerificationSensor(task_id="v", reference=out, matrixone_conn_id=root_conn,
+                                                verify_conn_id=target_conn, poke_interval=0.1, timeout=5)
+    assert sensor.execute(context())["status"] == "pass"
+    with pytest.raises(AirflowFailException, match=f"must read account '{target}'"):
+        MatrixOneRestoreVerificationSensor(task_id="v", reference=out, matrixone_conn_id=tenant.conn_id,
+                                           poke_interval=0.1, timeout=5).execute(context())
 
 
 def test_reading_connection_of_the_wrong_account_is_refused(tenant: SimpleNamespace, root_conn: str,
