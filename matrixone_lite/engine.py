@@ -165,6 +165,8 @@ RE_BEGIN = re.compile(r"^(?:BEGIN(?:\s+WORK)?|START\s+TRANSACTION(?:\s+.*)?)$", 
 RE_COMMIT = re.compile(r"^COMMIT(?:\s+WORK)?$", re.I)
 RE_ROLLBACK = re.compile(r"^ROLLBACK(?:\s+WORK)?$", re.I)
 RE_AUTOCOMMIT = re.compile(r"^SET\s+(?:@@(?:session\.)?|SESSION\s+)?autocommit\s*=\s*(\S+)$", re.I)
+RE_SET_TZ = re.compile(r"^SET\s+(?:@@(?:session\.)?|SESSION\s+)?time_zone\s*=\s*(\S+)$", re.I)
+RE_SET_NAMES = re.compile(r"^SET\s+(?:NAMES|CHARACTER\s+SET|CHARSET)\b", re.I)
 RE_USE = re.compile(rf"^USE\s+(?P<db>{_ID})$", re.I)
 RE_CREATE_DB = re.compile(
     rf"^CREATE\s+(?:DATABASE|SCHEMA)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<db>{_ID})(?:\s+.*)?$", re.I | re.S
@@ -545,7 +547,13 @@ class EngineSession:
                     self.commit()
                 self.autocommit = on
                 return Result()
-            return Result()
+            m = RE_SET_TZ.match(text)
+            if m:
+                self.time_zone = m.group(1).strip("'\"")
+                return Result()
+            if RE_SET_NAMES.match(text):
+                return Result()  # the connection charset is the wire layer's business
+            raise MOError(1193, f"Unknown system variable '{text[3:].strip().split('=')[0].strip()}'")
         if head.startswith("USE"):
             m = RE_USE.match(text)
             if not m:

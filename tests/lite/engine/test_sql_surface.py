@@ -205,3 +205,13 @@ def test_ctas_keeps_source_column_types(connect) -> None:
     assert desc == {"id": "INT", "p": "DECIMAL(10,2)", "d": "TIMESTAMP", "n": "VARCHAR(5)", "p2": "DECIMAL(38,2)"}
     row = s.execute("select * from c").rows[0]
     assert row[1] == Decimal("1.50") and row[4] == Decimal("3.00") and isinstance(row[2], datetime)
+
+
+def test_set_statements(connect) -> None:
+    s = connect("acc1")
+    s.execute("set names utf8mb4")
+    s.execute("set time_zone = '+00:00'")
+    assert s.time_zone == "+00:00"
+    now, utc = s.execute("select now(), utc_timestamp()").rows[0]
+    assert abs((now - utc).total_seconds()) < 5
+    assert code(s, "set no_such_variable = 1") == 1193
