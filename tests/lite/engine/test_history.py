@@ -179,3 +179,19 @@ def test_alter_table_is_a_versioned_rebuild(engine: Engine, connect) -> None:
     with engine.storage.transaction() as tx:
         engine.storage.restore_database(tx, src_account_id=acc.id, database="d", at=before, dst_account_id=acc.id)
     assert s.execute("select * from t order by id").rows == [(1, 1, "x"), (2, 2, "y")]
+
+
+def test_hints_in_ctas_insert_select_and_subqueries(engine: Engine, connect) -> None:
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, v int); insert into t values (1, 1), (2, 2)")
+    ts = engine.storage.now_ns()
+    run(s, "delete from t where id = 1; update t set v = 20 where id = 2")
+    s.execute(f"create table old as select * from t {{MO_TS = {ts}}}")
+    assert s.execute("select * from old order by id").rows == [(1, 1), (2, 2)]
+    s.execute("create table back (id int primary key, v int)")
+    s.execute(f"insert into back select id, v from d.t {{MO_TS = {ts}}} where id = 1")
+    assert s.execute("select * from back").rows == [(1, 1)]
+    r = s.execute(f"select id from t {{MO_TS = {ts}}} where id not in (select id from t)")
+    assert r.rows == [(1,)]
+    r = s.execute(f"select a.v, b.v from t {{MO_TS = {ts}}} as a join t b on a.id = b.id")
+    assert r.rows == [(2, 20)]
