@@ -153,3 +153,36 @@ def test_plan_revalidates_params_without_the_form(params: dict[str, Any]) -> Non
 
     with pytest.raises(InvalidInput):
         restore_request.parse(params)
+
+
+def test_cli_trigger_validates_conf(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                    scenario: dict[str, Any]) -> None:
+    """`airflow dags trigger --conf` enforces the same schema (the DAG is in the DB after a dry run)."""
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "account", "account": ACC,
+                                            "dry_run": True})
+    assert str(dr.state) == "success", task_states(dr)
+    airflow = str(Path(sys.executable).parent / "airflow")
+    before = len(mo_server.statement_log.entries)
+    bad = subprocess.run([airflow, "dags", "trigger", "matrixone_pitr_restore", "--conf",
+                          json.dumps({"timestamp": "2024-10-28 17:30: 00"})],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode != 0
+    assert "17:30: 00" in bad.stdout + bad.stderr
+    good = subprocess.run([airflow, "dags", "trigger", "matrixone_pitr_restore", "-o", "json", "--conf",
+                           json.dumps({"timestamp": "2024-10-28 17:30:00", "timezone": "Asia/Shanghai",
+                                       "level": "table", "account": "acc2", "database": "db2", "table": "orders"})],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert good.returncode == 0, good.stderr[-2000:]
+    run = json.loads(good.stdout[good.stdout.index("[{"):].splitlines()[0])[0]
+    assert run["state"] == "queued" and run["logical_date"] is None and run["conf"]["table"] == "orders"
+    assert mo_server.statement_log.entries[before:] == []  # triggering sends nothing to MatrixOne
+    from airflow.models.dagrun import DagRun  # noqa: PLC0415
+    from airflow.utils.session import create_session  # noqa: PLC0415
+
+    with create_session() as session:  # no scheduler here: drop the queued run so later runs start clean
+        session.query(DagRun).filter_by(dag_id="matrixone_pitr_restore", run_id=run["dag_run_id"]).delete()
