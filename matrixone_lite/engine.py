@@ -122,7 +122,7 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
-        self.snapshot_resolver: Callable[[int, str], int] | None = None
+        self.snapshot_resolver: Callable[[int, str], int | None] | None = None  # None: unknown name
         # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
         self.system_table_resolver: Callable[[int, str], str | None] | None = None
         self._sessions: set[EngineSession] = set()
