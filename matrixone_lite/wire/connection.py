@@ -15,6 +15,7 @@ import asyncio
 import io
 import logging
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 from mysql_mimic import context, packets, types
@@ -22,7 +23,7 @@ from mysql_mimic.auth import AuthPlugin, AuthState
 from mysql_mimic.connection import Connection
 from mysql_mimic.errors import MysqlError
 from mysql_mimic.prepared import PreparedStatement
-from mysql_mimic.results import ResultSet
+from mysql_mimic.results import ResultColumn, ResultSet
 from mysql_mimic.stream import ConnectionClosed
 from mysql_mimic.types import Capabilities, ServerStatus, read_uint_4
 from mysql_mimic.utils import aiterate
@@ -298,9 +299,34 @@ class LiteConnection(Connection):
         stmt_id = next(self.prepared_stmt_seq)
         stmt = PreparedStatement(stmt_id=stmt_id, sql=sql, num_params=len(placeholder_positions(sql)))
         self.prepared_stmts[stmt_id] = stmt
-        for packet in self.com_stmt_prepare_response(stmt):
+        # libmysqlclient sizes its result buffers from PREPARE_OK's column count: a query must
+        # announce its columns here, or the C clients crash reading the rows of the execute.
+        columns = await self.session.describe(interpolate(sql, [None] * stmt.num_params))
+        for packet in self.com_stmt_prepare_response(stmt, columns):
             await self.stream.write(packet, drain=False)
         await self.stream.drain()
+
+    def com_stmt_prepare_response(  # type: ignore[override]
+        self, statement: PreparedStatement, columns: list[ResultColumn] | None = None
+    ) -> Iterator[bytes]:
+        """COM_STMT_PREPARE_OK with the real column count, parameter and column definitions.
+
+        Each definition block ends with an EOF only when the client did not negotiate
+        CLIENT_DEPRECATE_EOF; mysql-mimic always sends it and announces no columns, which
+        libmysqlclient (mysqlclient, mysql-connector's C extension) cannot read.
+        """
+        columns = columns or []
+        yield b"\x00" + struct.pack("<IHHBH", statement.stmt_id, len(columns), statement.num_params, 0, 0)
+        for _ in range(statement.num_params):
+            yield packets.make_column_definition_41(server_charset=self.server_charset, name="?")
+        if statement.num_params and not self.deprecate_eof():
+            yield self.eof()
+        for column in columns:
+            yield packets.make_column_definition_41(
+                server_charset=self.server_charset, name=column.name, column_type=column.type,
+                character_set=column.character_set)
+        if columns and not self.deprecate_eof():
+            yield self.eof()
 
     async def handle_stmt_reset(self, data: bytes) -> None:
         # mysql-mimic also resets the whole session here, which would roll back the transaction

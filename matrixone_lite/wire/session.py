@@ -158,10 +158,26 @@ class LiteSession(Session):
                 raise StatementFailed(outcomes, to_mo_error(exc, stmt)) from None
         return outcomes
 
-    async def run_statement(self, sql: str) -> Outcome:
+    async def describe(self, sql: str) -> list[Any]:
+        """Result columns a read statement would return (COM_STMT_PREPARE needs them up front).
+
+        Runs the statement with NULL parameters; only SELECT/SHOW/WITH/DESCRIBE are run, because
+        they have no side effects. Not written to the statement log: nothing was asked to run.
+        """
+        words = first_words(sql, 1)
+        if not words or words[0] not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
+            return []
+        try:
+            outcome = await self.run_statement(sql, log=False)
+        except Exception:  # noqa: BLE001 - the execute will report the real error
+            return []
+        return list(outcome.columns) if isinstance(outcome, ResultSet) else []
+
+    async def run_statement(self, sql: str, *, log: bool = True) -> Outcome:
         login = self.login
-        self.server.statement_log_record(self.conn_id, login.account if login else "",
-                                         login.user if login else "", sql)
+        if log:
+            self.server.statement_log_record(self.conn_id, login.account if login else "",
+                                             login.user if login else "", sql)
         words = first_words(sql, 3)
         head = words[0] if words else ""
         if head == "SET":

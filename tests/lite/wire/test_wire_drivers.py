@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -73,7 +74,48 @@ def test_driver_runs_seed_sql(srv: LiteServer, driver: str) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("driver", ["connector-pure", "connector-cext"])
+_PREPARED_CEXT_SCRIPT = """
+import sys
+from datetime import datetime
+from decimal import Decimal
+import mysql.connector
+conn = mysql.connector.connect(host=sys.argv[1], port=int(sys.argv[2]), user="acc1#root", password="111",
+                               use_pure=False)
+assert type(conn).__name__ == "CMySQLConnection", type(conn)
+cur = conn.cursor(prepared=True)
+cur.execute("create database pc")
+cur.execute("create table pc.t (id int primary key auto_increment, s varchar(20), d datetime, m decimal(8,2))")
+cur.execute("insert into pc.t (s, d, m) values (?, ?, ?)", ("it's", datetime(2024, 1, 2, 3, 4, 5), Decimal("2.50")))
+assert cur.rowcount == 1 and cur.lastrowid == 1
+cur.execute("insert into pc.t (s, d, m) values (?, ?, ?)", ("x\\\\'); drop database pc; --", None, None))
+cur.execute("select id, s, d, m from pc.t where s = ? or id = ?", ("it's", 2))
+rows = cur.fetchall()
+assert rows == [(1, "it's", datetime(2024, 1, 2, 3, 4, 5), Decimal("2.50")),
+                (2, "x\\\\'); drop database pc; --", None, None)], rows
+cur.execute("select ? + 1", (41,))
+assert cur.fetchall()[0][0] == 42
+conn.close()
+print("OK")
+"""
+
+
+def test_connector_cext_prepared_statements(srv: LiteServer) -> None:
+    """The C extension's binary protocol (COM_STMT_PREPARE column counts, CLIENT_DEPRECATE_EOF).
+
+    Runs in its own interpreter: libmysqlclient inside mysql-connector's C extension has crashed
+    (SIGSEGV) when other native MySQL/SSL libraries were loaded in the same process by earlier
+    tests, and a crash there must fail this test, not end the whole session.
+    """
+    try:
+        from mysql.connector import connection_cext  # noqa: F401
+    except ImportError:
+        pytest.skip("mysql-connector C extension is not available")
+    out = subprocess.run([sys.executable, "-c", _PREPARED_CEXT_SCRIPT, srv.host, str(srv.port)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "OK" in out.stdout, (out.returncode, out.stdout, out.stderr[-2000:])
+
+
+@pytest.mark.parametrize("driver", ["connector-pure"])
 def test_connector_prepared_statements(srv: LiteServer, driver: str) -> None:
     conn = DRIVERS[driver](srv)
     cur = conn.cursor(prepared=True)
