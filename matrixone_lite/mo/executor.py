@@ -106,11 +106,10 @@ class MOExecutor:
         marks += [s.ts for s in self.catalog.snapshots()]
         return min(marks) if marks else None
 
-    def resolve_snapshot(self, account_id: int, name: str) -> int:
+    def resolve_snapshot(self, account_id: int, name: str) -> int | None:
+        """``{SNAPSHOT = name}`` -> its ts; None for an unknown name (the engine reports it)."""
         snap = self.catalog.snapshot(account_id, name.lower())
-        if snap is None:
-            raise internal_error(f"find 0 snapshot records by name({name.lower()}), expect only 1")
-        return snap.ts
+        return None if snap is None else snap.ts
 
     def system_table(self, account_id: int, name: str) -> str | None:
         """``mo_catalog.mo_snapshots`` (own account) and ``mo_catalog.mo_pitr`` (sys only) as SELECTs."""

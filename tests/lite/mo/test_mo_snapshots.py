@@ -68,6 +68,8 @@ def test_restore_from_snapshot_v4_grammar(lite_server) -> None:
     run(acc1, "create snapshot s1 for account")
     run(acc1, "insert into db1.t1 values (3)")
     assert run(acc1, "select count(*) from db1.t1 {snapshot = 's1'}") == [(2,)]  # time-travel read
+    assert err(acc1, "select * from db1.t1 {snapshot = 'nope'}") == ie(
+        "find 0 snapshot records by name(nope), expect only 1")
     assert err(acc1, "restore account acc1 from snapshot s1")[0] == 1064  # v3 grammar on a v4 server
     assert err(acc1, "restore account acc1 {snapshot = nope}") == ie(
         "find 0 snapshot records by name(nope), expect only 1")
