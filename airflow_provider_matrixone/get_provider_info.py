@@ -31,6 +31,28 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_matrixone.hooks.matrixone"],
             }
         ],
+        "operators": [
+            {
+                "integration-name": "MatrixOne",
+                "python-modules": [
+                    "airflow_provider_matrixone.operators.pitr",
+                    "airflow_provider_matrixone.operators.restore",
+                    "airflow_provider_matrixone.operators.snapshot",
+                ],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "MatrixOne",
+                "python-modules": ["airflow_provider_matrixone.sensors.restore_verification"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "MatrixOne",
+                "python-modules": ["airflow_provider_matrixone.triggers.restore_verification"],
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "matrixone",
