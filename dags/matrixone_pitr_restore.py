@@ -8,9 +8,11 @@ Trigger it from the UI form or with
   visible only to the account that created it; tenants are read through ``matrixone_<account>``
   connections), checks the recovery window, builds the exact RESTORE statement and reads the
   reference: the objects and row counts as they were at T (time travel). It changes nothing.
-* ``restore`` takes a safety snapshot of what is about to be overwritten (the undo point) and runs
-  the RESTORE. ``verify`` is a sensor comparing the live data with the reference; ``report`` prints
-  the per-table verdict table. Uses params only, never the logical date: manual runs have none.
+* ``restore`` is the provider's ``MatrixOnePITRRestoreOperator`` (safety snapshot = the undo point,
+  reference at T, retry-safe RESTORE), fed by the plan; ``verify`` is the provider's
+  ``MatrixOneRestoreVerificationSensor`` comparing the live data with that reference; ``report``
+  prints the per-table verdict table. Uses params only, never the logical date: manual runs have
+  none.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, PokeReturnValue, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
+
+from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
+from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
@@ -112,6 +117,9 @@ def matrixone_pitr_restore() -> None:
             "pitr": route.pitr.to_dict(),
             "restore_as": route.restore_hook.login.account,
             "restore_conn_id": route.restore_hook.get_conn_id(),
+            "reference_conn_id": route.reference_hook.get_conn_id(),
+            "operator_account": request.account if request.level != "cluster" else None,
+            "source_account": route.source_account,
             "verify_conn_id": route.verify_hook.get_conn_id(),
             "verify_account": route.verify_hook.login.account,
             "verify_level": route.verify_level,
@@ -139,76 +147,84 @@ def matrixone_pitr_restore() -> None:
             return False
         return True
 
-    @task
-    def restore(p: dict[str, Any]) -> dict[str, Any]:
-        """Safety snapshot (the undo point), then the RESTORE statement from the plan."""
-        hook = connections.hook(p["restore_conn_id"])
-        timings: dict[str, float] = {}
-        snapshot = None
-        if p["request"]["safety_snapshot"]:
-            snapshot = _safety_snapshot(hook, p, timings)
-        timings["restore_s"] = restoring.run(hook, p["sql"])
-        print(f"restored with: {p['sql']} in {timings['restore_s']} s")
-        return {"sql": p["sql"], "safety_snapshot": snapshot, "timings": timings}
+    def _plan(key: str) -> str:
+        return "{{ ti.xcom_pull(task_ids='plan')['" + key + "'] }}"
 
-    @task.sensor(poke_interval=2, timeout=120, mode="poke")
-    def verify(p: dict[str, Any], r: dict[str, Any]) -> PokeReturnValue:
-        """Done when the live data matches the reference read at T (counts, optionally fingerprints)."""
-        hook = connections.hook(p["verify_conn_id"])
-        ref = p["reference"]
-        now = verification.capture(hook, p["verify_level"], database=ref["database"], table=ref["table"],
-                                   with_fingerprint=p["request"]["fingerprint"])
-        verdicts = [v | {"account": p["verify_account"]} for v in verification.compare(ref, now)]
-        ok = verification.passed(verdicts)
-        if not ok:
-            print(reporting.verdict_table(verdicts))
-        return PokeReturnValue(is_done=ok, xcom_value=verdicts)
+    def _req(key: str) -> str:
+        return "{{ ti.xcom_pull(task_ids='plan')['request']['" + key + "'] }}"
+
+    restore = MatrixOnePITRRestoreOperator(
+        task_id="restore",
+        matrixone_conn_id=_plan("restore_conn_id"),
+        reference_conn_id=_plan("reference_conn_id"),
+        verify_conn_id=_plan("verify_conn_id"),
+        pitr_name="{{ ti.xcom_pull(task_ids='plan')['pitr']['name'] }}",
+        timestamp=_req("instant"),
+        level=_req("level"),
+        account=_plan("operator_account"),
+        database=_req("database"),
+        table=_req("table"),
+        target_account=_req("target_account"),
+        source_account=_plan("source_account"),
+        safety_snapshot="{{ params.safety_snapshot }}",
+        fingerprint="{{ params.fingerprint }}",
+        capture_reference=True,
+    )
+
+    verify = MatrixOneRestoreVerificationSensor(
+        task_id="verify",
+        matrixone_conn_id=_plan("verify_conn_id"),
+        verify_conn_id=_plan("verify_conn_id"),
+        reference="{{ ti.xcom_pull(task_ids='restore') }}",
+        fingerprint="{{ params.fingerprint }}",
+        mode="poke",
+        poke_interval=2,
+        timeout=120,
+    )
 
     @task
-    def report(p: dict[str, Any], r: dict[str, Any], verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    def report(p: dict[str, Any], r: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
+        """The per-table verdict table, the SQL, the undo point and the phase timings."""
+        verdicts = [
+            {"account": v.get("account") or p["verify_account"], "table": t["table"],
+             "expected_rows": t["expected_rows"], "actual_rows": t["actual_rows"],
+             "verdict": str(t["verdict"]).upper(),
+             "detail": "fingerprint matches" if t.get("expected_fingerprint") else "row count matches"
+             if str(t["verdict"]).lower() == "ok" else str(t["verdict"])}
+            for t in v.get("tables", [])
+        ]
+        snapshot = (r.get("safety_snapshot") or {}).get("name")
         text = "\n".join([
-            f"Restore of {p['scope']} to {p['timestamp_server']} ({p['server_timezone']}) with pitr "
+            f"Restore of {_describe(p)} to {p['timestamp_server']} ({p['server_timezone']}) with pitr "
             f"{p['pitr']['name']}",
-            f"SQL: {r['sql']}",
-            f"Safety snapshot: {r['safety_snapshot'] or 'none'}",
-            "Timings: " + ", ".join(f"{k}={v}" for k, v in r["timings"].items()),
+            f"SQL: {r.get('sql')}",
+            f"Safety snapshot (undo point): {snapshot or 'none'}",
+            "Phases: " + ", ".join(f"{ph['phase']}={ph['duration_s']:.3f}s" for ph in r.get("phases", [])),
+            f"Verification: {v.get('summary')}",
             reporting.verdict_table(verdicts),
         ])
         print(text)
         verification.require_passed(verdicts, "restore")
-        return {"ok": True, "verdicts": verdicts, "report": text}
+        return {"ok": True, "verdicts": verdicts, "safety_snapshot": snapshot, "report": text}
 
     p: Any = plan()
-    gate = stop_if_dry_run(p)
-    r: Any = restore(p)
-    gate >> r
-    v: Any = verify(p, r)
-    report(p, r, v)
+    stop_if_dry_run(p) >> restore >> verify
+    restored: Any = restore.output
+    verified: Any = verify.output
+    report(p, restored, verified)
 
 
-def _safety_snapshot(hook: Any, p: dict[str, Any], timings: dict[str, float]) -> str | None:
-    """Snapshot the objects the restore overwrites; None when there is nothing left to save."""
-    import time
-
-    scope = p["scope"]
-    level = scope["level"]
-    run_id = get_current_context()["run_id"]
-    suffix = "".join(ch for ch in run_id if ch.isalnum())[-20:]
-    name = f"pre_restore_{suffix}".lower()
-    start = time.monotonic()
-    if level in ("database", "table"):
-        if scope["database"] not in hook.list_databases():
-            print(f"safety snapshot skipped: database {scope['database']} does not exist now")
-            return None
-        if level == "table" and scope["table"] not in hook.list_tables(scope["database"]):
-            print(f"safety snapshot skipped: table {scope['database']}.{scope['table']} does not exist now")
-            return None
-    target = scope["account"] if level == "account" else None
-    hook.create_snapshot(name, level, account=target, database=scope["database"], table=scope["table"],
-                         if_not_exists=True)
-    timings["safety_snapshot_s"] = round(time.monotonic() - start, 3)
-    print(f"safety snapshot {name} created (undo point; drop it with DROP SNAPSHOT {name})")
-    return name
+def _describe(p: dict[str, Any]) -> str:
+    """'table db2.orders of account acc2', 'account acc1 into account drill_x', 'the cluster'."""
+    req = p["request"]
+    account = req["account"] or p["verify_account"]
+    if req["level"] == "cluster":
+        return "the cluster"
+    if req["level"] == "account":
+        beside = f" into account {req['target_account']}" if req["target_account"] else ""
+        return f"account {account}{beside}"
+    obj = req["database"] + (f".{req['table']}" if req["level"] == "table" else "")
+    return f"{req['level']} {obj} of account {account}"
 
 
 matrixone_pitr_restore()

@@ -56,8 +56,8 @@ def test_account_level_restore_through_sys_pitr(run_dag: Any, tenant_conns: None
     report = xcom(dr, "report")
     assert {v["verdict"] for v in report["verdicts"]} == {"OK"}
     assert {v["table"] for v in report["verdicts"]} == {"db1.products", "db2.orders"}
-    restored = xcom(dr, "restore")
-    assert restored["safety_snapshot"] and restored["safety_snapshot"].startswith("pre_restore_")
+    snapshot = xcom(dr, "report")["safety_snapshot"]
+    assert snapshot and snapshot in [r[0] for r in root_sql(mo_server, ["show snapshots"])]
 
 
 def test_database_level_restore_as_tenant(run_dag: Any, tenant_conns: None, mo_server: Any,
