@@ -7,6 +7,7 @@ offsets so the original text of a statement or sub-expression can be recovered e
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -47,7 +48,20 @@ class LexError(Exception):
 
 
 def tokenize(sql: str, *, strict: bool = False) -> list[Token]:
-    """Tokenize ``sql``; comments and whitespace are dropped. Always ends with an EOF token."""
+    """Tokenize ``sql``; comments and whitespace are dropped. Always ends with an EOF token.
+
+    Cached: routing, splitting, parameter and static-select checks each look at the same
+    statement, and tokenizing in Python was the largest cost of a point query on the wire.
+    """
+    return list(_tokenize_cached(sql, strict))
+
+
+@functools.lru_cache(maxsize=2048)
+def _tokenize_cached(sql: str, strict: bool) -> tuple[Token, ...]:
+    return tuple(_tokenize(sql, strict=strict))
+
+
+def _tokenize(sql: str, *, strict: bool = False) -> list[Token]:
     out: list[Token] = []
     i, n = 0, len(sql)
     while i < n:
