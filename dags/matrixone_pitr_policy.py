@@ -2,9 +2,11 @@
 
 The policy is a list of PITRs (name, level, object, range): ``DEFAULT_POLICY`` below, or the
 Airflow Variable ``matrixone_pitr_policies`` (JSON list, or ``{"pitrs": [...], "prune": true}``).
-Each entry is reconciled idempotently in its own mapped task: created when missing, altered when
-its range drifted, reported (never changed) when its level/object differs or the object is
-already covered by another PITR. PITRs on the server that the policy does not list are reported,
+Each entry is reconciled idempotently in its own mapped ``MatrixOnePITRCreateOperator``
+(``if_exists="update"``): created when missing, its range altered when it drifted, left alone when
+it matches; an entry whose name exists for another object, or whose object is already covered by
+another PITR, fails its mapped task with the reason (nothing is changed) and the run is failed
+after the coverage report. PITRs on the server that the policy does not list are reported,
 and dropped only with ``prune`` true. The last task reports coverage: every account and database
 the connections can see, the PITR covering it and its recoverable window; uncovered ones are
 flagged. Tenants' databases are visible only through ``matrixone_<account>`` connections.
@@ -18,6 +20,9 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import Param, Variable, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperator
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
@@ -56,25 +61,27 @@ def matrixone_pitr_policy() -> None:
 
     @task
     def entries_of(loaded: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(loaded["entries"])
+        """Operator kwargs per entry, with the owner's connection (a PITR is managed by its creator)."""
+        default = connections.hook()
+        out = []
+        for e in loaded["entries"]:
+            own = e["owner"].lower() == default.login.account.lower()
+            out.append({
+                "matrixone_conn_id": connections.DEFAULT_CONN_ID if own else connections.account_conn_id(e["owner"]),
+                "pitr_name": e["name"],
+                "level": e["level"],
+                "account": e["account"] if e["level"] == "account" else None,
+                "database": e["database"],
+                "table": e["table"],
+                "range_value": e["range_value"],
+                "range_unit": e["range_unit"],
+            })
+        return out
 
-    @task(map_index_template="{{ entry['name'] }}")
-    def reconcile(entry: dict[str, Any]) -> dict[str, Any]:
-        """Create, alter or leave one PITR; never drops."""
-        hook = _owner_hook(entry["owner"], connections.hook())
-        existing = hook.get_pitr(entry["name"])
-        others = hook.list_pitrs() if existing is None else []
-        action, detail = policy.decide(existing, others, entry)
-        account = entry["account"] if entry["owner"].lower() != (entry["account"] or "").lower() else None
-        if action == "create":
-            hook.create_pitr(entry["name"], entry["level"], account=account, database=entry["database"],
-                             table=entry["table"], range_value=entry["range_value"], range_unit=entry["range_unit"])
-        elif action == "alter":
-            hook.alter_pitr(entry["name"], entry["range_value"], entry["range_unit"])
-        print(f"{entry['name']} ({entry['owner']}): {action}: {detail}")
-        return {"name": entry["name"], "owner": entry["owner"], "action": action, "detail": detail}
+    reconcile = MatrixOnePITRCreateOperator.partial(task_id="reconcile", if_exists="update",
+                                                    map_index_template="{{ task.pitr_name }}")
 
-    @task
+    @task(trigger_rule="all_done")
     def unmanaged_pitrs(loaded: dict[str, Any]) -> list[dict[str, Any]]:
         """PITRs present on the server but absent from the policy: reported; dropped only when pruning."""
         default = connections.hook()
@@ -92,11 +99,14 @@ def matrixone_pitr_policy() -> None:
                               f"{pitr.table or ''} {pitr.range}".replace("  ", " ")})
         return found
 
-    @task
-    def coverage(results: list[dict[str, Any]], extra: list[dict[str, Any]]) -> dict[str, Any]:
-        results = list(results)
+    @task(trigger_rule="all_done")
+    def coverage(loaded: dict[str, Any], results: Any, extra: Any) -> dict[str, Any]:
         """Every visible account and database, the PITR covering it and its window; flags gaps."""
-        results = list(results)
+        results = [{"name": r["name"], "owner": "policy", "action": r["action"],
+                    "detail": " ".join(str(x) for x in (r["level"], r.get("account"), r.get("database"),
+                                                        r.get("table"), "range " + r["range"]) if x)}
+                   for r in (results or []) if r]
+        extra = list(extra or [])
         default = connections.hook()
         home = default.login.account
         now = restoring.utc_now()
@@ -134,13 +144,17 @@ def matrixone_pitr_policy() -> None:
         if uncovered:
             print(f"WARNING: {len(uncovered)} account(s)/database(s) have no PITR: "
                   + ", ".join(f"{r['account']}.{r['database']}" for r in uncovered))
+        done = {r["name"] for r in results}
+        failed = [e["name"] for e in loaded["entries"] if e["name"] not in done]
+        if failed:  # the run must fail although this (leaf) task reported
+            raise AirflowFailException(f"policy not applied for {', '.join(failed)}: see the failed reconcile tasks")
         return {"reconciled": results, "unmanaged": extra, "coverage": rows, "uncovered": len(uncovered)}
 
     loaded: Any = load_policy()
-    results: Any = reconcile.expand(entry=entries_of(loaded))
+    results: Any = reconcile.expand_kwargs(entries_of(loaded))
     extra: Any = unmanaged_pitrs(loaded)
     results >> extra
-    coverage(results, extra)
+    coverage(loaded, results.output, extra)
 
 
 def _row(hook: Any, account: str, database: str, cover: list[Any], now: Any) -> dict[str, Any]:

@@ -76,37 +76,6 @@ def load(raw: Any, home_account: str) -> tuple[list[dict[str, Any]], bool]:
     return entries, prune
 
 
-def same_object(pitr: Pitr, entry: dict[str, Any], owner: str) -> bool:
-    """Whether an existing PITR covers the entry's object (level and names, case-insensitive)."""
-    def eq(a: str | None, b: str | None) -> bool:
-        return (a or "").lower() == (b or "").lower()
-
-    if pitr.level.value != entry["level"]:
-        return False
-    if entry["level"] == "cluster":
-        return True
-    if entry["level"] == "account":
-        return eq(pitr.account or owner, entry["account"] or owner)
-    return eq(pitr.database, entry["database"]) and eq(pitr.table, entry["table"])
-
-
-def decide(existing: Pitr | None, others: list[Pitr], entry: dict[str, Any]) -> tuple[str, str]:
-    """(action, detail): create, alter, unchanged, conflict (object taken) or drift (object differs)."""
-    want = f"{entry['range_value']}{entry['range_unit']}"
-    if existing is None:
-        clash = [p for p in others if p.name != entry["name"] and same_object(p, entry, entry["owner"])]
-        if clash:
-            return "conflict", f"object already covered by pitr {clash[0].name} (one PITR per object and creator)"
-        return "create", f"range {want}"
-    if not same_object(existing, entry, entry["owner"]):
-        return "drift", (f"exists for {existing.level.value} {existing.account or ''} {existing.database or ''} "
-                         f"{existing.table or ''}".rstrip() + "; level/object cannot be altered: drop it by hand")
-    have = f"{existing.range.value}{existing.range.unit.value}"
-    if have != want:
-        return "alter", f"range {have} -> {want}"
-    return "unchanged", f"range {want}"
-
-
 def unmanaged(existing: list[Pitr], owner: str, entries: list[dict[str, Any]]) -> list[Pitr]:
     """PITRs an account created that the policy does not list."""
     names = {e["name"] for e in entries if e["owner"].lower() == owner.lower()}

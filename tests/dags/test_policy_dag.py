@@ -40,13 +40,14 @@ def test_policy_reconciles_then_changes_nothing(run_dag: Any, policy_env: None, 
     first = run_dag("matrixone_pitr_policy")
     assert str(first.state) == "success", task_states(first)
     results = _mapped_results(first)
-    assert results["pol_acc"]["action"] == "alter" and "1h -> 2h" in results["pol_acc"]["detail"]
-    assert results["pol_db"]["action"] == "create"
+    assert results["pol_acc"]["action"] == "updated" and results["pol_acc"]["range"] == "2h"
+    assert results["pol_db"]["action"] == "created" and results["pol_db"]["database"] == "db1"
     unmanaged = {(u["owner"], u["name"]): u["action"] for u in xcom(first, "unmanaged_pitrs")}
     assert unmanaged[(ACC, "pol_stray")] == "reported"
     # Never dropped without prune.
     assert [r[0] for r in tenant_sql(mo_server, ACC, ["show pitr"])].count("pol_stray") == 1
-    assert [r[8] for r in root_sql(mo_server, ["show pitr"]) if r[0] == "pol_acc"] == ["h"]
+    assert [(r[7], r[8]) for r in root_sql(mo_server, ["show pitr"]) if r[0] == "pol_acc"] == [(2, "h")]
+    assert [r[5] for r in tenant_sql(mo_server, ACC, ["show pitr"]) if r[0] == "pol_db"] == ["db1"]
     report = xcom(first, "coverage")
     rows = {(r["account"], r["database"]): r for r in report["coverage"]}
     assert rows[(ACC, "*")]["status"] == "covered" and "pol_acc" in rows[(ACC, "*")]["pitr"]
@@ -79,3 +80,19 @@ def test_policy_validation_rejects_bad_entries() -> None:
     entries, prune = policy.load({"pitrs": POLICY, "prune": True}, "sys")
     assert prune is True
     assert [e["owner"] for e in entries] == ["sys", ACC]
+
+
+def test_conflicting_entry_fails_its_task_but_coverage_still_reports(run_dag: Any, mo_server: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    account = "polconf"
+    make_tenant(mo_server, account)
+    root_sql(mo_server, ["drop pitr if exists polconf_old", f"create pitr polconf_old for account {account} range 1 'd'"])
+    monkeypatch.setenv("AIRFLOW_VAR_MATRIXONE_PITR_POLICIES", json.dumps(
+        [{"name": "polconf_new", "level": "account", "account": account, "range": "2d"}]))
+    before = len(mo_server.statement_log.mutating())
+    dr = run_dag("matrixone_pitr_policy")
+    states = task_states(dr)
+    assert str(dr.state) == "failed" and states["reconcile[0]"] == "failed", states
+    assert states["coverage"] == "failed"  # it still ran: the report is in its log
+    assert mo_server.statement_log.mutating()[before:] == []  # nothing created, altered or dropped
+    root_sql(mo_server, [f"drop account if exists {account}", "drop pitr if exists polconf_old"])
