@@ -47,6 +47,7 @@ from matrixone_lite.sql.ddl import (
     with_index,
     without_index,
 )
+from matrixone_lite.sql.fastcount import parse_count_union
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.show import (
@@ -72,7 +73,7 @@ from matrixone_lite.sql.translate import (
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, TableSchema
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
-from matrixone_lite.storage.physical import qi, table_names
+from matrixone_lite.storage.physical import count_sql, qi, table_names
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
 
 SYS_ONLY_DATABASES = ("mo_debug", "mo_task")  # MatrixOne shows these to the sys account only
@@ -190,6 +191,10 @@ RE_DATETIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}
 RE_DEBUG_TS = re.compile(r"^(\d+)-(\d+)$")
 INFO_SCHEMA = "information_schema"
 CACHE_SIZE = 512
+_DML_HEADS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_DDL_HEADS = ("CREATE", "DROP", "ALTER", "TRUNCATE")
+_WRITE_HEADS = _DML_HEADS + _DDL_HEADS
+FAST_COUNT_CHUNK = 500  # scalar subqueries per SQLite statement (SQLite allows 2,000 columns)
 
 
 def _decimal_conv(scale: int) -> Callable[[Any], Any]:
@@ -235,6 +240,7 @@ class EngineSession:
         self._tx: Tx | None = None
         self._explicit = False
         self._implicit = False
+        self._prelocked = False  # the statement running took the write lock itself (see _under_write_lock)
         self._mutex = threading.RLock()
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
@@ -566,6 +572,37 @@ class EngineSession:
             m = RE_DESCRIBE.match(text)
             if m:
                 return self._describe(*_qname(m))
+        if head.startswith(_WRITE_HEADS):
+            return self._under_write_lock(text, head)
+        return self._dispatch_sql(text, head)
+
+    def _under_write_lock(self, text: str, head: str) -> Result:
+        """Run a write statement with the write lock taken *before* its tables are resolved.
+
+        Resolving first and waiting for the lock after would let a concurrent restore or ALTER
+        commit in between, and the statement would then write into the replaced (dropped) table,
+        where its rows are lost. DDL commits an open transaction first (MySQL's implicit commit).
+        """
+        ddl = head.startswith(_DDL_HEADS)
+        if ddl and self.in_transaction:
+            self.commit()
+        fresh = self._tx is None
+        tx = self._write_tx()
+        self._prelocked = ddl
+        ok = False
+        try:
+            res = self._dispatch_sql(text, head)
+            ok = True
+            return res
+        finally:
+            self._prelocked = False
+            if fresh and self._tx is tx and (ddl or not ok):
+                # nothing of this statement survives (DDL commits in ``_ddl``; a failed statement
+                # was undone by SQLite): give the lock back without ending an explicit transaction
+                self._tx = None
+                self.storage.rollback(tx)
+
+    def _dispatch_sql(self, text: str, head: str) -> Result:
         if head.startswith("CREATE") and re.match(r"^CREATE\s+(DATABASE|SCHEMA)\b", text, re.I):
             return self._create_database(text)
         if head.startswith("DROP"):
@@ -579,6 +616,10 @@ class EngineSession:
             if not m:
                 raise syntax_error(text[:40], 9)
             return self._truncate(*_qname(m))
+        if head.startswith("SELECT") and "COUNT" in text[:200].upper():
+            fast = self._fast_count(text)
+            if fast is not None:
+                return fast
         params: dict[str, Any] = {}
         tr = None
         sh = shape(text)
@@ -627,6 +668,34 @@ class EngineSession:
         if tr.kind == "select":
             return self._run_select(tr, params)
         return self._run_dml(tr, params)
+
+    def _fast_count(self, text: str) -> Result | None:
+        """Row-count statements (see ``sql/fastcount.py``) without sqlglot; None: general path."""
+        branches = parse_count_union(text)
+        if branches is None:
+            return None
+        instants: dict[str, int] = {}
+        parts: list[str] = []
+        for b in branches:
+            at = None
+            if b.hint is not None:
+                at = instants.get(b.hint_text)
+                if at is None:
+                    at = instants[b.hint_text] = self._hint_at(b.hint)
+            res = self._resolve(b.database, b.table, at)
+            if res.table is None:
+                return None  # information_schema, mo_catalog: the general path knows them
+            parts.append(count_sql(res.table.id, at))
+        counts: list[int] = []
+        for i in range(0, len(parts), FAST_COUNT_CHUNK):
+            chunk = parts[i : i + FAST_COUNT_CHUNK]
+            counts.extend(self.conn.execute("SELECT " + ", ".join(f"({p})" for p in chunk)).fetchone())
+        rows = [
+            tuple(n if it.count else it.value for it in b.items) for b, n in zip(branches, counts, strict=True)
+        ]
+        cols = [self._column(it.name, i, rows, None) for i, it in enumerate(branches[0].items)]
+        self._after_statement(True)
+        return Result(cols, rows)
 
     def _remember(self, key: tuple[str, str | None, int], tr: Translated) -> None:
         if len(self._cache) >= CACHE_SIZE:
@@ -739,7 +808,7 @@ class EngineSession:
     # ---- DDL -----------------------------------------------------------------------------------
     def _ddl(self, fn: Callable[[Tx], Result]) -> Result:
         """Run DDL in its own transaction; like MySQL, it first commits an open transaction."""
-        if self.in_transaction:
+        if self.in_transaction and not self._prelocked:
             self.commit()
         tx = self._write_tx()
         try:

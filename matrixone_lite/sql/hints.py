@@ -22,7 +22,7 @@ class Hint:
     quoted: bool = False  # value was a quoted string
 
 
-_HINT_RE = re.compile(
+HINT_RE = re.compile(
     r"""^\{\s*(?:
         (?P<kw>MO_TS|TIMESTAMP|SNAPSHOT)\s*=\s*(?P<val>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|`[^`]*`|[-+]?[\w.:-]+)
       | AS\s+OF\s+TIMESTAMP\s+(?P<asof>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")
@@ -56,6 +56,22 @@ def _unquote(tok: str) -> tuple[str, bool]:
             return inner.replace("``", "`"), True
         return inner.replace(tok[0] * 2, tok[0]).replace("\\" + tok[0], tok[0]), True
     return tok, False
+
+
+def hint_from_match(m: re.Match[str], table: str | None = None) -> Hint:
+    """The :class:`Hint` of a ``HINT_RE`` match."""
+    if m.group("asof"):
+        val, _ = _unquote(m.group("asof"))
+        return Hint("AS_OF", val, table, True)
+    val, quoted = _unquote(m.group("val"))
+    kind = m.group("kw").upper()
+    value: str | int = val
+    if kind != "SNAPSHOT" and not quoted:
+        try:
+            value = int(val)
+        except ValueError:
+            value = val
+    return Hint(kind, value, table, quoted)
 
 
 def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
@@ -97,23 +113,10 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
             i = j
             continue
         if ch == "{":
-            m = _HINT_RE.match(sql[i:])
+            m = HINT_RE.match(sql[i:])
             if not m:
                 raise syntax_error(sql[i : i + 20], i + 1)
-            if m.group("asof"):
-                val, _ = _unquote(m.group("asof"))
-                hint = Hint("AS_OF", val, None, True)
-            else:
-                raw = m.group("val")
-                val, quoted = _unquote(raw)
-                kind = m.group("kw").upper()
-                value: str | int = val
-                if kind != "SNAPSHOT" and not quoted:
-                    try:
-                        value = int(val)
-                    except ValueError:
-                        value = val
-                hint = Hint(kind, value, None, quoted)
+            hint = hint_from_match(m)
             if attach and last_ident is not None and buf[last_ident[1] :].strip() == "":
                 s, e = last_ident
                 name, _ = _unquote(buf[s:e])

@@ -85,14 +85,15 @@ def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema
     for u in schema.unique:
         cols.append("UNIQUE (" + ", ".join(qi(x) for x in u) + ")")
     conn.execute(f"CREATE TABLE {t} (" + ", ".join(cols) + ")")
-    conn.execute(f"CREATE INDEX {t}_p ON {t}(__mo_ts) WHERE __mo_ts IS NULL")
+    # one full index serves commit stamping (``__mo_ts IS NULL``) and the COUNT(*) at T fast path
+    conn.execute(f"CREATE INDEX {t}_ts ON {t}(__mo_ts)")
     for k, idx in enumerate(schema.indexes):
         kind = "UNIQUE INDEX" if idx.get("unique") else "INDEX"
         conn.execute(f"CREATE {kind} {t}_i{k} ON {t} (" + ", ".join(qi(c) for c in idx["columns"]) + ")")
     hcols = [f"{qi(c.name)} {physical_type(c)}" for c in schema.columns]
     conn.execute(f"CREATE TABLE {h} (" + ", ".join(hcols) + ", __mo_begin INTEGER, __mo_end INTEGER)")
-    conn.execute(f"CREATE INDEX {h}_e ON {h}(__mo_end)")
-    conn.execute(f"CREATE INDEX {h}_p ON {h}(__mo_end) WHERE __mo_end IS NULL")
+    # covers stamping (``__mo_end IS NULL``), GC (``__mo_end <= horizon``) and COUNT(*) at T
+    conn.execute(f"CREATE INDEX {h}_eb ON {h}(__mo_end, __mo_begin)")
     names = ", ".join(qi(c.name) for c in schema.columns)
     old = ", ".join("OLD." + qi(c.name) for c in schema.columns)
     for kind in ("UPDATE", "DELETE"):
@@ -120,7 +121,40 @@ def select_at(table_id: int, schema: TableSchema, at: int) -> str:
     at = int(at)
     t, h = table_names(table_id)
     names = ", ".join(qi(c.name) for c in schema.columns)
+    # ``+__mo_ts``: a full scan beats the ``__mo_ts`` index when most rows are older than ``at``
     return (
-        f"SELECT {names} FROM {t} WHERE __mo_ts <= {at} "  # noqa: S608 - names quoted, at is int
-        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_begin <= {at} AND __mo_end > {at}"
+        f"SELECT {names} FROM {t} WHERE +__mo_ts <= {at} "  # noqa: S608 - names quoted, at is int
+        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_end > {at} AND __mo_begin <= {at} "
+        # versions the reading connection's own open transaction replaced (``__mo_end`` pending)
+        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_end IS NULL AND __mo_begin <= {at}"
+    )
+
+
+def ensure_indexes(conn: sqlite3.Connection, table_id: int) -> None:
+    """Give a table created by an older version the indexes the fast paths rely on."""
+    t, h = table_names(table_id)
+    conn.execute(f"CREATE INDEX IF NOT EXISTS {t}_ts ON {t}(__mo_ts)")
+    conn.execute(f"DROP INDEX IF EXISTS {t}_p")
+    conn.execute(f"CREATE INDEX IF NOT EXISTS {h}_eb ON {h}(__mo_end, __mo_begin)")
+    conn.execute(f"DROP INDEX IF EXISTS {h}_e")
+    conn.execute(f"DROP INDEX IF EXISTS {h}_p")
+
+
+def count_sql(table_id: int, at: int | None) -> str:
+    """SQL counting the table's rows now (with the reader's own uncommitted rows) or at ``at``.
+
+    At ``at``: the current rows committed by then plus the history versions alive at ``at``,
+    both answered from covering indexes (``t_N(__mo_ts)``, ``h_N(__mo_end, __mo_begin)``).
+    ``COUNT(*) - newer`` walks only the index entries of rows written after ``at`` (NULL:
+    uncommitted), so a read in the recent past costs about a plain COUNT(*).
+    """
+    t, h = table_names(table_id)
+    if at is None:
+        return f"SELECT COUNT(*) FROM {t}"  # noqa: S608 - internal name
+    at = int(at)
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {t}) - (SELECT COUNT(*) FROM {t} WHERE __mo_ts > {at})"  # noqa: S608 - int
+        f" - (SELECT COUNT(*) FROM {t} WHERE __mo_ts IS NULL)"
+        f" + (SELECT COUNT(*) FROM {h} WHERE __mo_end > {at} AND __mo_begin <= {at})"
+        f" + (SELECT COUNT(*) FROM {h} WHERE __mo_end IS NULL AND __mo_begin <= {at})"
     )

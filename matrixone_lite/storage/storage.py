@@ -27,11 +27,12 @@ from matrixone_lite.storage.catalog import (
     TableSchema,
     UserRow,
 )
-from matrixone_lite.storage.physical import create_physical, qi, select_at, table_names
+from matrixone_lite.storage.physical import create_physical, ensure_indexes, qi, select_at, table_names
 
 DB_FILE = "matrixone_lite.db"
 LOCK_TIMEOUT_S = 30.0
 GC_TTL_NS = 3600 * 10**9
+PHYSICAL_VERSION = 2  # 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes
 SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mysql", "system", "system_metrics")
 SKIP_RESTORE_DATABASES = frozenset((*SYSTEM_DATABASES, "mo_task", "mo_debug"))
 
@@ -84,7 +85,30 @@ class Storage:
         self._last_ts = int(row[0]) if row else 0
         row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'gc_horizon'").fetchone()
         self.gc_horizon = int(row[0]) if row else 0  # instants before it may have lost history
+        self.gc_ttl_ns = GC_TTL_NS  # plain reads keep working this long (MatrixOne's GC TTL)
         self.catalog_version = 0
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring physical tables written by an older version up to ``PHYSICAL_VERSION``."""
+        row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'physical_version'").fetchone()
+        if row is not None and int(row[0]) >= PHYSICAL_VERSION:
+            return
+        with self.write_lock:
+            self._sys.execute("BEGIN IMMEDIATE")
+            try:
+                live = {r[0] for r in self._sys.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                for (tid,) in self._sys.execute("SELECT id FROM __mo_tables").fetchall():
+                    if all(n in live for n in table_names(tid)):
+                        ensure_indexes(self._sys, tid)
+                self._sys.execute(
+                    "INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('physical_version', ?)",
+                    (str(PHYSICAL_VERSION),),
+                )
+                self._sys.execute("COMMIT")
+            except BaseException:
+                self._rollback_conn(self._sys)
+                raise
 
     # ---- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -382,7 +406,7 @@ class Storage:
 
     def horizon(self, now_ns: int | None = None) -> int:
         """Oldest instant anything may still read: min(PITR/snapshot horizon, now - GC TTL)."""
-        h = (now_ns if now_ns is not None else self.now_ns()) - GC_TTL_NS
+        h = (now_ns if now_ns is not None else self.now_ns()) - self.gc_ttl_ns
         if self._horizon_provider is not None:
             p = self._horizon_provider()
             if p is not None:
