@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="MatrixOne version to emulate (grammar differs per line)")
     s.add_argument("--timezone", default=None, help="server zone for RESTORE timestamps (default: local zone)")
     s.add_argument("--statement-log", default=None, metavar="FILE", help="append every statement as JSON lines")
+    s.add_argument("--gc-interval", type=float, default=60.0, metavar="SECONDS",
+                   help="seconds between garbage collections of unneeded history (0 disables; default 60)")
     p.add_argument("-V", action="version", version=f"matrixone-lite {__version__}")
     return p
 
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server = LiteServer(data_dir=args.data_dir, host=args.host, port=args.port, version=args.mo_version,
                         timezone=args.timezone, root_password=args.root_password,
-                        statement_log=False, statement_log_file=args.statement_log)
+                        statement_log=False, statement_log_file=args.statement_log, gc_interval=args.gc_interval)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -111,6 +111,7 @@ class LiteServer:
         statement_log: bool = True,
         statement_log_file: str | Path | None = None,
         max_query_bytes: int = 16 * 1024 * 1024,
+        gc_interval: float = 60.0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host = host
@@ -121,6 +122,7 @@ class LiteServer:
         self._log_enabled = statement_log
         self._log_file = statement_log_file
         self.max_query_bytes = max_query_bytes
+        self.gc_interval = gc_interval  # seconds between background GCs; 0 disables GC while serving
         self.statement_log = StatementLog(statement_log_file, keep=statement_log)
         self.engine: Engine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -143,6 +145,7 @@ class LiteServer:
         except Exception as e:  # noqa: BLE001
             raise ServerStartError(f"cannot use data directory {str(self.data_dir)!r}: {e}") from e
         mo = MOExecutor(self.engine)
+        self.engine.storage.start_gc(self.gc_interval)
         self.context = ServerContext(self.engine, mo, self.statement_log, self.version, zone,
                                      self.max_query_bytes)
         self._thread = threading.Thread(target=self._run, name="matrixone-lite-server", daemon=True)

@@ -283,6 +283,7 @@ class MOExecutor:
             raise internal_error(f"pitr {stmt.name} does not exist")
         with self.storage.transaction() as tx:
             self.catalog.alter_pitr(tx, stmt.name, ctx.account_id, stmt.value, unit, self.storage.now_ns())
+        self.storage.request_gc()  # history it protected may be collectable now
         return Result()
 
     def drop_pitr(self, stmt: ast.DropPitr, ctx: StmtContext) -> Result:
@@ -294,6 +295,7 @@ class MOExecutor:
             raise internal_error(f"pitr {stmt.name} does not exist")
         with self.storage.transaction() as tx:
             self.catalog.drop_pitr(tx, stmt.name, ctx.account_id)
+        self.storage.request_gc()  # history it protected may be collectable now
         return Result()
 
     def pitr_row(self, rec: PitrRecord, zone: tzinfo) -> tuple[Any, ...]:
@@ -363,6 +365,7 @@ class MOExecutor:
             raise internal_error(f"snapshot {stmt.name} does not exist")
         with self.storage.transaction() as tx:
             self.catalog.drop_snapshot(tx, ctx.account_id, stmt.name)
+        self.storage.request_gc()  # history it protected may be collectable now
         return Result()
 
     def show_snapshots(self, stmt: ast.ShowSnapshots, ctx: StmtContext) -> Result:

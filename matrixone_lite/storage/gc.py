@@ -6,12 +6,16 @@ ending at or before the horizon, or an object dropped at or before it, is invisi
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from matrixone_lite.storage.physical import drop_physical, table_names
 
 if TYPE_CHECKING:
     from matrixone_lite.storage.storage import Storage
+
+logger = logging.getLogger("matrixone_lite.gc")
 
 
 def collect(st: Storage, now_ns: int | None = None) -> dict[str, Any]:
@@ -41,3 +45,55 @@ def collect(st: Storage, now_ns: int | None = None) -> dict[str, Any]:
     if horizon > st.gc_horizon:
         st.gc_horizon = horizon
     return stats
+
+
+class GcRunner:
+    """Runs :func:`collect` on a daemon thread every ``interval`` seconds and whenever
+    :meth:`request` is called (after DROP PITR / DROP SNAPSHOT / ALTER PITR), so history no PITR
+    or snapshot needs any more is actually deleted while the server runs."""
+
+    def __init__(self, st: Storage, interval: float) -> None:
+        self.storage = st
+        self.interval = interval
+        self.runs = 0  # completed collections (tests wait on it)
+        self.last: dict[str, Any] | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._done = threading.Condition()
+        self._thread = threading.Thread(target=self._loop, name="matrixone-lite-gc", daemon=True)
+
+    def start(self) -> GcRunner:
+        self._thread.start()
+        return self
+
+    def request(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=60)
+
+    def wait_runs(self, n: int, timeout: float) -> bool:
+        """Block until at least ``n`` collections completed (False on timeout)."""
+        with self._done:
+            return self._done.wait_for(lambda: self.runs >= n, timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                stats = collect(self.storage)
+            except Exception as e:  # noqa: BLE001 - a busy lock or a closing file: try again next time
+                logger.warning("garbage collection failed: %s", e)
+                stats = None
+            with self._done:
+                self.runs += 1
+                self.last = stats
+                self._done.notify_all()
+            if stats is not None and (stats["history_rows"] or stats["tables"]):
+                logger.info("gc: %s", stats)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from matrixone_lite.errors import MOError, internal_error, lock_wait_timeout
@@ -35,6 +35,9 @@ GC_TTL_NS = 3600 * 10**9
 PHYSICAL_VERSION = 2  # 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes
 SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mysql", "system", "system_metrics")
 SKIP_RESTORE_DATABASES = frozenset((*SYSTEM_DATABASES, "mo_task", "mo_debug"))
+
+if TYPE_CHECKING:
+    from matrixone_lite.storage.gc import GcRunner
 
 DropListener = Callable[["Tx", str, int, "str | None", "str | None"], None]
 
@@ -86,6 +89,7 @@ class Storage:
         row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'gc_horizon'").fetchone()
         self.gc_horizon = int(row[0]) if row else 0  # instants before it may have lost history
         self.gc_ttl_ns = GC_TTL_NS  # plain reads keep working this long (MatrixOne's GC TTL)
+        self.gc_runner: GcRunner | None = None
         self.catalog_version = 0
         self._migrate()
 
@@ -137,6 +141,9 @@ class Storage:
         fn(self._read)
 
     def close(self) -> None:
+        if self.gc_runner is not None:
+            self.gc_runner.stop()
+            self.gc_runner = None
         for c in (self._sys, self._read):
             try:
                 c.close()
@@ -398,6 +405,18 @@ class Storage:
         from matrixone_lite.storage.gc import collect
 
         return collect(self, now_ns)
+
+    def start_gc(self, interval: float) -> None:
+        """Collect every ``interval`` seconds on a background thread (0: never, requests ignored)."""
+        from matrixone_lite.storage.gc import GcRunner
+
+        if interval > 0 and self.gc_runner is None:
+            self.gc_runner = GcRunner(self, interval).start()
+
+    def request_gc(self) -> None:
+        """Ask the background collector to run now (a PITR or snapshot stopped protecting history)."""
+        if self.gc_runner is not None:
+            self.gc_runner.request()
 
     def check_readable(self, at: int) -> None:
         """Fail, like MatrixOne, when ``at`` is older than what GC has kept."""
