@@ -186,3 +186,19 @@ def test_cli_trigger_validates_conf(run_dag: Any, tenant_conns: None, mo_server:
 
     with create_session() as session:  # no scheduler here: drop the queued run so later runs start clean
         session.query(DagRun).filter_by(dag_id="matrixone_pitr_restore", run_id=run["dag_run_id"]).delete()
+
+
+def test_plan_resolves_timestamps_in_the_requested_zone() -> None:
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from dags.matrixone_dag_support import restore_request  # noqa: PLC0415
+
+    shanghai = restore_request.parse({"timestamp": "2024-10-28 17:30:00", "timezone": "Asia/Shanghai"})
+    assert shanghai.instant.isoformat() == "2024-10-28T09:30:00+00:00"
+    assert restore_request.parse({"timestamp": "2024-10-28 17:30:00"}).instant.isoformat() == "2024-10-28T17:30:00+00:00"
+    server = restore_request.parse({"timestamp": "2024-10-28 17:30:00", "timezone": "server"},
+                                   server_zone=ZoneInfo("America/New_York"))
+    assert server.instant.isoformat() == "2024-10-28T21:30:00+00:00"
+    explicit = restore_request.parse({"timestamp": "2024-10-28T17:30:00+08:00", "timezone": "Europe/Paris"})
+    assert explicit.instant.isoformat() == "2024-10-28T09:30:00+00:00"  # an offset wins over the zone param
+    assert restore_request.parse({"timestamp": "1730107800000000000"}).instant.isoformat() == "2024-10-28T09:30:00+00:00"
