@@ -128,7 +128,7 @@ def route(default: MatrixOneHook, request: Any) -> Route:
 
 
 def _missing(request: Any, searched: list[str]) -> str:
-    what = f"pitr {request.pitr_name}" if request.pitr_name else "no pitr"
+    what = f"no pitr named {request.pitr_name}" if request.pitr_name else "no pitr"
     obj = request.level + (f" {request.account}" if request.account else "")
     if request.database:
         obj += f" {request.database}" + (f".{request.table}" if request.table else "")

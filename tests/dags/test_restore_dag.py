@@ -202,3 +202,14 @@ def test_plan_resolves_timestamps_in_the_requested_zone() -> None:
     explicit = restore_request.parse({"timestamp": "2024-10-28T17:30:00+08:00", "timezone": "Europe/Paris"})
     assert explicit.instant.isoformat() == "2024-10-28T09:30:00+00:00"  # an offset wins over the zone param
     assert restore_request.parse({"timestamp": "1730107800000000000"}).instant.isoformat() == "2024-10-28T09:30:00+00:00"
+
+
+def test_unknown_pitr_fails_in_plan_without_changes(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                                    scenario: dict[str, Any]) -> None:
+    before = len(mo_server.statement_log.mutating())
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "database", "account": ACC,
+                                            "database": "db1", "pitr_name": "no_such_pitr"})
+    states = task_states(dr)
+    assert str(dr.state) == "failed" and states["plan"] == "failed", states
+    assert states["restore"] == "upstream_failed"
+    assert mo_server.statement_log.mutating()[before:] == []
