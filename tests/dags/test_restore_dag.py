@@ -60,6 +60,18 @@ def test_account_level_restore_through_sys_pitr(run_dag: Any, tenant_conns: None
     assert snapshot and snapshot in [r[0] for r in root_sql(mo_server, ["show snapshots"])]
 
 
+def test_account_level_restore_with_the_tenants_own_pitr(run_dag: Any, tenant_conns: None, mo_server: Any,
+                                                          scenario: dict[str, Any]) -> None:
+    """The guide's acc1 case: the tenant admin restores its own account from its own PITR."""
+    tenant_sql(mo_server, ACC, ["drop database db2"])
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "account", "account": ACC,
+                                            "pitr_name": "rdag_own", "safety_snapshot": False})
+    assert str(dr.state) == "success", task_states(dr)
+    plan = xcom(dr, "plan")
+    assert plan["sql"].startswith("RESTORE FROM PITR `rdag_own`") and plan["restore_as"] == ACC
+    assert tenant_sql(mo_server, ACC, ["select count(*) from db2.orders"])[0][0] == 3
+
+
 def test_database_level_restore_as_tenant(run_dag: Any, tenant_conns: None, mo_server: Any,
                                           scenario: dict[str, Any]) -> None:
     tenant_sql(mo_server, ACC, ["drop database db1"])
