@@ -39,8 +39,13 @@ def fail(text: str, log: Path | None = None) -> int:
 
 
 def run_logged(cmd: list[str], env: dict[str, str], log: Path, timeout: float) -> int:
+    """Run a command with its output in ``log``; a timeout counts as failure (exit 124, like timeout(1))."""
     with log.open("w") as out:
-        proc = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False)
+        try:
+            proc = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            out.write(f"\n[demo] timed out after {timeout:.0f} s\n")
+            return 124
     return proc.returncode
 
 
@@ -58,7 +63,10 @@ def main() -> int:
     password = "demo-" + secrets.token_urlsafe(16)
     server = LiteServer(data_dir=data_dir, port=0, version="4.2.0", timezone=SERVER_ZONE, root_password=password,
                         statement_log_file=logs / "matrixone-statements.jsonl")
-    server.start()
+    try:
+        server.start()
+    except Exception as exc:  # port, data dir: report and stop, no traceback
+        return fail(f"matrixone_lite did not start: {exc}")
     try:
         phase(2, f"matrixone_lite v4.2.0 listening on {server.host}:{server.port} (server zone {SERVER_ZONE})")
         env = dict(os.environ)
