@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.dags.conftest import conn_json, task_states, xcom
+from tests.dags.conftest import PASSWORD, conn_json, task_states, xcom
 from tests.provider.support import TENANT_PASSWORD, make_tenant, root_sql, tenant_sql
 
 ACC = "poltest"
@@ -96,3 +96,25 @@ def test_conflicting_entry_fails_its_task_but_coverage_still_reports(run_dag: An
     assert states["coverage"] == "failed"  # it still ran: the report is in its log
     assert mo_server.statement_log.mutating()[before:] == []  # nothing created, altered or dropped
     root_sql(mo_server, [f"drop account if exists {account}", "drop pitr if exists polconf_old"])
+
+
+def test_prune_drops_only_unmanaged_pitrs(run_dag: Any, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On a private server: prune would drop every sys PITR outside the policy."""
+    from matrixone_lite import LiteServer  # noqa: PLC0415
+
+    with LiteServer(data_dir=tmp_path_factory.mktemp("mo-prune"), port=0, version="4.2.0", timezone="UTC",
+                    root_password=PASSWORD) as srv:
+        make_tenant(srv, ACC)
+        root_sql(srv, [f"create pitr pol_acc for account {ACC} range 2 'h'", "create pitr stray_sys for cluster range 1 'd'"])
+        tenant_sql(srv, ACC, ["create pitr stray_tenant for database db2 range 1 'd'"])
+        monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_DEFAULT", conn_json(srv))
+        monkeypatch.setenv(f"AIRFLOW_CONN_MATRIXONE_{ACC.upper()}",
+                           conn_json(srv, login=f"{ACC}#admin", password=TENANT_PASSWORD))
+        monkeypatch.setenv("AIRFLOW_VAR_MATRIXONE_PITR_POLICIES", json.dumps({"pitrs": POLICY, "prune": True}))
+        dr = run_dag("matrixone_pitr_policy")
+        assert str(dr.state) == "success", task_states(dr)
+        pruned = {(u["owner"], u["name"]): u["action"] for u in xcom(dr, "unmanaged_pitrs")}
+        assert pruned == {("sys", "stray_sys"): "dropped", (ACC, "stray_tenant"): "dropped"}
+        assert [r[0] for r in root_sql(srv, ["show pitr"])] == ["pol_acc"]
+        assert sorted(r[0] for r in tenant_sql(srv, ACC, ["show pitr"])) == ["pol_db"]
