@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 HOOK_CLASS = "airflow_provider_matrixone.hooks.matrixone.MatrixOneHook"
 
 
