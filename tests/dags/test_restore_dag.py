@@ -29,8 +29,9 @@ def scenario(mo_server: Any) -> Iterator[dict[str, Any]]:
     t = pendulum.now("UTC")
     time.sleep(0.05)
     yield {"t": t.isoformat()}
-    root_sql(mo_server, [f"drop account if exists {BESIDE}", f"drop account if exists {ACC}",
-                         "drop pitr if exists rdag_sys"])
+    snapshots = [r[0] for r in root_sql(mo_server, ["show snapshots"]) if r[3] in (ACC, BESIDE)]
+    root_sql(mo_server, [f"drop snapshot if exists `{name}`" for name in snapshots]
+             + [f"drop account if exists {BESIDE}", f"drop account if exists {ACC}", "drop pitr if exists rdag_sys"])
 
 
 @pytest.fixture
