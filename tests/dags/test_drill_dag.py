@@ -39,6 +39,8 @@ def test_drill_restores_into_scratch_and_cleans_up(run_dag: Any, drill_source: A
     assert result["rows_verified"] == 12 and result["tables"] == 2
     assert result["recovery_s"] >= 0
     assert _scratch_accounts(server) == []
+    restores = [e["sql"] for e in server.statement_log.entries[before:] if e["sql"].startswith("RESTORE")]
+    assert restores == [f"RESTORE ACCOUNT `{result['scratch_account']}` FROM PITR `drill_p` '{result['t_server']}'"]
     # The source was only read: no statement ran as the source account that changes anything.
     assert [e for e in server.statement_log.mutating() if e["account"] == ACC] == source_writes
     # The generated password never reached the server's statement log unredacted.
