@@ -39,6 +39,7 @@ class MatrixOneHook(PitrOperations, MySqlHook):
     hook_name = "MatrixOne"
     supports_autocommit = True
     DEFAULT_PORT = 6001
+    DEFAULT_CONNECT_TIMEOUT = 10
 
     def __init__(
         self,
@@ -95,10 +96,22 @@ class MatrixOneHook(PitrOperations, MySqlHook):
     def _port(self) -> int:
         return int(self._conn.port) if self._conn.port else self.DEFAULT_PORT
 
+    def _connect_timeout(self) -> int:
+        """Seconds to wait for the TCP connect and handshake (extra ``connect_timeout``, default 10):
+        a black-holed server must not hang a sensor past its own timeout."""
+        value = self._extra("connect_timeout")
+        try:
+            seconds = int(float(value)) if value is not None else self.DEFAULT_CONNECT_TIMEOUT
+        except (TypeError, ValueError) as exc:
+            raise errors.InvalidInput("connect_timeout", f"connect_timeout must be a number of seconds, got "
+                                      f"{identifiers.describe_value(value)}") from exc
+        return max(1, seconds)
+
     def _get_conn_config_mysql_client(self, conn: Any) -> dict:
         config = super()._get_conn_config_mysql_client(conn)
         config["user"] = self.login_string
         config["port"] = self._port()
+        config["connect_timeout"] = self._connect_timeout()
         if self.read_timeout:
             config["read_timeout"] = int(self.read_timeout)
         return config
@@ -107,6 +120,7 @@ class MatrixOneHook(PitrOperations, MySqlHook):
         config = super()._get_conn_config_mysql_connector_python(conn)
         config["user"] = self.login_string
         config["port"] = self._port()
+        config["connection_timeout"] = self._connect_timeout()
         if self.read_timeout:
             config["read_timeout"] = self.read_timeout
         return config
@@ -119,6 +133,7 @@ class MatrixOneHook(PitrOperations, MySqlHook):
             "port": self._port(),
             "database": self.schema or conn.schema or None,
             "charset": conn.extra_dejson.get("charset", "utf8mb4"),
+            "connect_timeout": self._connect_timeout(),
         }
         if self.read_timeout:
             config["read_timeout"] = self.read_timeout

@@ -39,6 +39,11 @@ PERMANENT_ERRORS: tuple[type[errors.MatrixOneError], ...] = (
 
 #: MySQL client error codes meaning the connection went away mid-statement.
 LOST_CONNECTION_CODES = frozenset({2006, 2013, 2055})
+# Client-side "cannot connect" codes (2002 socket, 2003 TCP refused/timed out) plus the lost ones:
+# the server may be restarting or the network flapping, which a waiting sensor should ride out.
+UNREACHABLE_CODES = LOST_CONNECTION_CODES | frozenset({2002, 2003})
+
+_ACTION_LIMIT = 120
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off", "", "none"}
@@ -93,22 +98,33 @@ def errors_describe(value: Any) -> str:
     return describe_value(value)
 
 
-def is_lost_connection(exc: BaseException) -> bool:
+def is_lost_connection(exc: BaseException, codes: frozenset[int] = LOST_CONNECTION_CODES) -> bool:
     """True for 'server has gone away' / 'lost connection' from any of the three drivers."""
     code = getattr(exc, "code", None)
     if code is None:
         code = getattr(exc, "errno", None)
     if code is None and getattr(exc, "args", None) and isinstance(exc.args[0], int):
         code = exc.args[0]
-    if code in LOST_CONNECTION_CODES:
+    if code in codes:
         return True
     cause = exc.__cause__
-    return cause is not None and cause is not exc and is_lost_connection(cause)
+    return cause is not None and cause is not exc and is_lost_connection(cause, codes)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True when the server could not be reached or the connection broke (not a server answer)."""
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    return is_lost_connection(exc, UNREACHABLE_CODES)
 
 
 @contextmanager
 def domain_errors(action: str) -> Iterator[None]:
     """Map the domain's permanent errors to AirflowFailException (no retry), others to AirflowException."""
+    if not action.isprintable():  # control characters from user input must not forge log lines
+        action = ascii(action)[1:-1]
+    if len(action) > _ACTION_LIMIT:  # the action names user input: a huge value must not flood the log
+        action = f"{action[:_ACTION_LIMIT]}... ({len(action)} characters)"
     try:
         yield
     except PERMANENT_ERRORS as exc:

@@ -189,6 +189,12 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
                 self.log.info("post-restore check:\n%s", report.render())
                 result["check"] = {"status": report.status, "summary": report.summary()}
         self.log.info("restore report:\n%s", self._report(result))
+        if reference is not None and result["check"]["status"] != "pass":
+            # Never report success on a wrong state (e.g. another run restored the same scope to a
+            # different instant meanwhile). A retry re-checks first and re-issues only if needed.
+            raise AirflowException(f"restore issued but the scope does not match the state at T: "
+                                   f"{result['check']['summary']}; another writer or restore may have changed "
+                                   f"it; a retry checks again before re-issuing")
         return result
 
     # ------------------------------------------------------------------------------------- phases

@@ -21,6 +21,7 @@ from airflow_provider_matrixone.operators._common import (
     as_bool,
     as_float,
     domain_errors,
+    is_unreachable,
     make_hook,
     optional_str,
 )
@@ -53,6 +54,8 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     :param mismatch_grace: seconds after the sensor started during which a mismatch still waits.
     :param verify_conn_id: reads the scope now (must be the verified account's); default ``matrixone_conn_id``.
     :param reference_conn_id: reads the scope at T for ``reference_timestamp``; default likewise.
+    :param read_timeout: seconds one verification statement may take before the poke gives up and
+        waits for the next one (a hung server must not outlive the sensor's own timeout).
     :param deferrable: wait in the triggerer (:class:`MatrixOneRestoreVerificationTrigger`).
     """
 
@@ -82,6 +85,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         verify_conn_id: str | None = None,
         reference_conn_id: str | None = None,
         deferrable: bool = False,
+        read_timeout: float = 300.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -101,6 +105,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         self.verify_conn_id = verify_conn_id
         self.reference_conn_id = reference_conn_id
         self.deferrable = deferrable
+        self.read_timeout = read_timeout
         self._reference: Reference | None = None
         self._started_at: float | None = None
 
@@ -162,7 +167,15 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         with domain_errors("restore verification"):
             reference = self.build_reference()
             self._start_time(context)
-            report = verify(make_hook(self._verify_conn()), reference)
+            try:
+                report = verify(make_hook(self._verify_conn(), read_timeout=self.read_timeout), reference)
+            except Exception as exc:
+                if not is_unreachable(exc):
+                    raise
+                # A restarting server or a cut connection is not a verdict: wait, and let the
+                # sensor's timeout decide if it never comes back.
+                self.log.warning("cannot read the scope now (%s); waiting for the next poke", exc)
+                return False
         return self._decide(report, context)
 
     def _decide(self, report: VerificationReport, context: Any) -> bool | PokeReturnValue:

@@ -198,20 +198,24 @@ class Proxy:
             except OSError:
                 _close(client)
                 continue
-            threading.Thread(target=self._pump, args=(client, up, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(up, client, False), daemon=True).start()
+            cut = threading.Event()  # per connection: once set, nothing more reaches the client
+            threading.Thread(target=self._pump, args=(client, up, True, cut), daemon=True).start()
+            threading.Thread(target=self._pump, args=(up, client, False, cut), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, upstream: bool) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, upstream: bool, cut: threading.Event) -> None:
         try:
             while data := src.recv(65536):
                 if self.delay:
                     time.sleep(self.delay)
+                if not upstream and cut.is_set():
+                    break  # the answer to the cut statement: dropped
                 if upstream and self.cut_on and self.cuts_left > 0 and self.cut_on in data.lower():
                     self.cuts_left -= 1
+                    cut.set()
+                    self.fired.set()
                     if self.forward_cut:
                         dst.sendall(data)
                         time.sleep(0.05)  # let the server read it before the client is cut
-                    self.fired.set()
                     _close(src)
                     break
                 dst.sendall(data)
