@@ -47,7 +47,7 @@ from matrixone_lite.sql.ddl import (
     with_index,
     without_index,
 )
-from matrixone_lite.sql.fastcount import parse_count_union
+from matrixone_lite.sql.fastcount import CountBranch, parse_count_union
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.show import (
@@ -194,6 +194,7 @@ CACHE_SIZE = 512
 _DML_HEADS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DDL_HEADS = ("CREATE", "DROP", "ALTER", "TRUNCATE")
 _WRITE_HEADS = _DML_HEADS + _DDL_HEADS
+COUNT_PLAN_CACHE = 64  # cached row-count plans per session (their keys are whole statements)
 FAST_COUNT_CHUNK = 500  # scalar subqueries per SQLite statement (SQLite allows 2,000 columns)
 
 
@@ -224,6 +225,16 @@ def _qname(m: re.Match[str]) -> tuple[str | None, str]:
     return unquote_ident(q1).lower(), unquote_ident(q2).lower()
 
 
+@dataclass
+class _CountPlan:
+    """A row-count statement resolved to SQLite (see ``EngineSession._fast_count``)."""
+
+    branches: list[CountBranch]
+    chunks: list[str]
+    instants: list[int]
+    cacheable: bool
+
+
 class EngineSession:
     """One client session: current database, transaction state, its own SQLite connection."""
 
@@ -244,7 +255,8 @@ class EngineSession:
         self._mutex = threading.RLock()
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
-        self.conn = self.storage.connect()
+        self._count_plans: dict[tuple[str, str | None, int, bool], _CountPlan] = {}
+        self.conn = self.storage.lease()
         functions.register(self.conn, self._now, self._zone)
         self.conn.create_function("last_insert_id", 0, lambda: self.last_insert_id)
         self._closed = False
@@ -304,7 +316,7 @@ class EngineSession:
             try:
                 self.rollback()
             finally:
-                self.conn.close()
+                self.storage.give_back(self.conn)
                 self.engine._forget(self)
 
     def _write_tx(self) -> Tx:
@@ -670,32 +682,66 @@ class EngineSession:
         return self._run_dml(tr, params)
 
     def _fast_count(self, text: str) -> Result | None:
-        """Row-count statements (see ``sql/fastcount.py``) without sqlglot; None: general path."""
+        """Row-count statements (see ``sql/fastcount.py``) without sqlglot; None: general path.
+
+        The plan (SQLite text per chunk of branches) is cached per statement text, database and
+        catalog version, like translations: a verification sensor polls the same statements.
+        """
+        key = (text, self.database, self.storage.catalog_version, self._tx is not None)
+        plan = self._count_plans.get(key)
+        if plan is None:
+            plan = self._count_plan(text)
+            if plan is None:
+                return None
+            if plan.cacheable:
+                if len(self._count_plans) >= COUNT_PLAN_CACHE:
+                    self._count_plans.clear()
+                self._count_plans[key] = plan
+        else:
+            for at in plan.instants:
+                self.storage.check_readable(at)  # GC may have moved on since the plan was made
+        counts: list[int] = []
+        for sql in plan.chunks:
+            counts.extend(self.conn.execute(sql).fetchone())
+        rows = [tuple(n if it.count else it.value for it in b.items) for b, n in zip(plan.branches, counts, strict=True)]
+        cols = [self._column(it.name, i, rows, None) for i, it in enumerate(plan.branches[0].items)]
+        self._after_statement(True)
+        return Result(cols, rows)
+
+    def _count_plan(self, text: str) -> _CountPlan | None:
         branches = parse_count_union(text)
         if branches is None:
             return None
         instants: dict[str, int] = {}
+        catalogs: dict[tuple[str, int | None], tuple[DatabaseRow, dict[str, int]]] = {}
         parts: list[str] = []
+        cacheable = True
         for b in branches:
             at = None
             if b.hint is not None:
+                # only literal MO_TS instants mean the same thing on every run
+                cacheable = cacheable and b.hint.kind == "MO_TS" and isinstance(b.hint.value, int)
                 at = instants.get(b.hint_text)
                 if at is None:
                     at = instants[b.hint_text] = self._hint_at(b.hint)
-            res = self._resolve(b.database, b.table, at)
-            if res.table is None:
-                return None  # information_schema, mo_catalog: the general path knows them
-            parts.append(count_sql(res.table.id, at))
-        counts: list[int] = []
-        for i in range(0, len(parts), FAST_COUNT_CHUNK):
-            chunk = parts[i : i + FAST_COUNT_CHUNK]
-            counts.extend(self.conn.execute("SELECT " + ", ".join(f"({p})" for p in chunk)).fetchone())
-        rows = [
-            tuple(n if it.count else it.value for it in b.items) for b, n in zip(branches, counts, strict=True)
+            if b.database is None and self.database is None:
+                raise no_database_selected()
+            dbl = (b.database or self.database or "").lower()
+            if dbl in (INFO_SCHEMA, "mo_catalog") or dbl in self._system_dbs:
+                return None  # virtual and system tables: the general path knows them
+            got = catalogs.get((dbl, at))
+            if got is None:  # one catalog read per database and instant, not per branch
+                d = self._db(dbl, at)
+                got = catalogs[(dbl, at)] = (d, cat.table_ids(self.conn, d.id, at))
+            tid = got[1].get(b.table.lower())
+            if tid is None:
+                raise no_such_table(got[0].name, b.table)
+            parts.append(count_sql(tid, at, pending=self._tx is not None))
+        chunks = [
+            "SELECT " + ", ".join(f"({p})" for p in parts[i : i + FAST_COUNT_CHUNK])
+            for i in range(0, len(parts), FAST_COUNT_CHUNK)
         ]
-        cols = [self._column(it.name, i, rows, None) for i, it in enumerate(branches[0].items)]
-        self._after_statement(True)
-        return Result(cols, rows)
+        return _CountPlan(branches, chunks, sorted(set(instants.values())), cacheable)
 
     def _remember(self, key: tuple[str, str | None, int], tr: Translated) -> None:
         if len(self._cache) >= CACHE_SIZE:

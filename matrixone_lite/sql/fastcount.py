@@ -91,12 +91,12 @@ def _branch(sql: str, pos: int) -> tuple[CountBranch, int] | None:
     branch = CountBranch(items, database, table)
     h = _HINT_START.match(sql, pos)
     if h:
-        hm = HINT_RE.match(sql[h.end() :])
+        hm = HINT_RE.match(sql, h.end())
         if not hm:
             return None
         branch.hint = hint_from_match(hm, table)
         branch.hint_text = hm.group(0)
-        pos = h.end() + hm.end()
+        pos = hm.end()
     return branch, pos
 
 

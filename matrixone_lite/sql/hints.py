@@ -22,8 +22,9 @@ class Hint:
     quoted: bool = False  # value was a quoted string
 
 
+# no ``^``: ``HINT_RE.match(sql, pos)`` anchors at ``pos`` without copying the rest of ``sql``
 HINT_RE = re.compile(
-    r"""^\{\s*(?:
+    r"""\{\s*(?:
         (?P<kw>MO_TS|TIMESTAMP|SNAPSHOT)\s*=\s*(?P<val>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|`[^`]*`|[-+]?[\w.:-]+)
       | AS\s+OF\s+TIMESTAMP\s+(?P<asof>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")
     )\s*\}""",
@@ -113,7 +114,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
             i = j
             continue
         if ch == "{":
-            m = HINT_RE.match(sql[i:])
+            m = HINT_RE.match(sql, i)
             if not m:
                 raise syntax_error(sql[i : i + 20], i + 1)
             hint = hint_from_match(m)
@@ -124,7 +125,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
                 buf = buf[:s] + f"`__mohint{len(hints)}`" + buf[e:]
             hints.append(hint)
             last_ident = None
-            i += m.end()
+            i = m.end()
             continue
         if ch.isalnum() or ch == "_" or ch == "$":
             j = i

@@ -204,6 +204,13 @@ def get_tables(
     return [TableRow(*r) for r in conn.execute(sql + " ORDER BY name", params)]
 
 
+def table_ids(conn: sqlite3.Connection, database_id: int, at: int | None = None) -> dict[str, int]:
+    """Name -> id of the database's tables (now or at ``at``), without loading their schemas."""
+    cond, params = visible(at)
+    sql = f"SELECT name, id FROM __mo_tables WHERE database_id = ? AND {cond} ORDER BY name, id"  # noqa: S608
+    return {name: tid for name, tid in conn.execute(sql, (database_id, *params))}
+
+
 def get_table_by_id(conn: sqlite3.Connection, table_id: int) -> TableRow | None:
     r = conn.execute(f"SELECT {_TB} FROM __mo_tables WHERE id = ?", (table_id,)).fetchone()  # noqa: S608
     return TableRow(*r) if r else None

@@ -140,21 +140,26 @@ def ensure_indexes(conn: sqlite3.Connection, table_id: int) -> None:
     conn.execute(f"DROP INDEX IF EXISTS {h}_p")
 
 
-def count_sql(table_id: int, at: int | None) -> str:
+def count_sql(table_id: int, at: int | None, pending: bool = False) -> str:
     """SQL counting the table's rows now (with the reader's own uncommitted rows) or at ``at``.
 
     At ``at``: the current rows committed by then plus the history versions alive at ``at``,
     both answered from covering indexes (``t_N(__mo_ts)``, ``h_N(__mo_end, __mo_begin)``).
-    ``COUNT(*) - newer`` walks only the index entries of rows written after ``at`` (NULL:
-    uncommitted), so a read in the recent past costs about a plain COUNT(*).
+    ``COUNT(*) - newer`` walks only the index entries of rows written after ``at``, so a read in
+    the recent past costs about a plain COUNT(*). ``pending``: the reading connection has an open
+    write transaction, whose uncommitted versions (NULL stamps) must be accounted for too.
     """
     t, h = table_names(table_id)
     if at is None:
         return f"SELECT COUNT(*) FROM {t}"  # noqa: S608 - internal name
     at = int(at)
-    return (
+    sql = (
         f"SELECT (SELECT COUNT(*) FROM {t}) - (SELECT COUNT(*) FROM {t} WHERE __mo_ts > {at})"  # noqa: S608 - int
-        f" - (SELECT COUNT(*) FROM {t} WHERE __mo_ts IS NULL)"
         f" + (SELECT COUNT(*) FROM {h} WHERE __mo_end > {at} AND __mo_begin <= {at})"
-        f" + (SELECT COUNT(*) FROM {h} WHERE __mo_end IS NULL AND __mo_begin <= {at})"
     )
+    if pending:
+        sql += (
+            f" - (SELECT COUNT(*) FROM {t} WHERE __mo_ts IS NULL)"  # noqa: S608 - internal names
+            f" + (SELECT COUNT(*) FROM {h} WHERE __mo_end IS NULL AND __mo_begin <= {at})"
+        )
+    return sql
