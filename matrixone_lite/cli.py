@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=6001, help="0 picks a free port (printed on stdout)")
     s.add_argument("--data-dir", default="./mo-lite-data")
-    s.add_argument("--root-password", default="111", help="password of sys root/dump on first start")
+    s.add_argument("--root-password", default=None,
+                   help="password of sys root/dump on first start (default: $MO_LITE_ROOT_PASSWORD, else 111; "
+                   "prefer the environment variable: a flag is visible in the process list)")
     s.add_argument("--version", default="4.2.0", dest="mo_version",
                    help="MatrixOne version to emulate (grammar differs per line)")
     s.add_argument("--timezone", default=None, help="server zone for RESTORE timestamps (default: local zone)")
@@ -39,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     from matrixone_lite.server import LiteServer, ServerStartError
 
     server = LiteServer(data_dir=args.data_dir, host=args.host, port=args.port, version=args.mo_version,
-                        timezone=args.timezone, root_password=args.root_password,
+                        timezone=args.timezone,
+                        root_password=args.root_password or os.environ.get("MO_LITE_ROOT_PASSWORD") or "111",
                         statement_log=False, statement_log_file=args.statement_log, gc_interval=args.gc_interval)
     stop = threading.Event()
 
