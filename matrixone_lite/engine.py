@@ -128,6 +128,9 @@ class Engine:
         self.system_table_resolver: Callable[[int, str], str | None] | None = None
         self._sessions: set[EngineSession] = set()
         self._lock = threading.Lock()
+        # row-count plans shared by all sessions (a sensor opens a new connection per poke);
+        # key: (statement, account id, database, catalog version, session has pending writes)
+        self.count_plans: dict[tuple[str, int, str | None, int, bool], _CountPlan] = {}
 
     def lookup_user(self, account: str, user: str) -> UserInfo | None:
         acc = self.storage.account(account)
@@ -194,7 +197,7 @@ CACHE_SIZE = 512
 _DML_HEADS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DDL_HEADS = ("CREATE", "DROP", "ALTER", "TRUNCATE")
 _WRITE_HEADS = _DML_HEADS + _DDL_HEADS
-COUNT_PLAN_CACHE = 64  # cached row-count plans per session (their keys are whole statements)
+COUNT_PLAN_CACHE = 256  # cached row-count plans (their keys are whole statements)
 FAST_COUNT_CHUNK = 500  # scalar subqueries per SQLite statement (SQLite allows 2,000 columns)
 
 
@@ -255,7 +258,6 @@ class EngineSession:
         self._mutex = threading.RLock()
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
-        self._count_plans: dict[tuple[str, str | None, int, bool], _CountPlan] = {}
         self.conn = self.storage.lease()
         functions.register(self.conn, self._now, self._zone)
         self.conn.create_function("last_insert_id", 0, lambda: self.last_insert_id)
@@ -684,19 +686,21 @@ class EngineSession:
     def _fast_count(self, text: str) -> Result | None:
         """Row-count statements (see ``sql/fastcount.py``) without sqlglot; None: general path.
 
-        The plan (SQLite text per chunk of branches) is cached per statement text, database and
-        catalog version, like translations: a verification sensor polls the same statements.
+        The plan (SQLite text per chunk of branches) is cached engine-wide per statement text,
+        account, database and catalog version: a verification sensor polls the same statements,
+        each poke on a new connection.
         """
-        key = (text, self.database, self.storage.catalog_version, self._tx is not None)
-        plan = self._count_plans.get(key)
+        key = (text, self.account_id, self.database, self.storage.catalog_version, self._tx is not None)
+        plans = self.engine.count_plans
+        plan = plans.get(key)
         if plan is None:
             plan = self._count_plan(text)
             if plan is None:
                 return None
             if plan.cacheable:
-                if len(self._count_plans) >= COUNT_PLAN_CACHE:
-                    self._count_plans.clear()
-                self._count_plans[key] = plan
+                if len(plans) >= COUNT_PLAN_CACHE:
+                    plans.clear()
+                plans[key] = plan
         else:
             for at in plan.instants:
                 self.storage.check_readable(at)  # GC may have moved on since the plan was made
