@@ -41,8 +41,9 @@ class LiteProcess:
         self.close()
         self._stderr = open(self.data_dir / "stderr.log", "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
-            [*SERVE, "--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data_dir), "--root-password",
-             ROOT_PASSWORD, "--timezone", "UTC", "--statement-log", str(self.log_path)],
+            [*SERVE, "--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data_dir), "--timezone", "UTC",
+             "--statement-log", str(self.log_path)],
+            env={**os.environ, "MO_LITE_ROOT_PASSWORD": ROOT_PASSWORD},  # not on the process list
             stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=str(Path(__file__).parents[2]))
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout

@@ -190,5 +190,8 @@ def test_kill9_trials_hit_both_sides_of_the_restore() -> None:
     for t in trials:
         print(f"  trial {t['trial']:>2}: kill {t['point']}, landed={t['landed_before_retry']}, "
               f"retry RESTOREs={t['retry_restores']}")
+    if "acknowledged_rows" in SUMMARY:
+        print(f"kill -9 during inserts: {SUMMARY['insert_rounds']} kills, {SUMMARY['acknowledged_rows']} acknowledged "
+              f"rows, 0 lost")
     assert any(t["landed_before_retry"] for t in trials)
     assert any(not t["landed_before_retry"] for t in trials)
