@@ -64,6 +64,7 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
         return MatrixOneHook(matrixone_conn_id=self.conn_id, connection=conn)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_matrixone.operators._common import is_unreachable
         from airflow_provider_matrixone.pitr import errors
         from airflow_provider_matrixone.pitr.verify import Reference, verify
 
@@ -79,8 +80,12 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
             try:
                 report = await asyncio.to_thread(verify, hook, reference)
             except errors.MatrixOneError as exc:
-                yield TriggerEvent({"status": "error", "message": f"{type(exc).__name__}: {exc}"})
-                return
+                if not is_unreachable(exc):
+                    yield TriggerEvent({"status": "error", "message": f"{type(exc).__name__}: {exc}"})
+                    return
+                self.log.warning("cannot reach MatrixOne (%s); retrying in %.1f s", exc, self.poke_interval)
+                await asyncio.sleep(self.poke_interval)
+                continue
             except Exception as exc:  # transient (server restarting, network): keep polling
                 self.log.warning("verification read failed (%s); retrying in %.1f s", exc, self.poke_interval)
                 await asyncio.sleep(self.poke_interval)

@@ -143,3 +143,25 @@ def test_slow_server_with_the_right_state_passes(scenario: dict[str, Any], mo_se
     proxy = _proxy(scenario, mo_server, delay=0.05)
     report = _sensor(_conn(scenario, proxy.port), result, timeout=20).execute(context())
     assert report["status"] == "pass"
+
+
+def test_deferred_trigger_rides_out_a_cut_connection(scenario: dict[str, Any], mo_server: Any) -> None:
+    """The triggerer's poll loop treats a cut connection like the sensor: poll again, then pass."""
+    import asyncio
+
+    from airflow_provider_matrixone.triggers.restore_verification import MatrixOneRestoreVerificationTrigger
+
+    result = _reference(scenario, mo_server)
+    proxy = _proxy(scenario, mo_server, cut_on=b"count(", forward_cut=False)
+    reference = _sensor(_conn(scenario, proxy.port), result).build_reference().to_json()
+    trigger = MatrixOneRestoreVerificationTrigger(conn_id=_conn(scenario, proxy.port), reference=reference,
+                                                  poke_interval=0.1)
+
+    async def first_event() -> dict[str, Any]:
+        async for event in trigger.run():
+            return dict(event.payload)
+        raise AssertionError("trigger ended without an event")
+
+    event = asyncio.run(asyncio.wait_for(first_event(), timeout=30))
+    assert proxy.fired.is_set()
+    assert event["status"] == "success" and event["polls"] >= 2, event
