@@ -182,3 +182,14 @@ def test_hostile_control_characters_are_escaped_in_errors(value: str, scenario: 
     with pytest.raises(AirflowFailException) as err:
         op.execute(context())
     assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
+
+
+@pytest.mark.parametrize("value", ["10; drop", "ten", [1]], ids=["injection", "word", "list"])
+def test_hostile_connection_extra_connect_timeout(value: Any, scenario: dict[str, Any], mo_server: Any) -> None:
+    conn_id = set_connection("hostile_op_timeout", mo_server, f"{ACC}#admin", TENANT_PASSWORD, client="pymysql",
+                             connect_timeout=value)
+    mark = len(mo_server.statement_log.entries)
+    op = MatrixOnePITRRestoreOperator(task_id="h", matrixone_conn_id=conn_id, **_resolve(RESTORE, scenario["t"]))
+    with pytest.raises(AirflowFailException, match="connect_timeout"):
+        op.execute(context())
+    assert mo_server.statement_log.entries[mark:] == []
