@@ -164,7 +164,9 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         landed = False
         if try_number > 1 and reference is not None:
             with timer.phase("retry_check"):
-                report = verify(verify_hook, reference)
+                # Equal row counts do not prove an earlier attempt landed (an UPDATE keeps them):
+                # skip the RESTORE only when the content fingerprints match the state at T too.
+                report = verify(verify_hook, self._landed_reference(plan, ref_hook, reference))
                 landed = report.status == "pass"
                 self.log.info("retry (try %d): scope %s the reference: %s", try_number,
                               "already matches" if landed else "does not match", report.summary())
@@ -181,7 +183,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             result["restore"] = {"issued": False, "reason": "already landed in an earlier attempt"}
         else:
             with timer.phase("restore"):
-                result["restore"] = self._restore(hook, verify_hook, plan, reference)
+                result["restore"] = self._restore(hook, verify_hook, ref_hook, plan, reference)
 
         if reference is not None:
             with timer.phase("check"):
@@ -207,6 +209,16 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         else:
             scope = Scope(plan.scope.level, plan.source_account, plan.scope.database, plan.scope.table)
         return capture_reference(ref_hook, scope, plan.at_ns, fingerprint=True, target_account=base.target_account)
+
+    def _landed_reference(self, plan: RestorePlan, ref_hook: Any, reference: Reference) -> Reference:
+        """A fingerprinted reference for deciding whether a RESTORE already landed.
+
+        Counts alone cannot tell a restored scope from one whose rows were changed in place, so
+        this always compares content, whatever ``fingerprint`` says for the final verification.
+        """
+        if reference.fingerprint:
+            return reference
+        return self._reference(plan, ref_hook, True)
 
     @staticmethod
     def _scope_key(plan: RestorePlan) -> str:
@@ -246,7 +258,9 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
                       "snapshot_name=%r)", snap.name, snap.to_dict()["timestamp"], snap.name)
         return {**snap.to_dict(), "reused": False}
 
-    def _restore(self, hook: Any, verify_hook: Any, plan: RestorePlan, reference: Reference | None) -> dict[str, Any]:
+    def _restore(
+        self, hook: Any, verify_hook: Any, ref_hook: Any, plan: RestorePlan, reference: Reference | None
+    ) -> dict[str, Any]:
         self.log.info("issuing: %s", plan.sql)
         try:
             hook.execute(plan.sql)
@@ -257,7 +271,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             if reference is None:
                 raise AirflowException("connection lost during the RESTORE and no reference was captured, "
                                        "so whether it landed is unknown; check the scope before retrying") from exc
-            report = verify(verify_hook, reference)
+            report = verify(verify_hook, self._landed_reference(plan, ref_hook, reference))
             if report.status != "pass":
                 raise AirflowException(f"connection lost during the RESTORE and the scope does not match T yet "
                                        f"({report.summary()}); a retry will check again before re-issuing") from exc

@@ -234,6 +234,21 @@ def test_retry_after_dropped_connection_is_not_issued_twice(tenant: SimpleNamesp
     assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
 
 
+def test_retry_reissues_when_rows_changed_in_place(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """An UPDATE keeps every row count: a retry must compare content, not counts, before skipping."""
+    _pitr(tenant.conn_id, "p_inplace", "database", database="db1")
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, ["update db1.products set stock_quantity = 0"])
+    mark = len(mo_server.statement_log.entries)
+    out = _restore(tenant.conn_id, pitr_name="p_inplace", timestamp=t.isoformat(), level="database",
+                   database="db1").execute(context(try_number=2))
+    restores = [s for s in mutating_since(mo_server, mark) if s.upper().startswith("RESTORE")]
+    assert len(restores) == 1
+    assert out["restore"]["issued"] is True
+    assert out["check"]["status"] == "pass"
+    assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products where stock_quantity = 0"]) == [(0,)]
+
+
 def test_lost_connection_without_reference_is_a_retryable_error(tenant: SimpleNamespace, mo_server: Any) -> None:
     _pitr(tenant.conn_id, "p_lost", "database", database="db2")
     t = now_after_pitr()
