@@ -29,6 +29,7 @@ from matrixone_lite.mo.parser import is_mo_statement
 from matrixone_lite.wire import static_select
 from matrixone_lite.wire.login import Login
 from matrixone_lite.wire.results import to_result_set
+from matrixone_lite.wire.statement_log import redact
 from matrixone_lite.wire.variables import coerce, display, make_variables
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
             return syntax_error(sql, 0)
     except ImportError:  # pragma: no cover
         pass
-    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, sql[:200], exc)
+    # redact(): a failing CREATE ACCOUNT ... IDENTIFIED BY '...' must not put a password in the log
+    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, redact(sql)[:200], exc)
     logger.debug("traceback", exc_info=exc)
     return MOError(1105, str(exc) or type(exc).__name__)
 
