@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt scripts/ensure-system-packages.sh
-	@bash scripts/ensure-system-packages.sh
+	@PYTHON=$(PYTHON) bash scripts/ensure-system-packages.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 	@echo "setup: installing Python packages into $(VENV) (first time takes a few minutes)"

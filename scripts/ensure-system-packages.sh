@@ -9,9 +9,15 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# The interpreter the Makefile builds the venv with (PYTHON=... make setup).
+PY="${PYTHON:-python3}"
 # A Debian python3 without venv/ensurepip needs python3-venv (pyenv or python.org builds have it).
-if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
-    missing+=(python3-venv python3-dev)
+if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
+# mysqlclient has no Linux wheel: it compiles against Python.h, which Debian ships in python3-dev.
+if ! "$PY" -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" >/dev/null 2>&1; then
+    missing+=(python3-dev)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
