@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pendulum
@@ -56,6 +56,27 @@ def translate_driver_error(exc: BaseException) -> errors.MatrixOneError | None:
     if code is None or message is None:
         return None
     return errors.map_server_error(code, message)
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+def _measure_skew(server_utc: Any, before: datetime, after: datetime) -> timedelta:
+    """Server clock minus local clock; zero unless the difference exceeds two seconds."""
+    if server_utc is None:
+        return timedelta(0)
+    try:
+        server = _as_datetime(server_utc).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return timedelta(0)
+    local_mid = before + (after - before) / 2
+    skew = server - local_mid.astimezone(UTC)
+    # UTC_TIMESTAMP() truncates to the second: compare against the half-second it stands for.
+    skew += timedelta(milliseconds=500)
+    return skew if abs(skew) > timedelta(seconds=2) else timedelta(0)
 
 
 def _set_autocommit(conn: Any, autocommit: bool) -> None:
@@ -131,7 +152,11 @@ class PitrOperations:
         """Version, server and session zones and identity, cached."""
         if self._server_info is not None and not refresh:
             return self._server_info
-        _, rows = self.execute("SELECT version(), @@time_zone, @@system_time_zone")
+        before = pendulum.now("UTC")
+        (_, rows), (_, clock) = self.execute_many(
+            ["SELECT version(), @@time_zone, @@system_time_zone", "SELECT UTC_TIMESTAMP()"]
+        )
+        self._clock_skew = _measure_skew(clock[0][0] if clock and clock[0] else None, before, pendulum.now("UTC"))
         version_string, session_tz, system_tz = (str(v) if v is not None else "" for v in rows[0])
         version = ServerVersion.parse(version_string)
         server_zone = self._detect_server_zone(system_tz)
@@ -161,9 +186,11 @@ class PitrOperations:
                 return timestamps.resolve_zone(system_tz)
             except errors.InvalidInput:
                 pass
-        # Not an IANA name (MySQL-style "CST"): measure the current offset on the server.
-        _, rows = self.execute("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
-        minutes = int(round(int(rows[0][0]) / 15.0) * 15)
+        # Not an IANA name (MySQL-style "CST"): measure the server's current offset, with the
+        # session zone reset to SYSTEM so NOW() is the server's local time, not the session's.
+        _, (_, rows) = self.execute_many(["SET time_zone = 'SYSTEM'", "SELECT NOW(), UTC_TIMESTAMP()"])
+        local, utc = (_as_datetime(v) for v in rows[0])
+        minutes = int(round((local - utc).total_seconds() / 900.0) * 15)
         self._logger.warning(
             "server time zone %r is not an IANA name; using the fixed offset %+d min. Set server_timezone "
             "to an IANA zone to handle DST correctly.",
@@ -188,9 +215,15 @@ class PitrOperations:
             return self.server_timezone
         return zone if isinstance(zone, tzinfo) else timestamps.resolve_zone(zone)
 
+    _clock_skew: timedelta = timedelta(0)
+
     def now(self) -> pendulum.DateTime:
-        """The current instant in UTC (window checks compare against it)."""
-        return pendulum.now("UTC")
+        """The server's current instant in UTC: MatrixOne checks the window against its own clock.
+
+        The local clock corrected by the skew measured at introspection (only a skew over two
+        seconds is applied: ``UTC_TIMESTAMP()`` has one-second resolution).
+        """
+        return pendulum.now("UTC") + self._clock_skew
 
     def resolve_timestamp(self, value: Any, timezone: str | tzinfo | None = None) -> timestamps.ParsedTimestamp:
         """Parse a user timestamp; ``timezone="server"`` means the MatrixOne server's zone."""
