@@ -1,17 +1,18 @@
-"""``--new_account`` support: the CREATE ACCOUNT statement and its flag checks.
+"""``--new_account`` support: flag checks, and creating the account for a restore.
 
-The domain layer has no CREATE ACCOUNT builder yet, so this one is built here from the domain's
-validators and quoting (names: strict identifier rules; password: escaped string literal). The
+The SQL comes from the domain layer (``statements.create_account`` / ``drop_account``). The
 password never leaves this module except inside the statement, which the client redacts in logs.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from airflow_provider_matrixone.cli.errors import UsageError
 from airflow_provider_matrixone.pitr import errors as domain
-from airflow_provider_matrixone.pitr.identifiers import quote_ident, quote_string, validate_name
+from airflow_provider_matrixone.pitr import statements
+from airflow_provider_matrixone.pitr.identifiers import validate_name
 
 NEW_ADMIN_PASSWORD_ENV = "MO_NEW_ADMIN_PASSWORD"
 MAX_PASSWORD_LENGTH = 128
@@ -48,6 +49,22 @@ def new_account_flags(new_account: str | None, admin_name: str | None, admin_pas
 
 def create_account_sql(name: str, admin_name: str, password: str) -> str:
     """``CREATE ACCOUNT a ADMIN_NAME 'u' IDENTIFIED BY 'pw'`` with every part validated and quoted."""
-    account = quote_ident(name, "new account", "account")
-    admin = quote_string(validate_name(admin_name, "admin name", "user"))
-    return f"CREATE ACCOUNT {account} ADMIN_NAME {admin} IDENTIFIED BY {quote_string(password)}"
+    return statements.create_account(name, admin_name, password)
+
+
+def restore_into_new_account(client: Any, progress: Any, account: str, create_sql: str, restore_sql: str) -> None:
+    """Create the account, then restore into it; if the restore fails, drop the account again.
+
+    A half-made copy is worse than none: it looks like a restored tenant and holds the name.
+    """
+    progress.phase(f"creating account {account} ...")
+    client.execute(create_sql)
+    try:
+        client.execute(restore_sql)
+    except BaseException:
+        progress.phase(f"restore failed: dropping the account {account} created for it ...")
+        try:
+            client.execute(statements.drop_account(account, if_exists=True))
+        except Exception as cleanup_error:  # report both; the restore error is the one raised
+            progress.phase(f"could not drop account {account}: {cleanup_error}; drop it by hand")
+        raise

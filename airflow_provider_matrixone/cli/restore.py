@@ -164,11 +164,11 @@ def pitr_restore(ctx: Context) -> int:
     if target.in_place and a.safety_snapshot:
         result["safety_snapshot"] = take_safety_snapshot(ctx, target, progress)
     start = time.monotonic()
-    if len(sqls) == 2:
-        progress.phase(f"creating account {target.new_account} ...")
-        client.execute(sqls[0])
     progress.phase(f"restoring {target.describe(client.login)} to {literal} ({output.zone_name(zone)}) ...")
-    client.execute(sql)
+    if len(sqls) == 2 and target.new_account:
+        accounts.restore_into_new_account(client, progress, target.new_account, sqls[0], sql)
+    else:
+        client.execute(sql)
     duration = time.monotonic() - start
     progress.phase(f"restore done in {duration:.2f}s")
     result["duration_s"] = round(duration, 3)
@@ -210,11 +210,12 @@ def snapshot_restore(ctx: Context) -> int:
     if target.needs_confirmation:
         confirm(ctx, target.describe(client.login))
     start = time.monotonic()
-    if target.new_account and password is not None:
-        progress.phase(f"creating account {target.new_account} ...")
-        client.execute(accounts.create_account_sql(target.new_account, a.new_admin_name, password))
     progress.phase(f"restoring {target.describe(client.login)} from snapshot {snap.name} ...")
-    client.execute(sql)
+    if target.new_account and password is not None:
+        create_sql = accounts.create_account_sql(target.new_account, a.new_admin_name, password)
+        accounts.restore_into_new_account(client, progress, target.new_account, create_sql, sql)
+    else:
+        client.execute(sql)
     duration = time.monotonic() - start
     progress.phase(f"restore done in {duration:.2f}s")
     ctx.out(f"restored {target.describe(client.login)} from snapshot {snap.name} in {duration:.2f}s")

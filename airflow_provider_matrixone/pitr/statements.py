@@ -17,6 +17,8 @@ from .versions import ServerVersion
 
 __all__ = [
     "alter_pitr",
+    "create_account",
+    "drop_account",
     "count_rows",
     "create_pitr",
     "create_snapshot",
@@ -392,3 +394,28 @@ def count_rows(tables: list[tuple[str, str]], *, at_ns: int | None = None, batch
         columns = f"{quote_string(db_name)} AS db_name, {quote_string(tbl_name)} AS table_name, COUNT(*) AS row_count"
         selects.append(" ".join(("SELECT", columns, "FROM", f"{_db(db_name)}.{_tbl(tbl_name)}{hint}")))
     return [" UNION ALL ".join(selects[i : i + batch_size]) for i in range(0, len(selects), batch_size)]
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+
+def create_account(name: Any, admin_name: Any, admin_password: Any, *, if_not_exists: bool = False) -> str:
+    """``CREATE ACCOUNT [IF NOT EXISTS] a ADMIN_NAME 'u' IDENTIFIED BY 'pw'`` (sys only).
+
+    Used for restores into a new account (``mo_br --new_account``, drills). The password is an
+    escaped string literal; callers log statements through ``redact_sql``.
+    """
+    account = _acc(name, "new account")
+    admin = quote_string(validate_name(admin_name, "admin name", "user"))
+    if not isinstance(admin_password, str) or not admin_password or len(admin_password) > 128 or any(
+        ord(ch) < 32 or ord(ch) == 127 for ch in admin_password
+    ):
+        raise InvalidInput("admin password", "admin password must be 1-128 printable characters")
+    ine = " IF NOT EXISTS" if _flag(if_not_exists, "if_not_exists") else ""
+    return f"CREATE ACCOUNT{ine} {account} ADMIN_NAME {admin} IDENTIFIED BY {quote_string(admin_password)}"
+
+
+def drop_account(name: Any, *, if_exists: bool = False) -> str:
+    """``DROP ACCOUNT [IF EXISTS] a`` (sys only)."""
+    ie = " IF EXISTS" if _flag(if_exists, "if_exists") else ""
+    return f"DROP ACCOUNT{ie} {_acc(name)}"

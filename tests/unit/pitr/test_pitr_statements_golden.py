@@ -279,3 +279,22 @@ def test_seed_scenario(version: ServerVersion) -> None:
                         version=version) == f"RESTORE DATABASE `db1` FROM PITR `pitr3` '{TS}'"
     assert restore_pitr("pitr3", TS, Scope.build("table", "acc2", "db2", "orders"), caller_account="acc2",
                         version=version) == f"RESTORE DATABASE `db2` TABLE `orders` FROM PITR `pitr3` '{TS}'"
+
+
+def test_account_statements_golden() -> None:
+    from airflow_provider_matrixone.pitr import statements as st
+    from airflow_provider_matrixone.pitr.errors import InvalidInput
+
+    assert st.create_account("acc1", "root", "p'w\\d") == (
+        "CREATE ACCOUNT `acc1` ADMIN_NAME 'root' IDENTIFIED BY 'p''w\\\\d'"
+    )
+    assert st.create_account("acc1", "root", "pw", if_not_exists=True).startswith("CREATE ACCOUNT IF NOT EXISTS `acc1`")
+    assert st.drop_account("acc1") == "DROP ACCOUNT `acc1`"
+    assert st.drop_account("acc1", if_exists=True) == "DROP ACCOUNT IF EXISTS `acc1`"
+    for bad in ("acc 1", "a`b", "", "x;drop"):
+        with pytest.raises(InvalidInput):
+            st.create_account(bad, "root", "pw")
+        with pytest.raises(InvalidInput):
+            st.drop_account(bad)
+    with pytest.raises(InvalidInput, match="admin password"):
+        st.create_account("acc1", "root", "bad\npw")
