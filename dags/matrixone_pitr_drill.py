@@ -110,8 +110,7 @@ def _pick_t(hook: Any, pitr_name: str, strategy: str) -> Any:
 def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, result: dict[str, Any]) -> None:
     from airflow.sdk.log import mask_secret
 
-    from airflow_provider_matrixone.pitr import timestamps
-    from airflow_provider_matrixone.pitr.identifiers import quote_ident, quote_string
+    from airflow_provider_matrixone.pitr import statements, timestamps
     from airflow_provider_matrixone.pitr.models import Scope
 
     sys_hook = connections.hook()
@@ -127,8 +126,7 @@ def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, res
     result["scratch_account"] = scratch
     sql, literal = restoring.build(sys_hook, pitr, instant, Scope.build("account", account=scratch))
     result["t_server"] = literal
-    sys_hook.execute(f"CREATE ACCOUNT {quote_ident(scratch, 'account', 'account')} ADMIN_NAME "
-                     f"{quote_string(SCRATCH_ADMIN)} IDENTIFIED BY {quote_string(password)}")
+    sys_hook.execute(statements.create_account(scratch, SCRATCH_ADMIN, password))
     try:
         result["recovery_s"] = restoring.run(sys_hook, sql)
         scratch_hook = connections.direct_hook(sys_hook, f"{scratch}#{SCRATCH_ADMIN}", password,
@@ -142,7 +140,7 @@ def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, res
         if not result["ok"]:
             result["error"] = "; ".join(f"{v['table']}: {v['verdict']}" for v in verdicts if v["verdict"] != "OK")
     finally:
-        sys_hook.execute(f"DROP ACCOUNT IF EXISTS {quote_ident(scratch, 'account', 'account')}")
+        sys_hook.execute(statements.drop_account(scratch, if_exists=True))
         result["scratch_dropped"] = True
 
 

@@ -79,17 +79,14 @@ def matrixone_pitr_incident_demo() -> None:
     @task
     def create_tenants() -> list[str]:
         """Fresh acc1/acc2 (the guide's CREATE ACCOUNT), after clearing a previous demo run."""
-        from airflow_provider_matrixone.pitr.identifiers import quote_ident, quote_string
+        from airflow_provider_matrixone.pitr import statements
 
         hook = _sys_hook()
         sqls = ["DROP PITR IF EXISTS `pitr1`"]
         for account in seed.ACCOUNTS:
             password = seed.tenant_password(hook.connection.password or "", account)
-            sqls.append(f"DROP ACCOUNT IF EXISTS {quote_ident(account, 'account', 'account')}")
-            sqls.append(
-                f"CREATE ACCOUNT {quote_ident(account, 'account', 'account')} ADMIN_NAME "
-                f"{quote_string(seed.ADMIN_NAME)} IDENTIFIED BY {quote_string(password)}"
-            )
+            sqls.append(statements.drop_account(account, if_exists=True))
+            sqls.append(statements.create_account(account, seed.ADMIN_NAME, password))
         hook.execute_many(sqls)
         return list(seed.ACCOUNTS)
 
