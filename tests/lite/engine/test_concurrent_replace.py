@@ -67,3 +67,21 @@ def test_failed_statement_gives_the_lock_back(engine: Engine, connect) -> None:
         assert b.in_transaction == bad.startswith("insert")  # DDL commits (MySQL's implicit commit)
     a.execute("insert into t values (1)")  # would wait and fail with 1205 if b still held the lock
     assert a.execute("select count(*) from t").rows == [(1,)]
+
+
+def test_pooled_connection_starts_clean(engine: Engine, connect) -> None:
+    a = connect("acc1")
+    run(a, "create database d; use d; create table t (id int primary key auto_increment, v int)")
+    a.execute("insert into t (v) values (1)")
+    assert a.execute("select last_insert_id()").rows == [(1,)]
+    a.begin()
+    a.execute("insert into t (v) values (2)")
+    conn = a.conn
+    a.close()  # rolls back; the SQLite connection goes back to the pool
+    b = connect("acc1")
+    assert b.conn is conn
+    assert b.execute("select last_insert_id()").rows == [(0,)]  # functions are bound to the new session
+    b.execute("use d")
+    assert b.execute("select v from t").rows == [(1,)]
+    b.execute("insert into t (v) values (3)")  # the write lock was given back by a's close
+    assert b.execute("select count(*) from t").rows == [(2,)]
