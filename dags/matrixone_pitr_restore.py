@@ -35,7 +35,6 @@ from matrixone_dag_support import (  # noqa: E402
     reporting,
     restore_request,
     restore_routing,
-    restoring,
     verification,
 )
 
@@ -100,9 +99,18 @@ def matrixone_pitr_restore() -> None:
         if offline.timezone != "server":
             request = offline
         route = restore_routing.route(default, request)
-        sql, literal = restoring.build(route.restore_hook, route.pitr, request.instant, route.scope,
-                                       route.source_account)
         from airflow_provider_matrixone.pitr import timestamps
+        from airflow_provider_matrixone.pitr.restore_plan import plan_restore
+
+        # The restore operator's own planner, with the same arguments it will get: the dry run
+        # shows exactly the SQL and the objects it would drop, recreate or replace.
+        restore_plan = plan_restore(
+            route.restore_hook, pitr_name=route.pitr.name, timestamp=request.instant, level=request.level,
+            account=request.account if request.level != "cluster" else None, database=request.database,
+            table=request.table, target_account=request.target_account, source_account=route.source_account,
+            source_ops=route.reference_hook, target_ops=route.verify_hook,
+        )
+        sql, literal = restore_plan.sql, restore_plan.server_literal
 
         at_ns = timestamps.to_epoch_ns(request.instant)
         reference = verification.capture(
@@ -125,6 +133,7 @@ def matrixone_pitr_restore() -> None:
             "verify_level": route.verify_level,
             "scope": route.scope.to_dict(),
             "reference": reference,
+            "plan": restore_plan.to_dict(),
         }
         lines = [
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",
@@ -136,6 +145,7 @@ def matrixone_pitr_restore() -> None:
             f"  reference at T: {len(reference['databases'])} database(s), {len(reference['tables'])} table(s)",
         ]
         lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
+        lines += ["", restore_plan.render()]
         print("\n".join(lines))
         return result
 

@@ -120,6 +120,10 @@ def test_dry_run_changes_nothing(run_dag: Any, tenant_conns: None, mo_server: An
     assert mo_server.statement_log.mutating()[before:] == []
     assert "db1" not in _dbs(mo_server, ACC)
     assert xcom(dr, "plan")["sql"].startswith(f"RESTORE ACCOUNT `{ACC}`")
+    # the dry run shows what the restore would do: db1 (dropped after T) comes back
+    actions = {(t["database"], t["action"]) for t in xcom(dr, "plan")["plan"]["tables"]}
+    assert ("db1", "recreate") in actions
+    assert xcom(dr, "plan")["plan"]["sql"] == xcom(dr, "plan")["sql"]
 
 
 @pytest.mark.parametrize(
