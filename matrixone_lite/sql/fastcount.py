@@ -86,6 +86,8 @@ def _branch(sql: str, pos: int) -> tuple[CountBranch, int] | None:
     a, b = m.group("a"), m.group("b")
     if any(x is not None and not x.startswith("`") and x.upper() in _KEYWORDS for x in (a, b)):
         return None
+    if b is None and a.upper() == "DUAL":
+        return None  # FROM DUAL is no table (the general path drops it)
     database, table = (None, _ident(a)) if b is None else (_ident(a), _ident(b))
     pos = m.end()
     branch = CountBranch(items, database, table)

@@ -33,6 +33,7 @@ def test_parser_accepts_only_the_count_shape() -> None:
         "select count(*) from t {MO_TS = 1} join u",
         "select 'a\\'b' as x, count(*) from t",
         "select count(*) from t union all select 1 as a, count(*) from u",
+        "select count(*) from dual",
     ):
         assert parse_count_union(sql) is None, sql
 
@@ -95,6 +96,7 @@ def test_errors_and_virtual_tables_keep_general_semantics(engine: Engine, connec
     with pytest.raises(MOError) as e2:
         general(s, "select count(*) from t {MO_TS = 1}")
     assert (ei.value.code, ei.value.message) == (e2.value.code, e2.value.message)
+    assert s.execute("select count(*) from dual").rows == [(1,)]
     n = s.execute("select count(*) from information_schema.tables").rows[0][0]
     assert n == general(s, "select count(*) from information_schema.tables").rows[0][0] >= 1
     other = connect("acc2")
