@@ -103,3 +103,41 @@ def test_errors_and_virtual_tables_keep_general_semantics(engine: Engine, connec
     with pytest.raises(MOError) as ei:
         other.execute("select count(*) from d.t")
     assert ei.value.code == 1049  # another account's database is invisible
+
+
+def test_counts_at_t_read_only_covering_indexes(engine: Engine, connect) -> None:
+    from matrixone_lite.storage.physical import count_sql
+
+    s = connect("acc1")
+    run(s, "create database d; use d; create table t (id int primary key, v int)")
+    acc = engine.storage.account("acc1")
+    assert acc is not None
+    db = engine.storage.database(acc.id, "d")
+    assert db is not None
+    table = engine.storage.table(db.id, "t")
+    assert table is not None
+    for pending in (False, True):
+        plan = [r[3] for r in s.conn.execute("EXPLAIN QUERY PLAN " + count_sql(table.id, 5, pending))]
+        touching = [p for p in plan if f"t_{table.id}" in p or f"h_{table.id}" in p]
+        assert touching and all("COVERING INDEX" in p for p in touching), plan
+
+
+def test_files_of_the_previous_layout_get_the_indexes(tmp_path) -> None:
+    e = Engine(tmp_path / "data", timezone="UTC")
+    s = e.session("sys", "root")
+    run(s, "create database d; use d; create table t (id int primary key, v int); insert into t values (1, 1)")
+    tid = e.storage.table(e.storage.database(0, "d").id, "t").id  # type: ignore[union-attr]
+    with e.storage.transaction() as tx:  # the version-1 layout: partial indexes, plain __mo_end index
+        tx.execute(f"DROP INDEX t_{tid}_ts")
+        tx.execute(f"DROP INDEX h_{tid}_eb")
+        tx.execute(f"CREATE INDEX t_{tid}_p ON t_{tid}(__mo_ts) WHERE __mo_ts IS NULL")
+        tx.execute(f"CREATE INDEX h_{tid}_e ON h_{tid}(__mo_end)")
+        tx.execute("DELETE FROM __mo_meta WHERE key = 'physical_version'")
+    e.close()
+    e = Engine(tmp_path / "data", timezone="UTC")
+    names = {r[0] for r in e.storage.execute_system(None, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {f"t_{tid}_ts", f"h_{tid}_eb"} <= names and not {f"t_{tid}_p", f"h_{tid}_e"} & names
+    s = e.session("sys", "root")
+    s.execute("use d")
+    assert s.execute("select count(*) from t").rows == [(1,)]
+    e.close()
