@@ -16,6 +16,7 @@ import os
 import platform
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
@@ -245,6 +246,10 @@ def render(runs: dict[str, dict[str, Any]], total_s: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the plan (or the names given), print each table, write docs/performance.md."""
     names = [a for a in (argv or []) if a in PLAN] or list(PLAN)
+    # Benchmarks that import Airflow get a throw-away home, never ~/airflow.
+    home = os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="mo-bench-airflow-"))
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home}/airflow.db")
     start = time.perf_counter()
     runs: dict[str, dict[str, Any]] = {}
     for name in names:
