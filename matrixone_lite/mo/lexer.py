@@ -170,6 +170,9 @@ def _read_quoted(sql: str, i: int, q: str, *, backslash: bool) -> tuple[str, int
 
 def split_statements(sql: str) -> list[str]:
     """Split a COM_QUERY text on top-level ``;`` into non-empty statements (original text)."""
+    if ";" not in sql and not sql.lstrip().startswith(("-", "#", "/")):
+        stripped = sql.strip()  # one statement and no leading comment: nothing to tokenize
+        return [stripped] if stripped else []
     parts: list[str] = []
     start = 0
     for tok in tokenize(sql):
