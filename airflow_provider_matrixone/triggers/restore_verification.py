@@ -16,6 +16,8 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 __all__ = ["MatrixOneRestoreVerificationTrigger"]
 
+READ_TIMEOUT = 300.0  # seconds one verification statement may take (same default as the sensor)
+
 
 class MatrixOneRestoreVerificationTrigger(BaseTrigger):
     """Poll the scope until it matches the reference (success) or differs past the grace (failure).
@@ -61,7 +63,8 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
         from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
 
         conn = await get_async_connection(self.conn_id, hook=MatrixOneHook)
-        return MatrixOneHook(matrixone_conn_id=self.conn_id, connection=conn)
+        # a bounded read: a hung server must not block a triggerer thread past the task's timeout
+        return MatrixOneHook(matrixone_conn_id=self.conn_id, connection=conn, read_timeout=READ_TIMEOUT)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_matrixone.operators._common import is_unreachable

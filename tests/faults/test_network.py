@@ -165,3 +165,33 @@ def test_deferred_trigger_rides_out_a_cut_connection(scenario: dict[str, Any], m
     event = asyncio.run(asyncio.wait_for(first_event(), timeout=30))
     assert proxy.fired.is_set()
     assert event["status"] == "success" and event["polls"] >= 2, event
+
+
+def test_deferred_trigger_is_not_hung_by_a_black_holed_server(scenario: dict[str, Any], mo_server: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts and never answers: each poll gives up after the read timeout, and the
+    trigger passes once the server answers again (without a read timeout the first poll hangs)."""
+    import asyncio
+    import threading
+
+    from airflow_provider_matrixone.triggers import restore_verification as trig
+
+    monkeypatch.setattr(trig, "READ_TIMEOUT", 1.0)
+    result = _reference(scenario, mo_server)
+    proxy = _proxy(scenario, mo_server, blackhole=True)
+    conn_id = _conn(scenario, proxy.port, connect_timeout=1)
+    reference = _sensor(_conn(scenario, mo_server.port), result).build_reference().to_json()
+    trigger = trig.MatrixOneRestoreVerificationTrigger(conn_id=conn_id, reference=reference, poke_interval=0.1)
+    heal = threading.Timer(1.5, lambda: setattr(proxy, "blackhole", False))
+    heal.start()
+
+    async def first_event() -> dict[str, Any]:
+        async for event in trigger.run():
+            return dict(event.payload)
+        raise AssertionError("trigger ended without an event")
+
+    try:
+        event = asyncio.run(asyncio.wait_for(first_event(), timeout=20))
+    finally:
+        heal.cancel()
+    assert event["status"] == "success" and event["polls"] >= 2, event
