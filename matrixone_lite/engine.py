@@ -146,7 +146,12 @@ class Engine:
         if acc is None:
             raise internal_error(f"there is no account {account}")
         info = self.lookup_user(account, user)
-        s = EngineSession(self, acc.name, acc.id, user, role or (info.default_role if info else "public"))
+        default = info.default_role if info else "public"
+        # a role named in the login string counts only if the user has it (its default role or
+        # public): `acc#u1#accountadmin` must not make a CREATE USER'd public user an admin
+        if role is not None and role not in ("public", default):
+            role = "public"
+        s = EngineSession(self, acc.name, acc.id, user, role or default)
         with self._lock:
             self._sessions.add(s)
         return s

@@ -76,6 +76,20 @@ class ShowAccounts:
 
 
 @dataclass(frozen=True)
+class CreateUser:
+    name: str
+    password: str
+    if_not_exists: bool = False
+    default_role: str | None = None
+
+
+@dataclass(frozen=True)
+class DropUser:
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
 class CreatePitr:
     name: str
     level: Level
@@ -161,6 +175,6 @@ class ShowRecoveryWindow:
 
 
 Statement = (
-    CreateAccount | DropAccount | ShowAccounts | CreatePitr | AlterPitr | DropPitr | ShowPitr
+    CreateAccount | DropAccount | ShowAccounts | CreateUser | DropUser | CreatePitr | AlterPitr | DropPitr | ShowPitr
     | CreateSnapshot | DropSnapshot | ShowSnapshots | RestorePitr | RestoreSnapshot | ShowRecoveryWindow
 )

@@ -46,6 +46,22 @@ ACCOUNT_COLUMNS = [("account_name", "VARCHAR"), ("admin_name", "VARCHAR"), ("cre
                    ("tbl_count", "BIGINT"), ("size", "DOUBLE"), ("comments", "VARCHAR")]
 
 
+# mo_catalog tables every account has (authenticate.go predefinedTables / sysAccountTables);
+# any other mo_catalog name counts as a cluster table (isClusterTable, decided by name alone)
+_PREDEFINED_MO_CATALOG = frozenset((
+    "mo_database", "mo_tables", "mo_columns", "mo_account", "mo_user", "mo_role", "mo_user_grant",
+    "mo_role_grant", "mo_role_privs", "mo_user_defined_function", "mo_stored_procedure",
+    "mo_mysql_compatibility_mode", "mo_increment_columns", "mo_indexes", "mo_table_partitions", "mo_pubs",
+    "mo_stages", "mo_sessions", "mo_configurations", "mo_locks", "mo_variables", "mo_transactions",
+    "mo_cache", "mo_foreign_keys", "mo_snapshots", "mo_version", "mo_upgrade", "mo_upgrade_tenant",
+))
+
+
+def is_cluster_table(database: str, table: str) -> bool:
+    """MatrixOne's ``isClusterTable``: a non-predefined, non-index table name in mo_catalog."""
+    return database == "mo_catalog" and table not in _PREDEFINED_MO_CATALOG and not table.startswith("__mo_index_")
+
+
 def check_name(*names: str | None) -> None:
     """MatrixOne's ``inputNameIsInvalid``: no spaces, tabs, quotes or back-quotes."""
     for n in names:
@@ -126,7 +142,7 @@ class MOExecutor:
         except MOSyntaxError as e:
             raise syntax_error(e.near, e.column) from None
         if ctx.in_transaction:
-            if isinstance(stmt, (ast.CreateAccount, ast.DropAccount)):
+            if isinstance(stmt, (ast.CreateAccount, ast.DropAccount, ast.CreateUser, ast.DropUser)):
                 raise internal_error("administrative command is unsupported in transactions")
             if not isinstance(stmt, ast.ShowAccounts):
                 raise _in_txn_error()
@@ -140,6 +156,10 @@ class MOExecutor:
             return self.drop_account(stmt, ctx)
         if isinstance(stmt, ast.ShowAccounts):
             return self.show_accounts(stmt, ctx)
+        if isinstance(stmt, ast.CreateUser):
+            return self.create_user(stmt, ctx)
+        if isinstance(stmt, ast.DropUser):
+            return self.drop_user(stmt, ctx)
         if isinstance(stmt, ast.CreatePitr):
             return self.create_pitr(stmt, ctx)
         if isinstance(stmt, ast.AlterPitr):
@@ -204,6 +224,44 @@ class MOExecutor:
             rows.append((acc.name, admin, _ns_to_local(acc.created_ts, ctx.session_zone), "open", None,
                          len(dbs), tables, 0.0, acc.comment or ""))
         return Result(columns=[Column(n, t) for n, t in ACCOUNT_COLUMNS], rows=rows)
+
+    # ---- users (minimal: one user per statement, roles = public + the account's admin role) ----
+    def create_user(self, stmt: ast.CreateUser, ctx: StmtContext) -> Result:
+        """``doCreateUser`` order: role exists, user exists / name taken by a role, empty password."""
+        ctx.require_admin()  # the privilege layer: only the account admin creates users here
+        check_name(stmt.name)
+        admin_role = "moadmin" if ctx.is_sys else "accountadmin"
+        roles = ("public", admin_role)
+        role = stmt.default_role or "public"
+        if role not in roles:
+            raise internal_error(f"there is no role {role}")
+        if self.storage.user(ctx.account_id, stmt.name) is not None:
+            if stmt.if_not_exists:
+                return Result()
+            raise internal_error(f"the user {stmt.name} exists")
+        if stmt.name in roles:
+            if stmt.if_not_exists:
+                return Result()
+            raise internal_error("there is a role with the same name as the user")
+        if not stmt.password:
+            raise internal_error("password is empty string")
+        with self.storage.transaction() as tx:
+            self.storage.add_user(tx, ctx.account_id, stmt.name, stmt.password, role)
+        return Result()
+
+    def drop_user(self, stmt: ast.DropUser, ctx: StmtContext) -> Result:
+        """``doDropUser``: unknown user (unless IF EXISTS), then admins cannot be dropped."""
+        ctx.require_admin()
+        user = self.storage.user(ctx.account_id, stmt.name)
+        if user is None:
+            if stmt.if_exists:
+                return Result()
+            raise internal_error(f"there is no user {stmt.name}")
+        if user.default_role == ("moadmin" if ctx.is_sys else "accountadmin"):
+            raise internal_error(f"can not delete the user {stmt.name}")
+        with self.storage.transaction() as tx:
+            self.storage.drop_user(tx, ctx.account_id, stmt.name)
+        return Result()
 
     # ---- PITR ----
     def create_pitr(self, stmt: ast.CreatePitr, ctx: StmtContext) -> Result:
@@ -339,7 +397,12 @@ class MOExecutor:
         else:
             database = stmt.database or ""
             if database in SYSTEM_DATABASES:
-                raise internal_error(f"can not create snapshot for system database {database}")
+                if stmt.level == "database":
+                    raise internal_error(f"can not create snapshot for system database {database}")
+                # snapshot.go: a table of a system database; the "pitr" wording is MatrixOne's
+                if is_cluster_table(database, stmt.table or ""):
+                    raise internal_error(f"can not create snapshot for cluster table {database}.{stmt.table}")
+                raise internal_error(f"can not create pitr for system table {database}.{stmt.table}")
             db = st.database(ctx.account_id, database)
             if db is None:
                 raise internal_error(f"database {database} does not exist")

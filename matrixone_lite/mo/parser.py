@@ -11,7 +11,7 @@ from matrixone_lite.mo import ast
 from matrixone_lite.mo.lexer import Kind, Token, tokenize
 
 MO_PREFIXES = {
-    ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"),
+    ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"), ("CREATE", "USER"), ("DROP", "USER"),
     ("CREATE", "PITR"), ("ALTER", "PITR"), ("DROP", "PITR"), ("SHOW", "PITR"),
     ("CREATE", "SNAPSHOT"), ("DROP", "SNAPSHOT"), ("SHOW", "SNAPSHOTS"),
     ("SHOW", "RECOVERY_WINDOW"),
@@ -143,19 +143,23 @@ class _Parser:
         elif word == "SHOW":
             stmt = self.show()
         elif word == "CREATE":
-            what = self.expect_word("ACCOUNT", "PITR", "SNAPSHOT")
+            what = self.expect_word("ACCOUNT", "USER", "PITR", "SNAPSHOT")
             if what == "ACCOUNT":
                 stmt = self.create_account()
+            elif what == "USER":
+                stmt = self.create_user()
             elif what == "PITR":
                 stmt = self.create_pitr()
             else:
                 stmt = self.create_snapshot()
         elif word == "DROP":
-            what = self.expect_word("ACCOUNT", "PITR", "SNAPSHOT")
+            what = self.expect_word("ACCOUNT", "USER", "PITR", "SNAPSHOT")
             if_exists = self.if_exists()
-            name = self.name()
+            name = self.user_name() if what == "USER" else self.name()
             if what == "ACCOUNT":
                 stmt = ast.DropAccount(name, if_exists)
+            elif what == "USER":
+                stmt = ast.DropUser(name, if_exists)
             elif what == "PITR":
                 stmt = ast.DropPitr(name, if_exists, self.version >= (3, 0, 0) and self.accept_word("INTERNAL"))
             else:
@@ -183,6 +187,27 @@ class _Parser:
             self.expect_word("EXISTS")
             return True
         return False
+
+    def user_name(self) -> str:
+        """A user name: identifier or string literal (``'u1'``), lower-cased like other names."""
+        t = self.tok
+        if t.kind is Kind.STRING and t.terminated:
+            self.advance()
+            return t.value.lower()
+        return self.name()
+
+    def create_user(self) -> ast.CreateUser:
+        """``CREATE USER [IF NOT EXISTS] u IDENTIFIED BY 'p' [DEFAULT ROLE r]`` (one user)."""
+        ine = self.if_not_exists()
+        name = self.user_name()
+        self.expect_word("IDENTIFIED")
+        self.expect_word("BY")
+        password = self.string()
+        role = None
+        if self.accept_word("DEFAULT"):
+            self.expect_word("ROLE")
+            role = self.name()
+        return ast.CreateUser(name, password, ine, role)
 
     def create_account(self) -> ast.CreateAccount:
         ine = self.if_not_exists()

@@ -150,7 +150,8 @@ def restore_from_pitr(ex: MOExecutor, stmt: ast.RestorePitr, ctx: StmtContext) -
             src_name = stmt.src_account if stmt.src_account is not None else rec.account_name
             src = st.account(src_name, at=ts)
             if src is None:
-                raise internal_error(f"account `{src_name}` does not exists at timestamp: {when}")
+                # getAccountRecordByTs (snapshot.go): "snapshot name" carries the PITR name, ts in ns
+                raise internal_error(f"no such account, snapshot name: {stmt.pitr}, ts: {ts}")
             dst = st.account(target)
             if dst is None:
                 if target != src_name:
@@ -192,6 +193,12 @@ def restore_from_snapshot(ex: MOExecutor, stmt: ast.RestoreSnapshot, ctx: StmtCo
         with st.transaction() as tx:
             st.restore_cluster(tx, at=ts)
         return Result()
+    if stmt.level in ("database", "table"):
+        # checkRestorePriv (snapshot.go): system database first, then a cluster snapshot
+        if stmt.database and stmt.database in SYSTEM_DATABASES:
+            raise internal_error(f"can't restore db: {stmt.database}")
+        if snap.level == "cluster":
+            raise internal_error("can't restore db from cluster level snapshot")
     src_name = stmt.account or (snap.account_name if snap.level != "cluster" else ctx.account) or ctx.account
     target = stmt.to_account or src_name
     if not ctx.is_sys:

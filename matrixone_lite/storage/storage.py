@@ -307,6 +307,14 @@ class Storage:
             (account_id, name, auth_string(password), default_role, PENDING),
         )
 
+    def drop_user(self, tx: Tx, account_id: int, name: str) -> None:
+        """Stamp the user dropped; its row stays so an account restore to an earlier instant brings it back."""
+        tx.catalog_dirty = True
+        tx.execute(
+            "UPDATE __mo_users SET dropped_ts = ? WHERE account_id = ? AND name = ? AND dropped_ts IS NULL",
+            (PENDING, account_id, name),
+        )
+
     def bootstrap(self, root_password: str) -> None:
         """Create the sys account (id 0) with users root and dump on a fresh file."""
         if self.accounts():
