@@ -151,3 +151,24 @@ def test_restore_beside_keeps_the_target_users(env) -> None:
     assert login_code(srv, "acc1#u1", "p1") == 0
     assert login_code(srv, "acc1#u2", "p2") == 1045
     assert login_code(srv, "acc1#root", "111") == 0
+
+
+def test_cluster_restore_and_recreated_account_roll_users_back(env) -> None:
+    srv, sys_root, acc1 = env
+    run(sys_root, "create pitr cp for cluster range 1 'h'")
+    time.sleep(0.02)
+    run(acc1, "create user u1 identified by 'p1'")
+    run(sys_root, "create user su1 identified by 's1'")
+    t = instant()
+    run(acc1, "drop user u1")
+    run(acc1, "create user u2 identified by 'p2'")
+    run(sys_root, "drop user su1")
+    run(sys_root, f"restore cluster from pitr cp '{t}'")
+    assert login_code(srv, "acc1#u1", "p1") == 0 and login_code(srv, "acc1#u2", "p2") == 1045
+    assert login_code(srv, "sys#su1", "s1") == 0 and login_code(srv, "root", "111") == 0
+    # a dropped account restored in place from the cluster PITR comes back with its users as of t
+    run(sys_root, "drop account acc1")
+    assert login_code(srv, "acc1#u1", "p1") == 1045
+    run(sys_root, f"restore account acc1 from pitr cp '{t}' as acc1")
+    assert login_code(srv, "acc1#u1", "p1") == 0 and login_code(srv, "acc1#root", "111") == 0
+    assert login_code(srv, "acc1#u2", "p2") == 1045
