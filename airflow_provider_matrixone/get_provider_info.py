@@ -43,13 +43,13 @@ def get_provider_info() -> dict[str, Any]:
         "sensors": [
             {
                 "integration-name": "MatrixOne",
-                "python-modules": ["airflow_provider_matrixone.sensors.restore_verification"],
+                "python-modules": ["airflow_provider_matrixone.sensors.restore"],
             }
         ],
         "triggers": [
             {
                 "integration-name": "MatrixOne",
-                "python-modules": ["airflow_provider_matrixone.triggers.restore_verification"],
+                "python-modules": ["airflow_provider_matrixone.triggers.restore"],
             }
         ],
         "connection-types": [

@@ -27,7 +27,7 @@ DAGS = ROOT / "dags"
 MODULES = {
     "airflow_provider_matrixone.operators.pitr": "provider operators (pitr)",
     "airflow_provider_matrixone.operators.restore": "provider restore operator",
-    "airflow_provider_matrixone.sensors.restore_verification": "provider sensor",
+    "airflow_provider_matrixone.sensors.restore": "provider sensor",
     "airflow.providers.mysql.hooks.mysql": "MySQL provider hook",
 }
 

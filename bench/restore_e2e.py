@@ -82,7 +82,7 @@ def _instant() -> Any:
 
 def _restore_and_verify(srv: Any, conn_id: str, pitr: str, at: Any, run_id: str) -> dict[str, Any]:
     from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-    from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+    from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
     op = MatrixOnePITRRestoreOperator(task_id="restore", pitr_name=pitr, timestamp=at.isoformat(), level="account",
                                       matrixone_conn_id=conn_id)

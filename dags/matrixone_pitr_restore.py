@@ -25,7 +25,7 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))

@@ -22,8 +22,6 @@ from airflow_provider_matrixone.operators._common import (
 from airflow_provider_matrixone.pitr import errors
 from airflow_provider_matrixone.pitr.models import Level, Pitr, PitrRange, Scope
 
-__all__ = ["MatrixOnePITRAlterOperator", "MatrixOnePITRCreateOperator", "MatrixOnePITRDropOperator"]
-
 
 def _same(a: str | None, b: str | None) -> bool:
     return (a or "").lower() == (b or "").lower()
@@ -233,3 +231,15 @@ class MatrixOnePITRDropOperator(BaseOperator):
             hook.drop_pitr(pitr.name)
             self.log.info("dropped pitr %s", pitr.name)
             return {**pitr.to_dict(), "action": "dropped"}
+
+
+# The restore operator lives in its own module (it is the largest); it is a PITR operator, so it
+# is importable from here too, as the documented layout says.
+from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator  # noqa: E402
+
+__all__ = [
+    "MatrixOnePITRAlterOperator",
+    "MatrixOnePITRCreateOperator",
+    "MatrixOnePITRDropOperator",
+    "MatrixOnePITRRestoreOperator",
+]

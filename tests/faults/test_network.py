@@ -58,7 +58,7 @@ def _restore_op(conn_id: str, sc: dict[str, Any], **kw: Any) -> Any:
 
 
 def _sensor(conn_id: str, reference: Any, **kw: Any) -> Any:
-    from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+    from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
     kw.setdefault("poke_interval", 0.1)
     kw.setdefault("timeout", 1.5)
@@ -149,7 +149,7 @@ def test_deferred_trigger_rides_out_a_cut_connection(scenario: dict[str, Any], m
     """The triggerer's poll loop treats a cut connection like the sensor: poll again, then pass."""
     import asyncio
 
-    from airflow_provider_matrixone.triggers.restore_verification import MatrixOneRestoreVerificationTrigger
+    from airflow_provider_matrixone.triggers.restore import MatrixOneRestoreVerificationTrigger
 
     result = _reference(scenario, mo_server)
     proxy = _proxy(scenario, mo_server, cut_on=b"count(", forward_cut=False)
@@ -174,7 +174,7 @@ def test_deferred_trigger_is_not_hung_by_a_black_holed_server(scenario: dict[str
     import asyncio
     import threading
 
-    from airflow_provider_matrixone.triggers import restore_verification as trig
+    from airflow_provider_matrixone.triggers import restore as trig
 
     monkeypatch.setattr(trig, "READ_TIMEOUT", 1.0)
     result = _reference(scenario, mo_server)

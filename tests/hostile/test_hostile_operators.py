@@ -25,7 +25,7 @@ from airflow_provider_matrixone.operators.snapshot import (
     MatrixOneSnapshotDropOperator,
     MatrixOneSnapshotRestoreOperator,
 )
-from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 from tests.hostile.payloads import NAMES, TIMESTAMPS
 from tests.operators.support import context, set_connection
 from tests.provider.support import TENANT_PASSWORD, TEST_PASSWORD, make_tenant, root_sql, tenant_sql

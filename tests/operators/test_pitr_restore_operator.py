@@ -154,7 +154,7 @@ def test_restore_beside_into_another_account(tenant: SimpleNamespace, root_conn:
     assert tenant_sql(mo_server, target, ["select count(*) from db2.orders"]) == [(3,)]
     assert _state(mo_server, tenant.name) == source_now  # the source is untouched
     assert out["reference"]["target_account"] == target
-    from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+    from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
     sensor = MatrixOneRestoreVerificationSensor(task_id="v", reference=out, matrixone_conn_id=root_conn,
                                                 verify_conn_id=target_conn, poke_interval=0.1, timeout=5)

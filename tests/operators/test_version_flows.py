@@ -15,7 +15,7 @@ from airflow_provider_matrixone.operators.snapshot import (
     MatrixOneSnapshotDropOperator,
     MatrixOneSnapshotRestoreOperator,
 )
-from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 from tests.operators.support import (
     TENANT_PASSWORD,
     TEST_PASSWORD,

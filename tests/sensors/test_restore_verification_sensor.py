@@ -19,8 +19,8 @@ from airflow.sdk.exceptions import (
 
 from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperator
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
-from airflow_provider_matrixone.triggers.restore_verification import MatrixOneRestoreVerificationTrigger
+from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.triggers.restore import MatrixOneRestoreVerificationTrigger
 from tests.operators.support import context, mutating_since, now_after_pitr, tenant_sql
 
 
@@ -125,7 +125,7 @@ def test_deferrable_defers_with_a_string_only_trigger(tenant: SimpleNamespace, m
     trigger = deferred.trigger
     assert isinstance(trigger, MatrixOneRestoreVerificationTrigger)
     path, kwargs = trigger.serialize()
-    assert path == "airflow_provider_matrixone.triggers.restore_verification.MatrixOneRestoreVerificationTrigger"
+    assert path == "airflow_provider_matrixone.triggers.restore.MatrixOneRestoreVerificationTrigger"
     assert all(isinstance(v, (str, int, float)) for v in kwargs.values())
     assert MatrixOneRestoreVerificationTrigger(**kwargs).serialize() == (path, kwargs)
     # the restore lands later: recreate the table with its rows while the trigger polls

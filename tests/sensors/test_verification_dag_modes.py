@@ -10,7 +10,7 @@ import pendulum
 
 from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperator
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-from airflow_provider_matrixone.sensors.restore_verification import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 from tests.operators.support import context, now_after_pitr, tenant_sql
 
 REF = "{{ ti.xcom_pull(task_ids='restore') }}"

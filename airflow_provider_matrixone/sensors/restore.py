@@ -197,7 +197,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_matrixone.triggers.restore_verification import (
+        from airflow_provider_matrixone.triggers.restore import (
             MatrixOneRestoreVerificationTrigger,
         )
 
