@@ -26,8 +26,8 @@ from airflow_provider_matrixone.cli.targets import (
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
 from airflow_provider_matrixone.pitr.client import redact_sql
+from airflow_provider_matrixone.pitr.coverage import check_pitr_covers
 from airflow_provider_matrixone.pitr.models import Level, Pitr
-from airflow_provider_matrixone.pitr.restore_plan import check_pitr_covers
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 

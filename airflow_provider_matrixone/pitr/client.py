@@ -18,6 +18,7 @@ from typing import Any
 import pendulum
 
 from airflow_provider_matrixone.pitr import errors, show, statements, timestamps, window
+from airflow_provider_matrixone.pitr.coverage import check_pitr_covers
 from airflow_provider_matrixone.pitr.identifiers import Login
 from airflow_provider_matrixone.pitr.models import (
     Level,
@@ -325,6 +326,7 @@ class PitrOperations:
         parsed = self.resolve_timestamp(timestamp, timezone)
         pitr = self.require_pitr(name)
         scope = Scope.build(level, account=account, database=database, table=table)
+        check_pitr_covers(pitr, scope, self.account)
         sql, literal = self.build_restore_pitr(
             pitr, parsed.instant, scope, source_account=source_account, account_prefix=account_prefix
         )

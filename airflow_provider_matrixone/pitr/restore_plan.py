@@ -15,6 +15,7 @@ from typing import Any
 
 from . import errors
 from .client import PitrOperations
+from .coverage import check_pitr_covers
 from .identifiers import validate_name
 from .models import Level, Pitr, Scope
 from .timestamps import to_epoch_ns
@@ -58,33 +59,6 @@ class ObjectAction:
         if self.table is not None:
             out.update(table=self.table, rows_now=self.rows_now, rows_at_t=self.rows_at_t)
         return out
-
-
-def check_pitr_covers(pitr: Pitr, scope: Scope, caller_account: str) -> None:
-    """Refuse a restore the PITR cannot serve, with MatrixOne's wording (pitr.go:2142-2243).
-
-    The statement builder checks level combinations; this adds the object names: a database PITR
-    only restores its own database, a table PITR its own table, an account PITR its own account.
-    """
-    name = pitr.name
-    if pitr.level is Level.DATABASE and scope.level in (Level.DATABASE, Level.TABLE):
-        if not _same(pitr.database, scope.database):
-            obj = f"database {scope.database}" + (f" table {scope.table}" if scope.level is Level.TABLE else "")
-            raise errors.LevelMismatch(f"pitr {name} is not allowed to restore {obj} (it covers database "
-                                       f"{pitr.database})")
-    if pitr.level is Level.TABLE and scope.level is Level.TABLE:
-        if not (_same(pitr.database, scope.database) and _same(pitr.table, scope.table)):
-            raise errors.LevelMismatch(f"pitr {name} is not allowed to restore table {scope.database}.{scope.table} "
-                                       f"(it covers table {pitr.database}.{pitr.table})")
-    if pitr.level is Level.ACCOUNT and scope.level in (Level.DATABASE, Level.TABLE):
-        if pitr.account is not None and not _same(pitr.account, scope.account or caller_account):
-            raise errors.LevelMismatch(f"pitr {name} is not allowed to restore account {scope.account or caller_account} "
-                                       f"database {scope.database} (it covers account {pitr.account})")
-    if pitr.level is Level.ACCOUNT and scope.level is Level.ACCOUNT:
-        target = scope.account or caller_account
-        if pitr.account is not None and not _same(pitr.account, target):
-            raise errors.LevelMismatch(f"pitr {name} is not allowed to restore account {target} (it covers account "
-                                       f"{pitr.account}; to copy {pitr.account} into {target} use target_account)")
 
 
 @dataclass(frozen=True)

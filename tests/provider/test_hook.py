@@ -244,3 +244,14 @@ def test_hook_under_common_sql_connection_lookup(mo_server: Any, monkeypatch: py
     hook = conn.get_hook(hook_params=dict(conn.extra_dejson))
     assert type(hook).__name__ == "MatrixOneHook"
     assert hook.get_first("select 1 + 1")[0] == 2
+
+
+def test_restore_refuses_an_object_the_pitr_does_not_cover(hook_factory: Any, mo_server: Any) -> None:
+    make_tenant(mo_server, "coveracc")
+    hook = hook_factory("coveracc#admin", TENANT_PASSWORD, client="pymysql")
+    hook.create_pitr("p_cover_db1", "database", database="db1", range_value=1, range_unit="h")
+    time.sleep(0.02)
+    mark = len(mo_server.statement_log.mutating())
+    with pytest.raises(errors.LevelMismatch, match="not allowed to restore database db2"):
+        hook.restore_pitr("p_cover_db1", pendulum.now("UTC"), "database", database="db2")
+    assert mo_server.statement_log.mutating()[mark:] == []
