@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from airflow_provider_matrixone.cli.errors import UsageError
@@ -102,20 +101,9 @@ class ConnectionFailed(Exception):
     """The server could not be reached (exit 1)."""
 
 
-class CliClient(PitrClient):
-    """``PitrClient`` whose clock is a stdlib aware datetime.
-
-    ``pendulum.DateTime.astimezone(datetime.UTC) - timedelta`` comes back *naive* (pendulum 3),
-    which breaks the window check for hour ranges; a stdlib datetime does not have that problem.
-    """
-
-    def now(self) -> Any:
-        return datetime.now(UTC)
-
-
 def make_client(args: argparse.Namespace, stdin: TextIO | None = None) -> PitrClient:
     login = parse_user(args.user)
     password = resolve_password(args, stdin)
     logger = logging.getLogger(f"{LOGGER_NAME}.cli")
-    return CliClient(pymysql_connect(args.host, args.port, args.user, password), login,
+    return PitrClient(pymysql_connect(args.host, args.port, args.user, password), login,
                      server_timezone=args.server_timezone, log_sql=True, logger=logger)

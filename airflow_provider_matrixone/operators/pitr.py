@@ -7,7 +7,6 @@ on "already exists" / "does not exist" (check-then-act, as the AlloyDB operators
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -45,7 +44,7 @@ def pitr_result(hook: Any, pitr: Pitr, action: str) -> dict[str, Any]:
     out = pitr.to_dict()
     out["range"] = str(pitr.range)
     out["objects"] = pitr.scope.to_dict()
-    out["recovery_window"] = hook.recovery_window(pitr, datetime.now(UTC)).to_dict()  # stdlib now: see restore_plan
+    out["recovery_window"] = hook.recovery_window(pitr).to_dict()
     out["action"] = action
     return out
 

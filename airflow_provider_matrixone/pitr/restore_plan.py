@@ -10,7 +10,7 @@ counts, never a mutating statement, so ``dry_run=True`` is safe by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from . import errors
@@ -232,9 +232,7 @@ def plan_restore(
             target = scope.account or caller
             scope = Scope(Level.ACCOUNT, source)
 
-    # A stdlib ``now``: pendulum DateTimes lose their zone in ``- timedelta`` once converted with
-    # ``astimezone(datetime.UTC)``, which breaks window arithmetic for hour ranges.
-    now = datetime.now(UTC)
+    now = ops.now()  # the server's clock: MatrixOne checks the window against it
     sql, literal = ops.build_restore_pitr(pitr, parsed.instant, restore_scope, source_account=src_for_sql, now=now)
     window = ops.recovery_window(pitr, now).to_dict()
     target_name = target or source

@@ -342,15 +342,16 @@ class TestVerify:
     def test_verify_detects_a_wrong_restore(self, cli_server: Any) -> None:
         """Run the pieces: reference at T, restore, then data changes before the verification."""
         from airflow_provider_matrixone.cli import verification
-        from airflow_provider_matrixone.cli.connect import CliClient, pymysql_connect
+        from airflow_provider_matrixone.cli.connect import pymysql_connect
         from airflow_provider_matrixone.cli.targets import pitr_target
+        from airflow_provider_matrixone.pitr.client import PitrClient
         from airflow_provider_matrixone.pitr.identifiers import parse_login
         from airflow_provider_matrixone.pitr.verify import TableState
 
         make_account(cli_server, "ver2")
         u = "ver2#admin"
         login = parse_login(u)
-        client = CliClient(pymysql_connect(cli_server.host, cli_server.port, u, ADMIN_PASSWORD), login)
+        client = PitrClient(pymysql_connect(cli_server.host, cli_server.port, u, ADMIN_PASSWORD), login)
         client.create_pitr("pv2", "account", range_value=1, range_unit="h")
         _, instant = stamp()
         sql_as(cli_server, u, ["delete from db2.orders"])
