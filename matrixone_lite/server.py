@@ -27,6 +27,7 @@ from matrixone_lite.engine import Engine
 from matrixone_lite.mo.executor import MOExecutor
 from matrixone_lite.wire.auth import EngineIdentityProvider
 from matrixone_lite.wire.connection import LiteConnection
+from matrixone_lite.wire.packets_in import BoundedStream
 from matrixone_lite.wire.server_context import ServerContext
 from matrixone_lite.wire.session import LiteSession
 from matrixone_lite.wire.statement_log import StatementLog
@@ -38,8 +39,11 @@ logger = logging.getLogger("matrixone_lite.server")
 class LiteMysqlServer(MysqlServer):
     """MysqlServer that builds :class:`LiteConnection` objects (instead of patching mysql-mimic)."""
 
+    max_packet_bytes = 16 * 1024 * 1024
+
     async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        stream = MysqlStream(reader, writer)
+        # every read is size-bounded (the command loop answers 1153 above the query limit)
+        stream = BoundedStream(MysqlStream(reader, writer), self.max_packet_bytes)
         try:
             session = self.session_factory()
             connection = LiteConnection(stream=stream, session=session, control=self.control,  # type: ignore[arg-type]
@@ -164,6 +168,7 @@ class LiteServer:
         server = LiteMysqlServer(session_factory=lambda: LiteSession(context),
                              identity_provider=EngineIdentityProvider(context.engine),
                              capabilities=CAPABILITIES)
+        server.max_packet_bytes = self.max_query_bytes + 1  # 1 command byte
         self._server = server
         try:
             loop.run_until_complete(server.start_server(host=self.host, port=self.port))
