@@ -326,6 +326,10 @@ class EngineSession:
                 self.storage.give_back(self.conn)
                 self.engine._forget(self)
 
+    def interrupt(self) -> None:
+        """Abort the statement running on this session's connection (any thread; see wire/runaway.py)."""
+        self.conn.interrupt()
+
     def _write_tx(self) -> Tx:
         if self._tx is None:
             self._tx = self.storage.begin(self.conn)

@@ -252,10 +252,13 @@ class LiteConnection(Connection):
         handler = handlers.get(command)  # type: ignore[call-overload]
         if handler is None:
             raise MOError(1047, f"Unsupported Command: {hex(command)}", "08S01")
-        await handler(rest)
+        try:
+            await handler(rest)
+        except (struct.error, MalformedPacket):  # a COM_STMT_* packet shorter than its fields
+            raise MOError(1835, "Malformed communication packet.", "08S01") from None
 
     async def handle_init_db(self, data: bytes) -> None:
-        db = self.client_charset.decode(data)
+        db = data.decode(self.client_charset.codec, errors="replace")
         self.session.server.statement_log_record(
             self.connection_id, self.login.account if self.login else "", self.login.user if self.login else "",
             f"USE `{db}`")
@@ -312,7 +315,7 @@ class LiteConnection(Connection):
 
     # ---- prepared statements ----
     async def handle_stmt_prepare(self, data: bytes) -> None:
-        sql = self.client_charset.decode(data)
+        sql = data.decode(self.client_charset.codec, errors="replace")
         stmt_id = next(self.prepared_stmt_seq)
         stmt = PreparedStatement(stmt_id=stmt_id, sql=sql, num_params=len(placeholder_positions(sql)))
         self.prepared_stmts[stmt_id] = stmt
