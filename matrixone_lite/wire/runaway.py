@@ -166,3 +166,30 @@ def kill(connections: Any, killer_account: str, words: list[str], sql: str) -> N
             conn.shutdown()
         return
     raise MOError(1094, f"Unknown thread id: {target_id}")
+
+
+PROCESSLIST_COLUMNS = ["conn_id", "account", "user", "host", "db", "command", "time", "info"]
+PROCESSLIST_TYPES = ["BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"]
+
+
+def processlist(connections: Any, account: str) -> list[tuple[Any, ...]]:
+    """``SHOW PROCESSLIST`` rows (a subset of MatrixOne's columns): one per logged-in connection.
+
+    A tenant sees its own account's connections, sys sees all. ``command`` is ``Query`` while a
+    statement runs on the connection's worker, else ``Sleep``; ``info`` is that statement, redacted.
+    """
+    from matrixone_lite.wire.statement_log import redact
+
+    rows = []
+    now = time.monotonic()
+    for conn in sorted(list(connections), key=lambda c: getattr(c, "connection_id", 0) or 0):
+        login = getattr(conn, "login", None)
+        if login is None or (account != "sys" and login.account != account):
+            continue
+        session = conn.session
+        running = getattr(session, "running", None)
+        rows.append((conn.connection_id, login.account, login.user, session.server.client_host(session),
+                     session.database, "Query" if running is not None else "Sleep",
+                     int(now - running.started) if running is not None else 0,
+                     redact(running.sql)[:1024] if running is not None else None))
+    return rows

@@ -99,7 +99,7 @@ class LiteSession(Session):
     async def run_cancellable(self, fn: Callable[..., T], *args: Any) -> T:
         """``run`` for a statement: interrupted on disconnect, KILL, server stop or the time limit."""
         es = self._es()
-        self.running = running = runaway.Running(es.interrupt)
+        self.running = running = runaway.Running(es.interrupt, str(args[0]) if args else "")
         limit = runaway.statement_limit(self.variables.get("max_execution_time"), self.server.max_execution_time)
         conn = self._connection
         try:
@@ -221,6 +221,9 @@ class LiteSession(Session):
             if rest[:1] in (["WARNINGS"], ["ERRORS"]):
                 return to_result_set(["Level", "Code", "Message"], ["VARCHAR", "BIGINT", "VARCHAR"],
                                      [None] * 3, [])
+            if rest[:1] == ["PROCESSLIST"] or rest[:2] == ["FULL", "PROCESSLIST"]:
+                return to_result_set(runaway.PROCESSLIST_COLUMNS, runaway.PROCESSLIST_TYPES, [None] * 8,
+                                     runaway.processlist(self.server.connections, login.account if login else ""))
             if rest[:1] == ["STATUS"]:
                 return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None] * 2, [])
         if head == "SELECT":
