@@ -328,7 +328,8 @@ class EngineSession:
 
     def interrupt(self) -> None:
         """Abort the statement running on this session's connection (any thread; see wire/runaway.py)."""
-        self.conn.interrupt()
+        if not self._closed:  # a closed session's connection is back in the pool, maybe another's
+            self.conn.interrupt()
 
     def _write_tx(self) -> Tx:
         if self._tx is None:
