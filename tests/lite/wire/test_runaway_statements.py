@@ -178,3 +178,27 @@ def test_sigterm_stops_the_server_with_runaways_running(serve_no_limit: ServePro
         t.join(timeout=10)
     for c in conns:
         c.close()
+
+
+def test_tenant_sees_and_kills_only_its_own_connections(serve_no_limit: ServeProcess) -> None:
+    srv = serve_no_limit
+    root = srv.connect()
+    root_id = _conn_id(root)
+    with root.cursor() as cur:
+        cur.execute("create account acc1 admin_name 'admin' identified by 'tenant-pw-1'")
+    tenant = pymysql.connect(host=srv.host, port=srv.port, user="acc1#admin", password="tenant-pw-1",
+                             autocommit=True, read_timeout=10)
+    tenant_id = _conn_id(tenant)
+    with tenant.cursor() as cur:
+        cur.execute("show processlist")
+        assert {r[0] for r in cur.fetchall()} == {tenant_id}
+        with pytest.raises(pymysql.err.OperationalError) as err:
+            cur.execute(f"kill {root_id}")
+        assert err.value.args[0] == 1094
+    assert {r["conn_id"] for r in _processlist(srv)} >= {root_id, tenant_id}  # sys sees every account
+    with root.cursor() as cur:
+        cur.execute("select 1")  # root's connection was not killed
+        cur.execute(f"kill {tenant_id}")  # sys may kill a tenant's connection
+    with pytest.raises(pymysql.err.OperationalError), tenant.cursor() as cur:
+        cur.execute("select 1")
+    root.close()
