@@ -343,7 +343,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     elif kind == "insert" and target is not None:
         schema = target.schema
         if not isinstance(tree.this, exp.Schema):
-            cols = [exp.to_identifier(c.name) for c in schema.columns]
+            cols = [exp.to_identifier(c.name, quoted=True) for c in schema.columns]  # `order`, `订单`
             tree.set("this", exp.Schema(this=tree.this, expressions=cols))
         listed = {e.name.lower() for e in tree.this.expressions}
         out.insert_columns = [e.name for e in tree.this.expressions]
