@@ -30,6 +30,7 @@ from airflow_provider_matrixone.operators._common import (
     safety_snapshot_name,
 )
 from airflow_provider_matrixone.pitr.flags import parse_dry_run
+from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RECREATE, RestorePlan, plan_restore
 from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
@@ -136,6 +137,10 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         level, account, database, table = (optional_str(v) for v in (self.level, self.account, self.database,
                                                                        self.table))
         Scope.build(level, account=account, database=database, table=table)  # names first, before any connection
+        validate_name(self.pitr_name, "pitr name", "pitr")
+        for field, value in (("target account", self.target_account), ("source account", self.source_account)):
+            if optional_str(value):
+                validate_name(value, field, "account")
         hook, ref_hook, verify_hook = self._hooks()
         result: dict[str, Any] = {"dry_run": dry_run, "phases": timer.phases}
         if dry_run_flag.note:
