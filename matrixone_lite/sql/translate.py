@@ -309,7 +309,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             target = res.table
             phys = exp.Table(this=exp.to_identifier(f"t_{res.table.id}"))
             if kind != "insert":
-                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
             t.replace(phys)
             scopes[alias.lower()] = res.table.schema
             continue
@@ -329,7 +329,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             scopes[alias.lower()] = res.virtual_types
         replacements[ph] = f"({body})"
         new = exp.Table(this=exp.to_identifier(ph))
-        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))  # `select`, `订单`
         t.replace(new)
     _decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):

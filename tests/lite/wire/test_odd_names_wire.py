@@ -2,8 +2,8 @@
 
 Create, insert (with and without a column list), time-travel read, PITR and restore with
 `order items`, `订单`, `select`, `$%^#` and a reserved-word column `order`. The column-less INSERT
-into a table with a reserved-word column used to fail with 1064: the translator spelled the
-implied column list unquoted.
+into a table with a reserved-word column, and a time-travel read of a table named `select`, used
+to fail with 1064: the translator spelled the implied column list and the table alias unquoted.
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ def test_odd_names_create_insert_time_travel_restore(driver: str, mo_server: Any
         assert sorted(r[0] for r in cur.fetchall()) == ["order items", "select"]
         cur.execute(f"select count(*) from `订单`.`order items` {{MO_TS = {at_ns}}}")
         assert cur.fetchall()[0][0] == 2
+        # a reserved-word table under a time-travel hint (its alias used to be emitted unquoted: 1064)
+        cur.execute(f"select * from `订单`.`select` {{MO_TS = {at_ns}}} limit 0")
+        assert [d[0] for d in cur.description] == ["select"]
+        cur.execute(f"select `select`.`select` from `订单`.`select` {{MO_TS = {at_ns}}}")
+        assert cur.fetchall()[0][0] == 7
         cur.execute(f"show tables from `订单` {{MO_TS = {at_ns}}}")
         assert sorted(r[0] for r in cur.fetchall()) == ["$%^#", "order items", "select"]
         cur.execute(f"restore database `订单` from pitr `$%^#` '{literal}'")
