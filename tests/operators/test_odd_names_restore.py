@@ -18,7 +18,14 @@ from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
 from airflow_provider_matrixone.pitr.restore_plan import plan_restore
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
-from tests.operators.odd_names import ODD_DB, ODD_DB2, add_odd_objects, damage_odd_objects, expected_at_t, odd_counts
+from tests.operators.odd_names import (
+    ODD_DB,
+    ODD_DB2,
+    add_odd_objects,
+    damage_odd_objects,
+    expected_at_t,
+    odd_counts,
+)
 from tests.operators.support import context, mutating_since, now_after_pitr, set_connection, tenant_sql
 from tests.provider.support import TENANT_PASSWORD
 
