@@ -114,6 +114,8 @@ def _split_name(name: Any, field_name: str = "tables", *, user: bool = True) -> 
                                   "(example: db2.orders)")
     db, tbl = name.split(".", 1)
     if not user:
+        if not db or not tbl or "\0" in name:
+            raise errors.InvalidInput(field_name, f"table name {describe_value(name)} is not a name a server lists")
         return db, tbl
     return validate_name(db, "database", "database"), validate_name(tbl, "table", "table")
 
