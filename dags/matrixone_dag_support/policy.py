@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from airflow_provider_matrixone.pitr import errors, flags, identifiers
+from airflow_provider_matrixone.pitr import errors, identifiers
 from airflow_provider_matrixone.pitr.models import Level, Pitr, PitrRange, Scope
 
 POLICY_VARIABLE = "matrixone_pitr_policies"
@@ -60,7 +60,9 @@ def load(raw: Any, home_account: str) -> tuple[list[dict[str, Any]], bool]:
             raise errors.InvalidInput("policy", f"Variable {POLICY_VARIABLE} is not JSON: {exc}") from None
     prune = False
     if isinstance(raw, dict):
-        prune = flags.parse_bool(raw.get("prune", False), "prune")
+        prune = raw.get("prune", False)
+        if not isinstance(prune, bool):
+            raise errors.InvalidInput("prune", "prune must be true or false")
         raw = raw.get("pitrs")
     if not isinstance(raw, list):
         raise errors.InvalidInput("policy", f"the policy must be a JSON list of PITRs (Variable {POLICY_VARIABLE})")
