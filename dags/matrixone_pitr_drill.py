@@ -24,10 +24,12 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_matrixone.pitr import flags
+
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import connections, reporting, restoring, verification  # noqa: E402
+from matrixone_dag_support import connections, reporting, restore_request, restoring, verification  # noqa: E402
 
 SCRATCH_PREFIX = "drill_"
 SCRATCH_ADMIN = "drill_admin"
@@ -42,7 +44,7 @@ SCRATCH_ADMIN = "drill_admin"
     params={
         "strategy": Param("latest", type="string", enum=["latest", "random"], title="Restore point",
                           description="latest: just before now; random: anywhere inside the recoverable window."),
-        "pitrs": Param([], type="array", items={"type": "string", "pattern": r"^[A-Za-z0-9_$-]{1,64}$"},
+        "pitrs": Param([], type="array", items={"type": "string", "pattern": restore_request.NAME_PATTERN, "minLength": 1},
                        title="PITR names", description="Drill only these account-level PITRs (empty: all)."),
         "fingerprint": Param(False, type="boolean", title="Fingerprint rows",
                              description="Also compare row fingerprints, not only counts."),
@@ -71,7 +73,7 @@ def matrixone_pitr_drill() -> None:
         params = get_current_context()["params"]
         result: dict[str, Any] = {"pitr": pitr["name"], "source": pitr["account"], "ok": False}
         try:
-            _drill(pitr, params["strategy"], bool(params.get("fingerprint")), result)
+            _drill(pitr, params["strategy"], flags.parse_bool(params.get("fingerprint", False), "fingerprint"), result)
         except Exception as exc:  # reported, and the summary fails the DAG
             result["error"] = f"{type(exc).__name__}: {exc}"
         print(f"drill {pitr['name']}: {'PASSED' if result['ok'] else 'FAILED'} {result.get('error', '')}")

@@ -23,6 +23,7 @@ from airflow.sdk import Param, Variable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperator
+from airflow_provider_matrixone.pitr import flags
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
@@ -54,7 +55,7 @@ def matrixone_pitr_policy() -> None:
         raw = Variable.get(policy.POLICY_VARIABLE, default=None)
         default = connections.hook()
         entries, prune = policy.load(raw if raw else DEFAULT_POLICY, default.login.account)
-        prune = prune or bool(get_current_context()["params"].get("prune"))
+        prune = prune or flags.parse_bool(get_current_context()["params"].get("prune", False), "prune")
         print(f"policy: {len(entries)} PITR(s) from {'Variable ' + policy.POLICY_VARIABLE if raw else 'the default'}"
               f", prune={prune}")
         return {"entries": entries, "prune": prune}

@@ -195,7 +195,9 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
 
     # ---------------------------------------------------------------------------------- deferrable
     def execute(self, context: Any) -> Any:
-        if not self.deferrable:
+        with domain_errors("restore verification"):
+            deferrable = as_bool(self.deferrable, "deferrable")
+        if not deferrable:
             return super().execute(context)
         from airflow_provider_matrixone.triggers.restore import (
             MatrixOneRestoreVerificationTrigger,

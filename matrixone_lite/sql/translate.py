@@ -309,7 +309,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             target = res.table
             phys = exp.Table(this=exp.to_identifier(f"t_{res.table.id}"))
             if kind != "insert":
-                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
             t.replace(phys)
             scopes[alias.lower()] = res.table.schema
             continue
@@ -329,7 +329,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             scopes[alias.lower()] = res.virtual_types
         replacements[ph] = f"({body})"
         new = exp.Table(this=exp.to_identifier(ph))
-        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))  # `select`, `订单`
         t.replace(new)
     _decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):
@@ -343,7 +343,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     elif kind == "insert" and target is not None:
         schema = target.schema
         if not isinstance(tree.this, exp.Schema):
-            cols = [exp.to_identifier(c.name) for c in schema.columns]
+            cols = [exp.to_identifier(c.name, quoted=True) for c in schema.columns]  # `order`, `订单`
             tree.set("this", exp.Schema(this=tree.this, expressions=cols))
         listed = {e.name.lower() for e in tree.this.expressions}
         out.insert_columns = [e.name for e in tree.this.expressions]

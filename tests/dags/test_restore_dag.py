@@ -160,7 +160,7 @@ def test_missing_timestamp_is_refused(run_dag: Any, mo_server: Any) -> None:
         {"timestamp": "2024-10-28 17:30:00", "level": "database", "database": "db1", "target_account": "x"},
         {"timestamp": "2024-10-28 17:30:00", "level": "cluster", "account": "acc1"},
         {"timestamp": "2024-13-28 17:30:00"},
-        {"timestamp": "2024-10-28 17:30:00", "dry_run": "yes"},
+        {"timestamp": "2024-10-28 17:30:00", "safety_snapshot": "maybe"},
     ],
 )
 def test_plan_revalidates_params_without_the_form(params: dict[str, Any]) -> None:
