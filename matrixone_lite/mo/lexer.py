@@ -61,7 +61,7 @@ def tokenize(sql: str, *, strict: bool = False) -> list[Token]:
     return list(_tokenize_cached(sql, strict))
 
 
-UNCACHED_CHARS = 65536
+UNCACHED_CHARS = 2048  # point queries and routing; 2,048 cached token lists stay small
 
 
 @functools.lru_cache(maxsize=2048)
