@@ -19,6 +19,7 @@ falls back to the general path; a fallback discovered mid-stream undoes the rows
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -45,7 +46,6 @@ _VALUE = re.compile(
 )
 _OPEN = re.compile(r"\s*\(")
 _SEP = re.compile(r"\s*([,)])")
-_ROW_SEP = re.compile(r"\s*,\s*(?=\()")
 
 
 class _NotPlain(Exception):
@@ -85,19 +85,48 @@ def _row(text: str, pos: int) -> tuple[list[Any], int]:
             return vals, pos
 
 
+_V = (r"('(?:[^'\\]|\\.|'')*'" r'|"(?:[^"\\]|\\.|"")*"'
+      r"|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w$.])|(?:NULL|TRUE|FALSE)(?![\w$]))")
+
+
+@functools.lru_cache(maxsize=64)
+def _row_re(width: int) -> re.Pattern[str]:
+    """One regex per row width: a row is matched by one call, not one call per value."""
+    body = r"\s*,\s*".join([_V] * width)
+    return re.compile(rf"\s*\(\s*{body}\s*\)\s*(,\s*(?=\()|$)", re.IGNORECASE | re.DOTALL)
+
+
+def _convert(tok: str) -> Any:
+    c = tok[0]
+    if c in "'\"":
+        return _unescape(tok)
+    if c in "nN":
+        return None
+    if c in "tT":
+        return 1
+    if c in "fF":
+        return 0
+    if c in "+-":
+        v = _number(tok[1:])  # bound unsigned and negated, as the shape cache and SQLite do
+        return -v if c == "-" else v
+    return _number(tok)
+
+
 def _rows(text: str, pos: int, names: list[str]) -> Iterator[dict[str, Any]]:
     """Each row as a parameter dict, one at a time; _NotPlain at the first non-literal."""
+    match = _row_re(len(names)).match
+    n = len(text)
     while True:
-        vals, pos = _row(text, pos)
-        if len(vals) != len(names):
-            raise _NotPlain  # the general path reports the column-count error
-        yield dict(zip(names, vals, strict=True))
-        r = _ROW_SEP.match(text, pos)
-        if r is None:
-            if text[pos:].strip():
-                raise _NotPlain  # ON DUPLICATE KEY UPDATE, a trailing clause, garbage
+        m = match(text, pos)
+        if m is None:
+            raise _NotPlain  # an expression, another width, ON DUPLICATE KEY UPDATE, garbage
+        vals = m.groups()
+        yield dict(zip(names, map(_convert, vals[:-1]), strict=True))
+        pos = m.end()
+        if not vals[-1]:
+            if pos < n:
+                raise _NotPlain
             return
-        pos = r.end()
 
 
 def run_bulk_insert(es: EngineSession, text: str, head: str) -> Result | None:
@@ -121,9 +150,11 @@ def run_bulk_insert(es: EngineSession, text: str, head: str) -> Result | None:
     tr = es._cache.get(key)  # noqa: SLF001 - the session's shape cache, shared on purpose
     if tr is None:
         tr = es._translate(template, head)  # noqa: SLF001
-        if tr is None or tr.kind != "insert" or tr.target is None or tr.upsert:
+        if tr is None:
             return None
         es._remember(key, tr)  # noqa: SLF001
+    if tr.kind != "insert" or tr.target is None or tr.upsert:
+        return None
     conn = es.conn
     tx = es._write_tx()  # noqa: SLF001
     tx.touch(tr.target.id)
