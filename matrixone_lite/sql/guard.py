@@ -15,6 +15,8 @@ MatrixOne gives for an unknown column (1054) or function (20105 ``function or op
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlglot import exp
 
 from matrixone_lite.errors import MOError, bad_field, not_supported
@@ -65,3 +67,25 @@ def check_statement(tree: exp.Expression) -> None:
                 raise unknown_function(str(node.this))
         elif isinstance(node, exp.Pragma):
             raise unknown_function(node.key)
+
+
+_DENIED_READS = {"json_each", "json_tree", "dbstat", "sqlite_dbpage", "sqlite_stmt", "generate_series"}
+_DENY_CODES = {sqlite3.SQLITE_PRAGMA, sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH}
+
+
+def authorize(action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None) -> int:
+    """SQLite authorizer of session connections: the second line behind :func:`check_statement`.
+
+    Whatever SQL reaches a session's connection (a translation the guard did not foresee, a
+    fast path), SQLite itself refuses pragmas (including ``pragma_*`` table functions),
+    ATTACH/DETACH, the denied functions and reads of table-valued functions such as
+    ``json_each``. The engine's
+    own statements on these connections need none of them (PRAGMAs run before it is installed).
+    """
+    if action in _DENY_CODES:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and arg2 is not None and denied_function(arg2):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_READ and arg1 is not None and arg1.lower() in _DENIED_READS:
+        return sqlite3.SQLITE_DENY  # (``sqlite_master`` stays readable: the engine resolves names with it)
+    return sqlite3.SQLITE_OK

@@ -136,3 +136,32 @@ def test_reserved_column_names_cannot_be_defined(srv: LiteServer, sql: str) -> N
     assert code == 20301 and "is reserved" in msg, (code, msg)
     assert [r[0] for r in run(c, "show tables from d")] == ["t"]
     assert run(c, "select id, v from d.t order by id") == [(1, "a"), (2, "b")]
+
+
+@pytest.mark.parametrize("sql", [
+    "select * from pragma_table_info('__mo_users')",
+    "pragma table_info('__mo_users')",
+    "select * from json_each('[1]')",
+    "select sqlite_version()",
+    "attach database ':memory:' as x",
+])
+def test_session_connections_refuse_sqlite_internals_even_untranslated(tmp_path, sql: str) -> None:
+    """Second line of defence: SQLite's authorizer on every session connection refuses these
+    even if some path handed SQL to SQLite without the guard (here: the connection directly)."""
+    import sqlite3
+
+    from matrixone_lite.engine import Engine
+
+    e = Engine(tmp_path / "data", timezone="UTC", version="4.2.0", root_password="111")
+    try:
+        s = e.session("sys", "root", None)
+        s.execute("select 1")
+        with pytest.raises(sqlite3.DatabaseError, match="not authorized|prohibited"):
+            s.conn.execute(sql).fetchall()
+        # the engine's own work on the same connection is unaffected
+        s.execute("create database d")
+        s.execute("create table d.t (id int primary key)")
+        s.execute("insert into d.t values (1)")
+        assert s.execute("select id from d.t").rows == [(1,)]
+    finally:
+        e.close()
