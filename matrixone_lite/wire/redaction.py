@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from matrixone_lite.mo.lexer import Kind, LexError, Token, tokenize
+from matrixone_lite.mo.lexer import Kind, LexError, Token, iter_tokens
 
 MASK = "'***'"
 _TRIGGER = re.compile(r"identified|password", re.IGNORECASE)
@@ -45,65 +45,76 @@ def _open_exec_comments(sql: str) -> str:
     return out if out == sql else out.replace("*/", "  ")
 
 
-def _secret_positions(toks: list[Token]) -> list[Token]:
-    """The STRING tokens holding a password."""
+def _scan(sql: str, lexable: str) -> tuple[list[tuple[int, int, str]], list[Token]]:
+    """One streaming pass over the tokens: (spans to replace, secret STRING tokens).
+
+    A forward-only state machine, so a 16 MiB INSERT that happens to contain the word
+    "password" costs one pass and memory for its comments and secrets, not a token list.
+    Raises LexError (strict lexing) for an unterminated literal or comment.
+    """
+    spans: list[tuple[int, int, str]] = []
     found: list[Token] = []
-    i, n = 0, len(toks)
+    state = ""  # "", "with_or_by", "plugin", "by", "secret", "pw", "pw_for", "pw_eq"
     in_identified = False
-
-    def string_at(k: int) -> int | None:
-        return k if k < n and toks[k].kind is Kind.STRING else None
-
-    while i < n:
-        t = toks[i]
+    pos = 0
+    for t in iter_tokens(lexable, strict=True):
+        if sql[pos : t.start].strip():  # a comment (or an executable-comment marker)
+            spans.append((pos, t.start, " "))
+        pos = t.end
+        if state == "plugin":
+            state = "by"
+            continue
+        if state == "with_or_by" and t.is_word("WITH"):
+            state = "plugin"
+            continue
+        if state in ("with_or_by", "by"):
+            state = "secret" if t.is_word("BY", "AS") else ""
+            if state:
+                continue
+        if state == "pw":
+            state = "pw_for" if t.is_word("FOR") else "pw_eq"
+            if state == "pw_for":
+                continue
+        if state == "pw_for":
+            if t.kind is Kind.OP and t.value in ("=", ":="):
+                state = "pw_eq"
+            elif t.kind is Kind.OP and t.value == ";":
+                state = ""
+            continue
+        if state == "pw_eq" and (
+            (t.kind is Kind.OP and t.value in ("=", ":=", "(")) or t.is_word("PASSWORD")  # = PASSWORD('pw')
+        ):
+            continue
+        if state in ("secret", "pw_eq"):
+            state = ""
+            if t.kind is Kind.STRING:
+                found.append(t)
+                spans.append((t.start, t.end, MASK))
+                continue
         if t.kind is Kind.OP and t.value in (",", ";"):
             in_identified = False
-        if t.is_word("IDENTIFIED"):
+        elif t.is_word("IDENTIFIED"):
             in_identified = True
-            j = i + 1
-            if j < n and toks[j].is_word("WITH"):
-                j += 2  # the plugin name (a word, back-quoted or quoted)
-            if j < n and toks[j].is_word("BY", "AS"):
-                k = string_at(j + 1)
-                if k is not None:
-                    found.append(toks[k])
-                    i = k + 1
-                    continue
-            i = j
-            continue
-        if in_identified and t.is_word("REPLACE"):
-            k = string_at(i + 1)
-            if k is not None:
-                found.append(toks[k])
-        if t.is_word("PASSWORD"):
-            j = i + 1
-            if j < n and toks[j].is_word("FOR"):
-                while j < n and not (toks[j].kind is Kind.OP and toks[j].value in ("=", ":=", ";")):
-                    j += 1
-            while j < n and toks[j].kind is Kind.OP and toks[j].value in ("=", ":=", "("):
-                j += 1
-            if j < n and toks[j].is_word("PASSWORD"):  # SET PASSWORD = PASSWORD('pw')
-                j += 1
-                while j < n and toks[j].kind is Kind.OP and toks[j].value == "(":
-                    j += 1
-            k = string_at(j)
-            if k is not None:
-                found.append(toks[k])
-        i += 1
-    return found
+            state = "with_or_by"
+        elif in_identified and t.is_word("REPLACE"):
+            state = "secret"
+        elif t.is_word("PASSWORD"):
+            state = "pw"
+    if sql[pos:].strip():
+        spans.append((pos, len(sql), " "))
+    return spans, found
 
 
-def _rebuild(sql: str, toks: list[Token], secret: set[int]) -> str:
-    """The statement from its tokens: secrets masked, comments (non-blank gaps) as one space."""
+def _apply(sql: str, spans: list[tuple[int, int, str]]) -> str:
+    if not spans:
+        return sql
     out: list[str] = []
     pos = 0
-    for t in toks:
-        gap = sql[pos : t.start]
-        out.append(" " if gap.strip() else gap)
-        out.append(MASK if t.start in secret else sql[t.start : t.end])
-        pos = t.end
-    tail = sql[pos:]
-    out.append(" " if tail.strip() else tail)
+    for a, b, text in sorted(spans):
+        out.append(sql[pos:a])
+        out.append(text)
+        pos = b
+    out.append(sql[pos:])
     return "".join(out)
 
 
@@ -111,18 +122,16 @@ def analyse(sql: str) -> Redacted:
     """The loggable text of ``sql`` and the secrets it carries."""
     if _TRIGGER.search(sql) is None:  # the common case: no tokenizing
         return Redacted(sql)
-    lexable = _open_exec_comments(sql)
     try:
-        toks = tokenize(lexable, strict=True)
+        spans, hits = _scan(sql, _open_exec_comments(sql))
     except LexError:
         return _fail_closed(sql)
-    hits = _secret_positions(toks)
     secrets: list[str] = []
     for t in hits:
         secrets.append(sql[t.start : t.end])
         if t.value:
             secrets.append(t.value)
-    return Redacted(_rebuild(sql, toks, {t.start for t in hits}), secrets)
+    return Redacted(_apply(sql, spans), secrets)
 
 
 def _fail_closed(sql: str) -> Redacted:
@@ -130,8 +139,14 @@ def _fail_closed(sql: str) -> Redacted:
     m = _TRIGGER_WORD.search(sql) or _TRIGGER.search(sql)
     assert m is not None
     head = sql[: m.start()]
-    toks = tokenize(head)  # lenient: an unterminated literal before the keyword is masked too
-    masked = _rebuild(head, toks, {t.start for t in toks if t.kind is Kind.STRING})
+    toks = list(iter_tokens(head))  # lenient: an unterminated literal before the keyword is masked too
+    spans = [(t.start, t.end, MASK) for t in toks if t.kind is Kind.STRING]
+    pos = 0
+    for t in toks:  # comments before the keyword go too
+        if head[pos : t.start].strip():
+            spans.append((pos, t.start, " "))
+        pos = t.end
+    masked = _apply(head, spans)
     rest = sql[m.end() :]
     secrets = [rest.strip()] + [w for w in re.split(r"[\s'\"`]+", rest) if len(w) >= _MIN_PREFIX]
     secrets += [sql[t.start : t.end] for t in toks if t.kind is Kind.STRING]
