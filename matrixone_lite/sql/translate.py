@@ -18,6 +18,7 @@ from sqlglot.dialects.mysql import MySQL
 from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
 from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
 from matrixone_lite.storage.physical import qi, select_at, select_current
@@ -270,6 +271,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         kind = "delete"
     else:
         raise not_supported(tree.key)
+    check_statement(tree)  # internal columns, pragmas, SQLite table functions: refused
     _rewrite_functions(tree, ctx)
     cte_names = {c.alias.lower() for c in tree.find_all(exp.CTE)}
     target_node: exp.Table | None = None

@@ -27,8 +27,8 @@ from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, 
 from matrixone_lite.mo.parser import is_mo_statement
 from matrixone_lite.wire import runaway, static_select
 from matrixone_lite.wire.login import Login
+from matrixone_lite.wire.redaction import redact, scrub
 from matrixone_lite.wire.results import to_result_set
-from matrixone_lite.wire.statement_log import redact
 from matrixone_lite.wire.variables import coerce, display, make_variables
 from matrixone_lite.wire.worker import DaemonWorker
 
@@ -59,7 +59,13 @@ class StatementFailed(Exception):
 
 
 def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
-    """Map any exception from a statement to the error the client sees."""
+    """Map any exception from a statement to the error the client sees (no password in it)."""
+    err = _to_mo_error(exc, sql)
+    msg = scrub(err.message, sql)  # a syntax error's ``near "..."`` may quote the password
+    return err if msg == err.message else MOError(err.code, msg, err.sqlstate)
+
+
+def _to_mo_error(exc: BaseException, sql: str) -> MOError:
     if isinstance(exc, MOError):
         return exc
     if isinstance(exc, MysqlError):
@@ -71,10 +77,12 @@ def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
             return syntax_error(sql, 0)
     except ImportError:  # pragma: no cover
         pass
-    # redact(): a failing CREATE ACCOUNT ... IDENTIFIED BY '...' must not put a password in the log
-    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, redact(sql)[:200], exc)
-    logger.debug("traceback", exc_info=exc)
-    return MOError(1105, str(exc) or type(exc).__name__)
+    # redact()/scrub(): a failing CREATE ACCOUNT ... IDENTIFIED BY '...' must not log a password
+    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, redact(sql)[:200],
+                 scrub(str(exc), sql))
+    if redact(sql) == sql:  # a traceback repeats the exception's text, which may quote the secret
+        logger.debug("traceback", exc_info=exc)
+    return MOError(1105, scrub(str(exc), sql) or type(exc).__name__)
 
 
 class LiteSession(Session):
