@@ -17,6 +17,7 @@ Trigger it from the UI form or with
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ from matrixone_dag_support import (  # noqa: E402
     restore_routing,
     verification,
 )
+
+# The task logger: lines logged here reach the task log before "Done. Returned value was", where
+# print() output arrived through another stream and the UI folded it under "Post Execute".
+log = logging.getLogger("airflow.task")
 
 _NAME = {"type": ["null", "string"], "pattern": restore_request.NAME_PATTERN, "default": None}
 
@@ -123,6 +128,7 @@ def matrixone_pitr_restore() -> None:
             "timestamp_server": literal,
             "server_timezone": str(getattr(route.restore_hook.server_timezone, "key", route.restore_hook.server_timezone)),
             "pitr": route.pitr.to_dict(),
+            "pitr_choice": route.reason,
             "restore_as": route.restore_hook.login.account,
             "restore_conn_id": route.restore_hook.get_conn_id(),
             "reference_conn_id": route.reference_hook.get_conn_id(),
@@ -139,6 +145,7 @@ def matrixone_pitr_restore() -> None:
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",
             f"  restore to   : {request.instant.isoformat()} UTC = '{literal}' in the server zone",
             f"  pitr         : {route.pitr.name} ({route.pitr.level.value}, {route.pitr.range})",
+            f"  chosen       : {route.reason}",
             f"  run as       : account {result['restore_as']} (connection {result['restore_conn_id']})",
             f"  SQL          : {sql}",
             f"  verify in    : account {result['verify_account']} (connection {result['verify_conn_id']})",
@@ -146,14 +153,14 @@ def matrixone_pitr_restore() -> None:
         ]
         lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
         lines += ["", restore_plan.render()]
-        print("\n".join(lines))
+        log.info("%s", "\n".join(lines))
         return result
 
     @task.short_circuit
     def stop_if_dry_run(p: dict[str, Any]) -> bool:
         """A dry run ends here: nothing below runs, nothing was changed."""
         if p["request"]["dry_run"]:
-            print("dry run: stopping before the restore; the plan above is what would run")
+            log.info("dry run: stopping before the restore; the plan above is what would run")
             return False
         return True
 
@@ -187,7 +194,9 @@ def matrixone_pitr_restore() -> None:
         verify_conn_id=_plan("verify_conn_id"),
         reference="{{ ti.xcom_pull(task_ids='restore') }}",
         fingerprint="{{ params.fingerprint }}",
-        mode="poke",
+        # waits in the triggerer: a worker slot is not held while the restored data settles
+        deferrable=True,
+        check_before_deferring=False,
         poke_interval=2,
         timeout=120,
     )
@@ -213,7 +222,7 @@ def matrixone_pitr_restore() -> None:
             f"Verification: {v.get('summary')}",
             reporting.verdict_table(verdicts),
         ])
-        print(text)
+        log.info("%s", text)  # before returning: the report sits above the return value in the task log
         verification.require_passed(verdicts, "restore")
         return {"ok": True, "verdicts": verdicts, "safety_snapshot": snapshot, "report": text}
 
