@@ -48,12 +48,16 @@ _NAME = {"type": ["null", "string"], "pattern": restore_request.NAME_PATTERN, "d
 
 def _params() -> dict[str, Param]:
     return {
+        # No pattern: the provider's parser checks it in the plan task (same forms and sentences
+        # as mo-pitr and the operators; the guide's "17:30: 00" is normalised with a note).
         "timestamp": Param(
             type="string",
-            pattern=restore_request.TIMESTAMP_PATTERN,
+            minLength=1,
+            maxLength=restore_request.TIMESTAMP_MAX_LENGTH,
             title="Restore to (timestamp)",
             description="The instant to restore to: 2024-10-28 17:30:00 (read in 'timezone'), "
-            "2024-10-28T09:30:00Z / +08:00, or epoch nanoseconds.",
+            "2024-10-28T09:30:00Z / +08:00, or epoch nanoseconds. Checked by the plan task before "
+            "anything runs.",
         ),
         "timezone": Param(
             "UTC",
@@ -144,6 +148,7 @@ def matrixone_pitr_restore() -> None:
         lines = [
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",
             f"  restore to   : {request.instant.isoformat()} UTC = '{literal}' in the server zone",
+            *([f"  note         : {request.timestamp_note}"] if request.timestamp_note else []),
             f"  pitr         : {route.pitr.name} ({route.pitr.level.value}, {route.pitr.range})",
             f"  chosen       : {route.reason}",
             f"  run as       : account {result['restore_as']} (connection {result['restore_conn_id']})",

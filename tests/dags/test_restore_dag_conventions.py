@@ -97,3 +97,26 @@ def test_sensor_deferrable_defaults_to_the_operators_setting(monkeypatch: pytest
                              check=True)
         seen[value] = out.stdout.strip().splitlines()[-1]
     assert seen == {"True": "True", "False": "False"}
+
+
+def test_the_guides_stray_space_runs_with_a_note(run_dag: Any, conns: Any,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    t = pendulum.parse(conns.t).in_timezone("UTC")
+    typo = t.strftime("%Y-%m-%d %H:%M: %S.%f")  # the guide's "17:30: 00"
+    caplog.set_level(logging.INFO)
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": typo, "level": "account", "account": ACC, "dry_run": True})
+    assert str(dr.state) == "success", task_states(dr)
+    plan = xcom(dr, "plan")
+    assert plan["request"]["instant"] == t.isoformat()
+    assert plan["request"]["timestamp_note"].startswith(f"normalised timestamp {typo!r}")
+    assert any("note         : normalised timestamp" in r.getMessage() for r in caplog.records)
+
+
+def test_a_bad_timestamp_fails_the_plan_with_the_parsers_sentence(run_dag: Any, conns: Any,
+                                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    before = len(conns.statement_log.entries)
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": "yesterday noon", "level": "account", "account": ACC})
+    states = task_states(dr)
+    assert str(dr.state) == "failed" and states["plan"] == "failed", states
+    assert conns.statement_log.entries[before:] == []  # refused before any connection
+    assert "invalid timestamp 'yesterday noon': not a recognised timestamp" in "".join(capfd.readouterr())
