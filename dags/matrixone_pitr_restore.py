@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pendulum
+from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param, dag, get_current_context, task
 
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
@@ -32,6 +34,7 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 from matrixone_dag_support import (  # noqa: E402
+    approval,
     connections,
     reporting,
     restore_request,
@@ -82,6 +85,10 @@ def _params() -> dict[str, Param]:
                          description="Plan and read the reference only; change nothing."),
         "safety_snapshot": Param(True, type="boolean", title="Safety snapshot",
                                  description="Snapshot what is about to be overwritten before restoring."),
+        "require_approval": Param(False, type="boolean", title="Require approval",
+                                  description="Show the plan (objects dropped or replaced, rows now vs at T, "
+                                  "the SQL, the undo point) in an approval task and restore only when a "
+                                  "human approves; reject or timeout restores nothing."),
         "fingerprint": Param(False, type="boolean", title="Fingerprint rows",
                              description="Also hash every row (slower, catches wrong values with right counts)."),
     }
@@ -158,6 +165,17 @@ def matrixone_pitr_restore() -> None:
         ]
         lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
         lines += ["", restore_plan.render()]
+        # What the approval step shows (also useful without it: the undo point is named up front).
+        from airflow_provider_matrixone.operators._common import safety_snapshot_name
+        from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator as _Restore
+
+        ctx = get_current_context()
+        snap = safety_snapshot_name(ctx["dag"].dag_id, "restore", ctx["run_id"], -1,
+                                    _Restore._scope_key(restore_plan))
+        what = _describe(result)
+        undo = approval.undo_point(result, request.safety_snapshot, snap)
+        result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo)}
+        lines.append(f"  undo point   : {undo}")
         log.info("%s", "\n".join(lines))
         return result
 
@@ -168,6 +186,22 @@ def matrixone_pitr_restore() -> None:
             log.info("dry run: stopping before the restore; the plan above is what would run")
             return False
         return True
+
+    @task.branch
+    def approval_needed(p: dict[str, Any]) -> str:
+        """With require_approval the restore waits for a human; otherwise it runs directly."""
+        if p["request"].get("require_approval"):
+            log.info("require_approval: waiting for a human in the approval task")
+            return "approve"
+        return "restore"
+
+    approve = ApprovalOperator(
+        task_id="approve",
+        subject="{{ ti.xcom_pull(task_ids='plan')['approval']['subject'] }}",
+        body="{{ ti.xcom_pull(task_ids='plan')['approval']['body'] }}",
+        # no defaults: a timeout fails this task, so the restore never runs (upstream_failed)
+        response_timeout=timedelta(hours=approval.RESPONSE_TIMEOUT_HOURS),
+    )
 
     def _plan(key: str) -> str:
         return "{{ ti.xcom_pull(task_ids='plan')['" + key + "'] }}"
@@ -191,6 +225,9 @@ def matrixone_pitr_restore() -> None:
         safety_snapshot="{{ params.safety_snapshot }}",
         fingerprint="{{ params.fingerprint }}",
         capture_reference=True,
+        # runs after approval, or directly when no approval is required (the branch skipped it);
+        # a rejection skips it, a timeout fails `approve` and this becomes upstream_failed
+        trigger_rule="none_failed_min_one_success",
     )
 
     verify = MatrixOneRestoreVerificationSensor(
@@ -232,7 +269,11 @@ def matrixone_pitr_restore() -> None:
         return {"ok": True, "verdicts": verdicts, "safety_snapshot": snapshot, "report": text}
 
     p: Any = plan()
-    stop_if_dry_run(p) >> restore >> verify
+    gate: Any = approval_needed(p)
+    stop_if_dry_run(p) >> gate
+    gate >> approve >> restore
+    gate >> restore
+    restore >> verify
     restored: Any = restore.output
     verified: Any = verify.output
     report(p, restored, verified)

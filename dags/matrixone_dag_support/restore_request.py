@@ -42,6 +42,7 @@ class RestoreRequest:
     dry_run: bool
     safety_snapshot: bool
     fingerprint: bool
+    require_approval: bool = False
     timestamp_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +91,7 @@ def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
         dry_run=_flag(params, "dry_run", False),
         safety_snapshot=_flag(params, "safety_snapshot", True),
         fingerprint=_flag(params, "fingerprint", False),
+        require_approval=_flag(params, "require_approval", False),
         timestamp_note=parsed.note,
     )
     # Level/object combination (e.g. table needs database and table).
