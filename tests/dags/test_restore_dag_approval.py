@@ -3,7 +3,7 @@ plan as its body and restores only on Approve; Reject or a timeout restores noth
 
 dag.test() keeps a run alive while a task is AWAITING_INPUT and waits for a response recorded
 from outside (dag.py: "the Required Actions UI or the HITL REST API of an api-server sharing this
-metadata DB"). A responder thread records it the way the API route does (HITLDetail + 
+metadata DB"). A responder thread records it the way the API route does (HITLDetail +
 handle_event_submit), and a timeout the way the scheduler's AWAITING_INPUT sweep does."""
 
 from __future__ import annotations
@@ -54,14 +54,13 @@ def _rows(server: Any) -> int:
 
 def _respond(option: str | None, seen: dict[str, Any]) -> None:
     """Wait for the approval task to park, then answer ``option`` (None: let it time out)."""
-    from sqlalchemy import select  # noqa: PLC0415
-
     from airflow.models.hitl import HITLDetail, HITLUser  # noqa: PLC0415
     from airflow.models.taskinstance import TaskInstance as TI  # noqa: PLC0415
     from airflow.models.trigger import handle_event_submit  # noqa: PLC0415
     from airflow.triggers.base import TriggerEvent  # noqa: PLC0415
     from airflow.utils.session import create_session  # noqa: PLC0415
     from airflow.utils.state import TaskInstanceState  # noqa: PLC0415
+    from sqlalchemy import select  # noqa: PLC0415
 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
