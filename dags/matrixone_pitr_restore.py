@@ -239,6 +239,11 @@ def matrixone_pitr_restore() -> None:
         # waits in the triggerer: a worker slot is not held while the restored data settles
         deferrable=True,
         check_before_deferring=False,
+        # Airflow 3.3 may fail a deferred task whose trigger fires before the scheduler drained the
+        # worker's defer-exit event ("finished with state success, but ... running";
+        # apache/airflow#72716, #71580). Verification only reads, so a retry is safe.
+        retries=2,
+        retry_delay=timedelta(seconds=5),
         poke_interval=2,
         timeout=120,
     )

@@ -53,7 +53,7 @@ def body(result: dict[str, Any], what: str, undo: str) -> str:
         at_t = "-" if a.get("rows_at_t") is None else a["rows_at_t"]
         lines.append(f"| {a['database']}.{a['table']} | {a['action']} | {now} | {at_t} |")
     lines += ["", "SQL:", "", "```sql", result["sql"], "```", "", f"Undo point: {undo}"]
-    notes = [plan.get("timestamp_note"), *plan.get("notes", [])]
+    notes = [result["request"].get("timestamp_note") or plan.get("timestamp_note"), *plan.get("notes", [])]
     lines += [f"\nNote: {n}" for n in notes if n]
     lines += ["", "Approve restores; Reject, or no answer within "
               f"{RESPONSE_TIMEOUT_HOURS} h, restores nothing."]

@@ -90,11 +90,13 @@ def _respond(option: str | None, seen: dict[str, Any]) -> None:
     seen["error"] = "the approval task never reached AWAITING_INPUT"
 
 
-def _run_with_answer(run_dag: Callable[..., Any], server: Any, option: str | None) -> tuple[Any, dict[str, Any]]:
+def _run_with_answer(run_dag: Callable[..., Any], server: Any, option: str | None,
+                     timestamp: str | None = None) -> tuple[Any, dict[str, Any]]:
     seen: dict[str, Any] = {}
     responder = threading.Thread(target=_respond, args=(option, seen), daemon=True)
     responder.start()
-    dr = run_dag(DAG_ID, {"timestamp": server.t, "level": "account", "account": ACC, "require_approval": True})
+    dr = run_dag(DAG_ID, {"timestamp": timestamp or server.t, "level": "account", "account": ACC,
+                          "require_approval": True})
     responder.join(timeout=5)
     assert "error" not in seen, seen
     return dr, seen
@@ -102,7 +104,8 @@ def _run_with_answer(run_dag: Callable[..., Any], server: Any, option: str | Non
 
 def test_approve_shows_the_plan_then_restores(run_dag: Any, conns: Any) -> None:
     sql_as(conns, f"{ACC}#admin", TENANT_PASSWORD, ["delete from db1.t where id > 1"])
-    dr, seen = _run_with_answer(run_dag, conns, "Approve")
+    typo = pendulum.parse(conns.t).in_timezone("UTC").strftime("%Y-%m-%d %H:%M: %S.%f")  # the guide's form
+    dr, seen = _run_with_answer(run_dag, conns, "Approve", typo)
     assert str(dr.state) == "success", task_states(dr)
     assert task_states(dr)["restore"] == "success" and task_states(dr)["verify"] == "success"
     assert _rows(conns) == 3
@@ -112,6 +115,7 @@ def test_approve_shows_the_plan_then_restores(run_dag: Any, conns: Any) -> None:
     assert "| db1.t | replace | 1 | 3 |" in body  # rows now vs at T
     assert "RESTORE FROM PITR `pitr1`" in body
     assert "Undo point: safety snapshot `mo_safety_" in body
+    assert f"Note: normalised timestamp {typo!r}" in body
     assert seen["timeout"] is not None and seen["timeout"] - datetime.now(UTC) > timedelta(hours=3)
 
 
