@@ -14,6 +14,7 @@ flagged. Tenants' databases are visible only through ``matrixone_<account>`` con
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ def _owner_hook(owner: str, default: Any) -> Any:
     return connections.account_hook(owner, default)
 
 
+# the task logger, so reports land in the task log before the return value
+log = logging.getLogger("airflow.task")
+
 @dag(
     dag_id="matrixone_pitr_policy",
     schedule="@daily",
@@ -56,7 +60,7 @@ def matrixone_pitr_policy() -> None:
         default = connections.hook()
         entries, prune = policy.load(raw if raw else DEFAULT_POLICY, default.login.account)
         prune = prune or flags.parse_bool(get_current_context()["params"].get("prune", False), "prune")
-        print(f"policy: {len(entries)} PITR(s) from {'Variable ' + policy.POLICY_VARIABLE if raw else 'the default'}"
+        log.info("%s", f"policy: {len(entries)} PITR(s) from {'Variable ' + policy.POLICY_VARIABLE if raw else 'the default'}"
               f", prune={prune}")
         return {"entries": entries, "prune": prune}
 
@@ -140,10 +144,10 @@ def matrixone_pitr_policy() -> None:
             reporting.table(rows, [("account", "account"), ("database", "database"), ("pitr", "covered by"),
                                    ("window", "recoverable window (UTC)"), ("status", "status")]),
         ])
-        print(text)
+        log.info("%s", text)
         uncovered = [r for r in rows if r["status"] == "UNCOVERED"]
         if uncovered:
-            print(f"WARNING: {len(uncovered)} account(s)/database(s) have no PITR: "
+            log.info("%s", f"WARNING: {len(uncovered)} account(s)/database(s) have no PITR: "
                   + ", ".join(f"{r['account']}.{r['database']}" for r in uncovered))
         done = {r["name"] for r in results}
         failed = [e["name"] for e in loaded["entries"] if e["name"] not in done]

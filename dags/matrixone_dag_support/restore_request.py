@@ -1,8 +1,14 @@
 """The restore DAG's parameters: JSON-schema for the trigger form, then a strict re-check.
 
-The form validates with ``pattern``/``enum`` (``format: date-time`` is not enforced by Airflow
-3.3); the plan task re-validates everything with the domain layer before any SQL is sent, so a
-hostile value cannot reach the server even if the DAG's params were bypassed.
+The form validates names, zone and level with ``pattern``/``enum`` (``format: date-time`` is not
+enforced by Airflow 3.3); the plan task re-validates everything with the domain layer before any
+SQL is sent, so a hostile value cannot reach the server even if the DAG's params were bypassed.
+
+The timestamp has no form pattern on purpose: a JSON-schema pattern can only reject with a raw
+regex dump, and it cannot repair the guide's ``17:30: 00``. The provider's parser
+(:func:`airflow_provider_matrixone.pitr.timestamps.parse_timestamp`, the one ``mo-pitr`` and the
+operators use) decides in the plan task, before any connection: the same forms are accepted, the
+stray space is normalised with a note, and a bad value fails with the same sentence everywhere.
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ from typing import Any
 from airflow_provider_matrixone.pitr import errors, flags, identifiers, timestamps
 from airflow_provider_matrixone.pitr.models import Level, Scope
 
-TIMESTAMP_PATTERN = (
-    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?|\d{16,19})$"
-)
+TIMESTAMP_MAX_LENGTH = timestamps.MAX_INPUT_LENGTH
 #: MatrixOne's name rule (reference §2.9) for the form: no space, tab, quote or control character, at most
 #: 64 characters; Unicode (订单), reserved words (select) and punctuation ($%^#) are fine. Empty = not given.
 NAME_PATTERN = r"^[^ \t`'\"\x00-\x1f\x7f]{0,64}$"
@@ -43,6 +47,8 @@ class RestoreRequest:
     dry_run: bool
     safety_snapshot: bool
     fingerprint: bool
+    require_approval: bool = False
+    timestamp_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -96,6 +102,8 @@ def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
         dry_run=_dry_run(params),
         safety_snapshot=_flag(params, "safety_snapshot", True),
         fingerprint=_flag(params, "fingerprint", False),
+        require_approval=_flag(params, "require_approval", False),
+        timestamp_note=parsed.note,
     )
     # Level/object combination (e.g. table needs database and table).
     Scope.build(level, account=None if level == "cluster" else request.account,
