@@ -123,7 +123,7 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
-        self.snapshot_resolver: Callable[[int, str], int | None] | None = None  # None: unknown name
+        self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
         # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
         self.system_table_resolver: Callable[[int, str], str | None] | None = None
         self._sessions: set[EngineSession] = set()
@@ -423,7 +423,7 @@ class EngineSession:
         v = h.value
         if h.kind == "SNAPSHOT":
             resolver = self.engine.snapshot_resolver
-            ts = resolver(self.account_id, str(v)) if resolver is not None else None
+            ts = resolver(self.account_id, str(v), h.database or self.database, h.table) if resolver else None
             if ts is None:
                 raise internal_error(f"find 0 snapshot records by name({v}), expect only 1")
             return int(ts)

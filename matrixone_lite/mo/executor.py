@@ -17,7 +17,9 @@ from matrixone_lite.mo import ast
 from matrixone_lite.mo.catalog import CLUSTER_OBJ_ID, Catalog, PitrRecord
 from matrixone_lite.mo.context import SYS, SYS_ID, StmtContext
 from matrixone_lite.mo.parser import MOSyntaxError, parse
-from matrixone_lite.mo.restore import restore_from_pitr, restore_from_snapshot
+from matrixone_lite.mo.restore import restore_from_pitr
+from matrixone_lite.mo.snapshot_restore import restore_from_snapshot
+from matrixone_lite.mo.snapshot_scope import check_read_scope, scope_enforced
 from matrixone_lite.mo.timeparse import range_start_ns
 from matrixone_lite.mo.where import matches
 
@@ -122,10 +124,18 @@ class MOExecutor:
         marks += [s.ts for s in self.catalog.snapshots()]
         return min(marks) if marks else None
 
-    def resolve_snapshot(self, account_id: int, name: str) -> int | None:
-        """``{SNAPSHOT = name}`` -> its ts; None for an unknown name (the engine reports it)."""
+    def resolve_snapshot(self, account_id: int, name: str, database: str | None = None,
+                         table: str | None = None) -> int | None:
+        """``{SNAPSHOT = name}`` read of ``database.table`` -> its ts; None for an unknown name.
+
+        After v4.2.0 a database- or table-level snapshot serves only its own object (#27134).
+        """
         snap = self.catalog.snapshot(account_id, name.lower())
-        return None if snap is None else snap.ts
+        if snap is None:
+            return None
+        if scope_enforced(self.engine.version_tuple):
+            check_read_scope(self.storage, snap, account_id, database, table)
+        return snap.ts
 
     def system_table(self, account_id: int, name: str) -> str | None:
         """``mo_catalog.mo_snapshots`` (own account) and ``mo_catalog.mo_pitr`` (sys only) as SELECTs."""
