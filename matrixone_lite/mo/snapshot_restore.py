@@ -128,16 +128,16 @@ def _restore_account(ex: MOExecutor, snap: SnapshotRecord, stmt: ast.RestoreSnap
     ts = snap.ts
     to = stmt.to_account or ""
     if not ctx.is_sys:
-        src_id = dst_id = _account_id(ex, account)
+        own = _account_id(ex, account)
         with st.transaction() as tx:
-            st.restore_account(tx, src_account_id=src_id, at=ts, dst_account_id=dst_id)
+            st.restore_account(tx, src_account_id=own, at=ts, dst_account_id=own)
         return Result()
     if account == SYS:
         # sys's own snapshot always restores sys onto itself (a TO ACCOUNT is not consulted)
         with st.transaction() as tx:
             st.restore_account(tx, src_account_id=0, at=ts, dst_account_id=0)
         return Result()
-    dst_id = _account_id(ex, to) if to else None
+    dst_id: int | None = _account_id(ex, to) if to else None
     if snap.level == "cluster":
         # restoreToAccountUsingCluster: the account as it was at the snapshot, recreated if dropped
         then = st.account(account, at=ts)
