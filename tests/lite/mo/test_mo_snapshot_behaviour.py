@@ -154,7 +154,7 @@ def test_named_snapshot_scope_by_version(lite_server, driver, version: str) -> N
         "select * from db1.t2 {snapshot = 'st'}": "table-level snapshot(st) does not belong to the table(db1-t2)",
         "select count(*) from db2.x {snapshot = 'sd'}":
             "database-level snapshot(sd) does not belong to the database(db2)",
-        "select a from db2.x {snapshot = 'st'}": "table-level snapshot(st) does not belong to the table(db2-x)",
+        "select a from `DB2`.`x` {snapshot = 'st'}": "table-level snapshot(st) does not belong to the table(db2-x)",
     }
     scoped = version != "4.2.0"
     for sql, text in reads.items():
