@@ -124,8 +124,8 @@ class Engine:
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
         self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
-        # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
-        self.system_table_resolver: Callable[[int, str], str | None] | None = None
+        # (account_id, table, at) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
+        self.system_table_resolver: Callable[[int, str, int | None], str | None] | None = None
         self._sessions: set[EngineSession] = set()
         self._lock = threading.Lock()
         # row-count plans shared by all sessions (a sensor opens a new connection per poke);
@@ -380,7 +380,7 @@ class EngineSession:
             return self._info_schema(name.lower(), at)
         if dbl == "mo_catalog":
             resolver = self.engine.system_table_resolver
-            vsql = resolver(self.account_id, name.lower()) if resolver is not None else None
+            vsql = resolver(self.account_id, name.lower(), at) if resolver is not None else None
             if vsql is not None:
                 return Resolved(virtual_sql=vsql)
             phys = f"mo_catalog_{name.lower()}"
