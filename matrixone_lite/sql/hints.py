@@ -127,7 +127,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
                 s, e = last_ident
                 name, _ = _unquote(buf[s:e])
                 hint.table = name
-                q = _QUALIFIER_RE.search(buf, 0, s)
+                q = _QUALIFIER_RE.search(buf, max(0, s - 256), s)  # a bounded look-back
                 hint.database = _unquote(q.group(1))[0] if q else None
                 buf = buf[:s] + f"`__mohint{len(hints)}`" + buf[e:]
             hints.append(hint)
