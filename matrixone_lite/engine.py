@@ -124,9 +124,9 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
-        self.snapshot_resolver: Callable[[int, str], int | None] | None = None  # None: unknown name
-        # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
-        self.system_table_resolver: Callable[[int, str], str | None] | None = None
+        self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
+        # (account_id, table, at) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
+        self.system_table_resolver: Callable[[int, str, int | None], str | None] | None = None
         self._sessions: set[EngineSession] = set()
         self._lock = threading.Lock()
         # row-count plans shared by all sessions (a sensor opens a new connection per poke);
@@ -381,7 +381,7 @@ class EngineSession:
             return self._info_schema(name.lower(), at)
         if dbl == "mo_catalog":
             resolver = self.engine.system_table_resolver
-            vsql = resolver(self.account_id, name.lower()) if resolver is not None else None
+            vsql = resolver(self.account_id, name.lower(), at) if resolver is not None else None
             if vsql is not None:
                 return Resolved(virtual_sql=vsql)
             phys = f"mo_catalog_{name.lower()}"
@@ -424,7 +424,7 @@ class EngineSession:
         v = h.value
         if h.kind == "SNAPSHOT":
             resolver = self.engine.snapshot_resolver
-            ts = resolver(self.account_id, str(v)) if resolver is not None else None
+            ts = resolver(self.account_id, str(v), h.database or self.database, h.table) if resolver else None
             if ts is None:
                 raise internal_error(f"find 0 snapshot records by name({v}), expect only 1")
             return int(ts)
