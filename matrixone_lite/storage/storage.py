@@ -32,6 +32,7 @@ from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, LockManager, Physica
 from matrixone_lite.storage.physical import create_physical, ensure_indexes, qi, select_at, table_names
 from matrixone_lite.storage.txn import (
     CLUSTER,
+    TransactionsMixin,
     Tx,
     account_key,
     database_key,
@@ -62,7 +63,7 @@ def auth_string(password: str) -> str:
     return sha1(sha1(password.encode("utf-8")).digest()).hexdigest()
 
 
-class Storage:
+class Storage(TransactionsMixin):
     """The storage layer: connections, commit clock, catalog, restore primitives and GC."""
 
     def __init__(self, data_dir: str | Path, timezone: ZoneInfo) -> None:
@@ -182,109 +183,6 @@ class Storage:
         ts = max(time.time_ns(), self._last_ts + 1)
         self._last_ts = ts
         return ts
-
-    def begin(self, conn: sqlite3.Connection, timeout: float | None = None, *, detachable: bool = False) -> Tx:
-        """Take the physical lock and open ``BEGIN IMMEDIATE`` on ``conn``.
-
-        ``detachable``: a session's transaction, which may be detached while its client is idle
-        (its ``replay`` callback re-runs its statement log).
-        """
-        tx = Tx(self, conn, detachable=detachable)
-        self.attach(tx, timeout)
-        return tx
-
-    def attach(self, tx: Tx, timeout: float | None = None) -> None:
-        self.physical.acquire(tx, self.physical_timeout if timeout is None else timeout)
-        try:
-            tx.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self.physical.release(tx)
-            raise
-
-    def reattach(self, tx: Tx) -> None:
-        """Re-open a detached transaction's SQLite work: attach, then replay its statement log."""
-        self.attach(tx)
-        if tx.log and tx.replay is not None:
-            tx.replay(tx)
-
-    def enter(self, tx: Tx) -> None:
-        """A statement of ``tx`` starts: busy again if still attached, else re-attach (and replay)."""
-        if not self.physical.resume(tx):
-            self.reattach(tx)
-
-    def leave(self, tx: Tx) -> None:
-        """A statement of ``tx`` ended: while its client is idle another writer may detach it."""
-        self.physical.idle(tx)
-
-    def commit(self, tx: Tx) -> int:
-        """Stamp every pending version with a fresh commit timestamp, COMMIT, release the locks."""
-        try:
-            if not self.physical.resume(tx):
-                self.reattach(tx)
-            ts = self._next_ts()
-            tx.ts = ts
-            conn = tx.conn
-            for tid in sorted(tx.touched):
-                t, h = table_names(tid)
-                conn.execute(f"UPDATE {h} SET __mo_end = ? WHERE __mo_end IS NULL", (ts,))  # noqa: S608
-                conn.execute(f"UPDATE {t} SET __mo_ts = ? WHERE __mo_ts IS NULL", (ts,))  # noqa: S608
-            if tx.catalog_dirty:
-                for ctab in cat.CATALOG_TABLES:
-                    conn.execute(f"UPDATE {ctab} SET created_ts = ? WHERE created_ts = -1", (ts,))  # noqa: S608
-                    conn.execute(f"UPDATE {ctab} SET dropped_ts = ? WHERE dropped_ts = -1", (ts,))  # noqa: S608
-                self.catalog_version += 1
-            conn.execute("INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('clock', ?)", (str(ts),))
-            conn.execute("COMMIT")
-            return ts
-        except BaseException:
-            self.rollback(tx)
-            raise
-        finally:
-            self._end(tx)
-
-    def rollback(self, tx: Tx) -> None:
-        try:
-            with self.physical.cv:
-                if self.physical.owner is tx:
-                    self._rollback_conn(tx.conn)
-        finally:
-            if tx.catalog_dirty:
-                self.catalog_version += 1
-            self._end(tx)
-
-    def _end(self, tx: Tx) -> None:
-        self.physical.release(tx)
-        if tx.locks:
-            keys = set(tx.locks)
-            tx.locks.clear()
-            self.locks.release_all(tx, keys)
-
-    @staticmethod
-    def _rollback_conn(conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """A write transaction on a pooled connection of its own, committed (stamped) on success.
-
-        Not the storage's ``_sys`` connection: two restores of different accounts may run at the
-        same time (one waiting for a logical lock without the physical one).
-        """
-        conn = self.lease()
-        try:
-            tx = self.begin(conn)
-            try:
-                yield tx
-            except BaseException:
-                self.rollback(tx)
-                raise
-            self.commit(tx)
-        finally:
-            self.give_back(conn)
 
     # ---- catalog reads -------------------------------------------------------------------------
     @contextmanager
