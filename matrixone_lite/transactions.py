@@ -12,6 +12,7 @@ with MatrixOne's ``w-w conflict`` rather than commit something the client never 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from matrixone_lite.storage.storage import Storage
 
 _DDL_HEADS = ("CREATE", "DROP", "ALTER", "TRUNCATE")
+# SQLite functions whose value a replay cannot reproduce (NOW() and friends are pinned instead)
+_VOLATILE = re.compile(
+    r"\b(?:random|randomblob|uuid|mo_utc_now)\s*\(|\bmo_unix_timestamp\s*\(\s*\)|\bcurrent_(?:timestamp|time|date)\b",
+    re.I,
+)
 
 
 class SessionTransactions:
@@ -177,7 +183,10 @@ class SessionTransactions:
             cur = self.conn.execute(sql, params)
         finally:
             self._pinned_now = None
-        tx.log.append(LogEntry(sql, params, now, lid, max(cur.rowcount, 0), cur.lastrowid if insert else None))
+        tx.log.append(
+            LogEntry(sql, params, now, lid, max(cur.rowcount, 0), cur.lastrowid if insert else None,
+                     bool(_VOLATILE.search(sql)))
+        )
         return cur
 
     def _replay(self, tx: Tx) -> None:
@@ -185,6 +194,8 @@ class SessionTransactions:
         saved = self.last_insert_id
         try:
             for e in tx.log:
+                if e.volatile:  # RAND(), UTC_TIMESTAMP(), ...: the replay would write other values
+                    raise self._diverged(tx)
                 self._pinned_now, self.last_insert_id = e.now, e.last_insert_id
                 try:
                     cur = self.conn.execute(e.sql, e.params)

@@ -60,6 +60,7 @@ class LogEntry:
     last_insert_id: int  # LAST_INSERT_ID() as the statement saw it
     rowcount: int
     lastrowid: int | None  # INSERTs only: the ids handed out must come out the same
+    volatile: bool = False  # calls RAND(), UTC_TIMESTAMP(), ...: cannot be replayed faithfully
 
 
 class Tx:

@@ -176,3 +176,22 @@ def test_many_tenants_with_idle_gaps_lose_nothing(srv: LiteServer) -> None:
         assert got == [(n,)], (account, k)
         c.close()
     assert srv.engine is not None and srv.engine.storage.physical.detaches > 0
+
+
+def test_a_detached_transaction_that_used_rand_is_a_conflict(srv: LiteServer) -> None:
+    a = _login(srv, "acc2", autocommit=False)
+    _q(a, "insert into d.t (v) values (floor(rand() * 1000000))")
+    seen = _q(a, "select v from d.t")
+    _detach(srv)  # a replay would draw another random number than the one the client saw
+    with pytest.raises(Exception) as ei:
+        _q(a, "commit")
+    assert _code(ei) == 20619 and seen
+    assert _q(a, "select count(*) from d.t") == [(0,)]
+
+
+def test_an_undisturbed_transaction_with_rand_commits(srv: LiteServer) -> None:
+    a = _login(srv, "acc2", autocommit=False)
+    _q(a, "insert into d.t (v) values (floor(rand() * 1000000))")
+    seen = _q(a, "select v from d.t")
+    _q(a, "commit")
+    assert _q(a, "select v from d.t") == seen
