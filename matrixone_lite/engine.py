@@ -262,6 +262,7 @@ class EngineSession(SessionTransactions):
         self._implicit = False
         self._prelocked = False  # the statement running took the write lock itself (see _under_write_lock)
         self._pinned_now: datetime | None = None  # NOW() of the DML running or being replayed
+        self._pinning = False
         self._mutex = threading.RLock()
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
@@ -292,7 +293,10 @@ class EngineSession(SessionTransactions):
     def _now(self) -> datetime:
         if self._pinned_now is not None:
             return self._pinned_now
-        return datetime.now(self._zone()).replace(tzinfo=None)
+        now = datetime.now(self._zone()).replace(tzinfo=None)
+        if self._pinning:  # a logged DML statement: NOW() is pinned for it and for its replay
+            self._pinned_now = now
+        return now
 
     def close(self) -> None:
         with self._mutex:

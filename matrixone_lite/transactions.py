@@ -16,9 +16,9 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from matrixone_lite.errors import lock_wait_timeout
@@ -37,6 +37,36 @@ _VOLATILE = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
+def _volatile(sql: str) -> bool:
+    """Calls a function a replay cannot reproduce (cached: the translated SQL of a shape repeats)."""
+    return bool(_VOLATILE.search(sql))
+
+
+class _StatementScope:
+    """Re-attach a detached transaction before a statement, mark it idle after.
+
+    A transaction with writes re-attaches (replaying its log) before *any* statement, so its reads
+    see its own writes; a replay that diverges ends the transaction. (A class, not a generator
+    context manager: it runs around every statement.)
+    """
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: SessionTransactions) -> None:
+        self.session = session
+
+    def __enter__(self) -> None:
+        try:
+            self.session._statement_start()
+        except BaseException:
+            self.session._statement_end()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.session._statement_end()
+
+
 class SessionTransactions:
     """Transaction handling mixed into ``EngineSession`` (which sets the attributes below)."""
 
@@ -49,6 +79,7 @@ class SessionTransactions:
     _implicit: bool
     _prelocked: bool
     _pinned_now: datetime | None
+    _pinning: bool
     _mutex: threading.RLock
 
     def _dispatch_sql(self, text: str, head: str) -> Result:
@@ -62,27 +93,25 @@ class SessionTransactions:
         return self._explicit or self._implicit or self._tx is not None
 
     # ---- statement boundaries ------------------------------------------------------------------
-    @contextmanager
-    def _statement(self) -> Iterator[None]:
-        """Around every statement: re-attach a detached transaction first, mark it idle after.
+    def _statement(self) -> _StatementScope:
+        """Around every statement (``with session._statement(): ...``), see :class:`_StatementScope`."""
+        return _StatementScope(self)
 
-        A transaction with writes re-attaches (replaying its log) before *any* statement, so its
-        reads see its own writes; a replay that diverges ends the transaction.
-        """
-        try:
-            tx = self._tx
-            if tx is not None and (tx.log or tx.attached):
-                self.storage.enter(tx)
-            yield
-        finally:
-            tx = self._tx
-            if tx is not None:
-                if tx.aborted:
-                    self._tx = None
-                    self._explicit = self._implicit = False
-                    self.storage.rollback(tx)
-                else:
-                    self.storage.leave(tx)
+    def _statement_start(self) -> None:
+        tx = self._tx
+        if tx is not None and (tx.log or tx.attached):
+            self.storage.enter(tx)
+
+    def _statement_end(self) -> None:
+        tx = self._tx
+        if tx is None:
+            return
+        if tx.aborted:
+            self._tx = None
+            self._explicit = self._implicit = False
+            self.storage.rollback(tx)
+        else:
+            self.storage.leave(tx)
 
     # ---- transactions --------------------------------------------------------------------------
     def begin(self) -> None:
@@ -177,15 +206,15 @@ class SessionTransactions:
 
     def _logged(self, tx: Tx, sql: str, params: Any, insert: bool) -> sqlite3.Cursor:
         """Execute a DML statement and log it for a replay (NOW() pinned for both)."""
-        now = self._pinned_now = self._now()
         lid = self.last_insert_id
+        self._pinning = True  # the first NOW() of the statement is kept (see EngineSession._now)
         try:
             cur = self.conn.execute(sql, params)
         finally:
-            self._pinned_now = None
+            now, self._pinned_now, self._pinning = self._pinned_now, None, False
         tx.log.append(
             LogEntry(sql, params, now, lid, max(cur.rowcount, 0), cur.lastrowid if insert else None,
-                     bool(_VOLATILE.search(sql)))
+                     _volatile(sql))
         )
         return cur
 

@@ -115,8 +115,9 @@ class PhysicalLock:
     """SQLite's write transaction: one owner; an idle owner is detached when someone else needs it."""
 
     def __init__(self) -> None:
-        self.cv = threading.Condition()
+        self.cv = threading.Condition(threading.Lock())  # a plain Lock: cheaper than the default RLock
         self.owner: Tx | None = None
+        self.waiting = 0  # writers waiting in acquire (idle() only wakes someone if there is one)
         self.detaches = 0  # how many idle owners were detached (tests, bench)
 
     def acquire(self, tx: Tx, timeout: float) -> None:
@@ -131,7 +132,11 @@ class PhysicalLock:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise lock_wait_timeout()
-                self.cv.wait(left)
+                self.waiting += 1
+                try:
+                    self.cv.wait(left)
+                finally:
+                    self.waiting -= 1
             self.owner = tx
             tx.busy = True
             tx.attached = True
@@ -168,7 +173,8 @@ class PhysicalLock:
         with self.cv:
             if self.owner is tx:
                 tx.busy = False
-                self.cv.notify_all()
+                if self.waiting:
+                    self.cv.notify_all()
 
     def release(self, tx: Tx) -> None:
         """After COMMIT/ROLLBACK."""
