@@ -55,19 +55,31 @@ def write_conflict() -> MOError:
 
 
 class LockManager:
-    """Logical locks held by transactions (owners) until they end."""
+    """Logical locks held by transactions (owners) until they end.
+
+    An exclusive request that waits is queued: a *new* intention request on the same key by
+    another transaction waits behind it (like MySQL's metadata locks), so a restore or ALTER is not
+    starved by a stream of short writers; transactions already holding the key are not held up.
+    """
 
     def __init__(self) -> None:
         self._cv = threading.Condition()
-        self._held: dict[LockKey, dict[int, str]] = {}  # key -> {id(owner): mode}
+        self._held: dict[LockKey, dict[Tx, str]] = {}  # key -> {owner: mode}
+        self._queued: dict[LockKey, dict[Tx, int]] = {}  # key -> {owner: waiting X requests}
 
-    def _free(self, owner: int, key: LockKey, mode: str) -> bool:
+    def _free(self, owner: Tx, key: LockKey, mode: str) -> bool:
         holders = self._held.get(key)
+        if holders and owner in holders and (mode == INTENT or len(holders) == 1):
+            return True
+        if mode == INTENT:
+            queued = self._queued.get(key)
+            if queued and any(o is not owner for o in queued):
+                return False
         if not holders:
             return True
-        return all(o == owner or (mode == INTENT and m == INTENT) for o, m in holders.items())
+        return all(o is owner or (mode == INTENT and m == INTENT) for o, m in holders.items())
 
-    def _grant(self, owner: int, wants: list[Want]) -> None:
+    def _grant(self, owner: Tx, wants: list[Want]) -> None:
         for key, mode in wants:
             h = self._held.setdefault(key, {})
             if h.get(owner) != EXCLUSIVE:
@@ -75,37 +87,48 @@ class LockManager:
 
     def try_acquire(self, owner: Tx, wants: list[Want]) -> bool:
         """Take every lock in ``wants`` now, or none of them."""
-        oid = id(owner)
         with self._cv:
-            if all(self._free(oid, k, m) for k, m in wants):
-                self._grant(oid, wants)
+            if all(self._free(owner, k, m) for k, m in wants):
+                self._grant(owner, wants)
                 return True
             return False
 
     def acquire(self, owner: Tx, wants: list[Want], timeout: float) -> None:
         """Wait up to ``timeout`` seconds for every lock in ``wants`` (all at once), else 1205."""
-        oid = id(owner)
         deadline = time.monotonic() + timeout
+        exclusive = [k for k, m in wants if m == EXCLUSIVE]
         with self._cv:
-            while not all(self._free(oid, k, m) for k, m in wants):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise lock_wait_timeout()
-                self._cv.wait(left)
-            self._grant(oid, wants)
+            for k in exclusive:
+                q = self._queued.setdefault(k, {})
+                q[owner] = q.get(owner, 0) + 1
+            try:
+                while not all(self._free(owner, k, m) for k, m in wants):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise lock_wait_timeout()
+                    self._cv.wait(left)
+                self._grant(owner, wants)
+            finally:
+                for k in exclusive:
+                    q = self._queued[k]
+                    q[owner] -= 1
+                    if not q[owner]:
+                        del q[owner]
+                    if not q:
+                        del self._queued[k]
+                self._cv.notify_all()  # intention requests queued behind this one may go now
 
     def release_all(self, owner: Tx, keys: set[LockKey]) -> None:
-        oid = id(owner)
         with self._cv:
             for key in keys:
                 h = self._held.get(key)
                 if h is not None:
-                    h.pop(oid, None)
+                    h.pop(owner, None)
                     if not h:
                         del self._held[key]
             self._cv.notify_all()
 
-    def holders(self, key: LockKey) -> dict[int, str]:
+    def holders(self, key: LockKey) -> dict[Tx, str]:
         """Who holds ``key`` (for tests and diagnostics)."""
         with self._cv:
             return dict(self._held.get(key, {}))

@@ -195,3 +195,41 @@ def test_an_undisturbed_transaction_with_rand_commits(srv: LiteServer) -> None:
     seen = _q(a, "select v from d.t")
     _q(a, "commit")
     assert _q(a, "select v from d.t") == seen
+
+
+def test_writes_arriving_while_a_restore_waits_queue_behind_it(srv: LiteServer) -> None:
+    """A waiting account restore is not starved by new writers of that account: they go after it."""
+    t0 = server_now()
+    a = _login(srv, "acc2", autocommit=False)
+    _q(a, "insert into d.t (v) values (1)")  # holds acc2's tables: the restore must wait for it
+    restored: list[Any] = []
+
+    def restore() -> None:
+        r = _login(srv, "acc2")
+        try:
+            _q(r, f"restore from pitr p '{t0}'")
+            restored.append("ok")
+        except Exception as e:  # noqa: BLE001 - asserted below
+            restored.append(e)
+
+    th = threading.Thread(target=restore)
+    th.start()
+    time.sleep(0.3)
+    wrote: list[Any] = []
+
+    def late_writer() -> None:
+        w = _login(srv, "acc2", "mysqldb")
+        _q(w, "insert into d.u values (42, 42)")  # queued behind the restore, then runs after it
+        wrote.append(time.monotonic())
+
+    lw = threading.Thread(target=late_writer)
+    lw.start()
+    time.sleep(0.3)
+    assert not wrote and th.is_alive()
+    _q(a, "commit")
+    th.join(10)
+    lw.join(10)
+    assert restored == ["ok"] and wrote
+    other = _login(srv, "acc2")
+    assert _q(other, "select id from d.u") == [(42,)]  # written after the restore, so it is kept
+    assert _q(other, "select count(*) from d.t") == [(0,)]
