@@ -49,6 +49,11 @@ class RetryStatement(MOError):
         super().__init__(1205, "Lock wait timeout exceeded; try restarting transaction")
 
 
+def deadlock_detected() -> MOError:
+    """MatrixOne's ``ErrDeadLockDetected`` (moerr 20701): the statement fails, the transaction stays."""
+    return MOError(20701, "deadlock detected")
+
+
 def write_conflict() -> MOError:
     """MatrixOne's ``ErrTxnWWConflict`` (moerr 20619, text ``w-w conflict``)."""
     return MOError(20619, "w-w conflict")
@@ -66,6 +71,7 @@ class LockManager:
         self._cv = threading.Condition()
         self._held: dict[LockKey, dict[Tx, str]] = {}  # key -> {owner: mode}
         self._queued: dict[LockKey, dict[Tx, int]] = {}  # key -> {owner: waiting X requests}
+        self._waiting: dict[Tx, list[Want]] = {}  # owners waiting in acquire, and for what
 
     def _free(self, owner: Tx, key: LockKey, mode: str) -> bool:
         holders = self._held.get(key)
@@ -78,6 +84,35 @@ class LockManager:
         if not holders:
             return True
         return all(o is owner or (mode == INTENT and m == INTENT) for o, m in holders.items())
+
+    def _blockers(self, owner: Tx, wants: list[Want]) -> set[Tx]:
+        """The transactions ``owner`` waits for (holders of conflicting locks, queued X requests)."""
+        out: set[Tx] = set()
+        for key, mode in wants:
+            if self._free(owner, key, mode):
+                continue
+            for o, m in self._held.get(key, {}).items():
+                if o is not owner and (mode == EXCLUSIVE or m == EXCLUSIVE):
+                    out.add(o)
+            if mode == INTENT and owner not in self._held.get(key, {}):
+                out.update(o for o in self._queued.get(key, {}) if o is not owner)
+        return out
+
+    def _deadlocked(self, owner: Tx, wants: list[Want]) -> bool:
+        """Would ``owner`` wait, directly or through other waiters, for itself?"""
+        seen: set[Tx] = set()
+        todo = list(self._blockers(owner, wants))
+        while todo:
+            t = todo.pop()
+            if t is owner:
+                return True
+            if t in seen:
+                continue
+            seen.add(t)
+            w = self._waiting.get(t)
+            if w is not None:
+                todo.extend(self._blockers(t, w))
+        return False
 
     def _grant(self, owner: Tx, wants: list[Want]) -> None:
         for key, mode in wants:
@@ -101,14 +136,18 @@ class LockManager:
             for k in exclusive:
                 q = self._queued.setdefault(k, {})
                 q[owner] = q.get(owner, 0) + 1
+            self._waiting[owner] = wants
             try:
                 while not all(self._free(owner, k, m) for k, m in wants):
+                    if self._deadlocked(owner, wants):
+                        raise deadlock_detected()
                     left = deadline - time.monotonic()
                     if left <= 0:
                         raise lock_wait_timeout()
                     self._cv.wait(left)
                 self._grant(owner, wants)
             finally:
+                del self._waiting[owner]
                 for k in exclusive:
                     q = self._queued[k]
                     q[owner] -= 1

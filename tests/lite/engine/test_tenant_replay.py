@@ -233,3 +233,34 @@ def test_writes_arriving_while_a_restore_waits_queue_behind_it(srv: LiteServer) 
     other = _login(srv, "acc2")
     assert _q(other, "select id from d.u") == [(42,)]  # written after the restore, so it is kept
     assert _q(other, "select count(*) from d.t") == [(0,)]
+
+
+def test_a_lock_cycle_is_a_deadlock_error_not_a_timeout(srv: LiteServer) -> None:
+    assert srv.engine is not None
+    srv.engine.storage.lock_timeout = 30.0  # a cycle must be reported at once, not after this
+    a = _login(srv, "acc2", autocommit=False)
+    b = _login(srv, "acc2", "mysqldb", autocommit=False)
+    _q(a, "insert into d.t (v) values (1)")
+    _q(b, "insert into d.u values (1, 1)")
+    got: list[Any] = []
+
+    def a_writes_u() -> None:
+        try:
+            _q(a, "insert into d.u values (2, 2)")  # waits for b
+            got.append("ok")
+        except Exception as e:  # noqa: BLE001 - asserted below
+            got.append(e)
+
+    th = threading.Thread(target=a_writes_u)
+    th.start()
+    time.sleep(0.3)
+    with pytest.raises(Exception) as ei:
+        _q(b, "insert into d.t (v) values (2)")  # b waits for a, a for b: MatrixOne's 20701
+    assert _code(ei) == 20701 and "deadlock detected" in str(ei.value)
+    assert th.is_alive()  # a still waits: only the statement that closed the cycle failed
+    _q(b, "rollback")
+    th.join(10)
+    _q(a, "commit")
+    assert got == ["ok"]
+    assert _q(a, "select id from d.u order by id") == [(2,)]
+    assert _q(a, "select count(*) from d.t") == [(1,)]
