@@ -164,18 +164,18 @@ class SessionTransactions:
         may have resolved a table a restore or ALTER has replaced meanwhile, so it runs again.
         """
         deadline = time.monotonic() + self.storage.lock_timeout
-        fresh = self._tx is None
         while True:
             try:
-                return self._write_statement(text, head, fresh)
+                return self._write_statement(text, head)
             except RetryStatement:
                 if time.monotonic() > deadline:
                     raise lock_wait_timeout() from None
 
-    def _write_statement(self, text: str, head: str, fresh: bool) -> Result:
+    def _write_statement(self, text: str, head: str) -> Result:
         ddl = head.startswith(_DDL_HEADS)
         if ddl and self.in_transaction:
             self.commit()  # MySQL's implicit commit
+        fresh = self._tx is None
         tx = self._write_tx()
         self._prelocked = ddl
         ok = False

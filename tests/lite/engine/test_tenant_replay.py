@@ -264,3 +264,17 @@ def test_a_lock_cycle_is_a_deadlock_error_not_a_timeout(srv: LiteServer) -> None
     assert got == ["ok"]
     assert _q(a, "select id from d.u order by id") == [(2,)]
     assert _q(a, "select count(*) from d.t") == [(1,)]
+
+
+def test_failed_ddl_after_an_implicit_commit_leaves_no_transaction(srv: LiteServer) -> None:
+    a = _login(srv, "acc2")
+    _q(a, "begin")
+    _q(a, "insert into d.t (v) values (1)")
+    with pytest.raises(Exception) as ei:
+        _q(a, "create table d.u (id int)")  # commits the INSERT first, then fails: 1050
+    assert _code(ei) == 1050
+    _q(a, "create pitr p2 for database d range 1 'h'")  # refused inside a transaction: there is none
+    b = _login(srv, "acc2", "mysqldb")
+    _q(b, "insert into d.t (v) values (2)")  # neither the committed INSERT nor the DDL holds d.t
+    _q(b, "drop table d.u")
+    assert _q(b, "select v from d.t order by v") == [(1,), (2,)]
