@@ -93,7 +93,9 @@ def _mo_tables(account_id: int, at: int | None) -> str:
 
 
 def _mo_columns(account_id: int, at: int | None) -> str:
-    c = "json_extract(c.value, '$.{}')"
+    # No json_each: the session authorizer denies SQLite's table-valued functions to tenant SQL, and
+    # this text runs inside a tenant's query. A bounded number series indexes the column array instead.
+    c = "json_extract(t.columns_json, '$.columns[' || c.key || '].{}')"
     return (
         "SELECT t.id || '-' || " + c.format("name") + " AS att_uniq_name, d.account_id AS account_id, "  # noqa: S608 - ints and constant fragments only
         "d.id AS att_database_id, d.name AS att_database, t.id AS att_relname_id, t.name AS att_relname, "
@@ -102,15 +104,17 @@ def _mo_columns(account_id: int, at: int | None) -> str:
         "CASE WHEN " + c.format("nullable") + " THEN 0 ELSE 1 END AS attnotnull, "
         "CASE WHEN " + c.format("default") + " IS NULL THEN 0 ELSE 1 END AS atthasdef, "
         "coalesce(" + c.format("default") + ", '') AS att_default, 0 AS attisdropped, "
-        "CASE WHEN EXISTS (SELECT 1 FROM json_each(t.columns_json, '$.primary_key') k "
-        "WHERE lower(k.value) = lower(" + c.format("name") + ")) THEN 'p' ELSE 'n' END AS att_constraint_type, "
+        "CASE WHEN instr(lower(coalesce(json_extract(t.columns_json, '$.primary_key'), '[]')), "
+        "lower(json_quote(" + c.format("name") + "))) > 0 THEN 'p' ELSE 'n' END AS att_constraint_type, "
         "CASE WHEN lower(" + c.format("type_text") + ") LIKE '%unsigned%' THEN 1 ELSE 0 END AS att_is_unsigned, "
-        "CASE WHEN " + c.format("auto_increment") + " THEN 1 ELSE 0 END AS att_is_auto_increment, "
+        "CASE WHEN " + c.format("auto_increment") + " THEN 1 ELSE 0 END AS att_is_auto_increment, "  # noqa: S608 - constant fragments only
         "'' AS att_comment, 0 AS att_is_hidden, 0 AS attr_has_update, '' AS attr_update, "
         "0 AS attr_is_clusterby, c.key AS attr_seqnum, '' AS attr_enum "
         "FROM __mo_tables t JOIN __mo_databases d ON d.id = t.database_id, "
-        "json_each(t.columns_json, '$.columns') c "
-        f"WHERE {_alive('t', at)} AND {_alive('d', at)} AND {_scope(account_id, 'd.account_id')}"
+        "(WITH RECURSIVE s(key) AS (SELECT 0 UNION ALL SELECT key + 1 FROM s WHERE key + 1 < "
+        "(SELECT max(json_array_length(columns_json, '$.columns')) FROM __mo_tables)) SELECT key FROM s) c "
+        "WHERE c.key < json_array_length(t.columns_json, '$.columns') "
+        f"AND {_alive('t', at)} AND {_alive('d', at)} AND {_scope(account_id, 'd.account_id')}"
     )
 
 
