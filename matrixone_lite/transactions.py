@@ -110,8 +110,14 @@ class SessionTransactions:
             self._tx = None
             self._explicit = self._implicit = False
             self.storage.rollback(tx)
-        else:
-            self.storage.leave(tx)
+            return
+        if tx.attached and not tx.conn.in_transaction:
+            # SQLite ended the transaction under us: an interrupted INSERT/UPDATE/DELETE (client gone,
+            # max_execution_time, KILL QUERY) or an I/O error rolls back the *whole* transaction. Treat it
+            # as a detach, so the statement log is replayed before the next statement or COMMIT instead
+            # of COMMIT acknowledging rows that are gone.
+            self.storage.physical.detach(tx)
+        self.storage.leave(tx)
 
     # ---- transactions --------------------------------------------------------------------------
     def begin(self) -> None:
