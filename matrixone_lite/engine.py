@@ -47,6 +47,7 @@ from matrixone_lite.sql.ddl import (
     with_index,
     without_index,
 )
+from matrixone_lite.sql.decimal import take_error as take_exact_error
 from matrixone_lite.sql.fastcount import CountBranch, parse_count_union
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
@@ -544,6 +545,9 @@ class EngineSession:
 
     def _operational(self, e: sqlite3.OperationalError, sql: str) -> MOError:
         msg = str(e)
+        parked = take_exact_error()
+        if parked is not None and "user-defined function raised exception" in msg:  # raised inside mo_dec_in & co (sql/decimal.py)
+            return parked
         if msg.startswith("no such column:"):
             return bad_field(msg.split(":", 1)[1].strip())
         if "syntax error" in msg or msg.startswith("near "):

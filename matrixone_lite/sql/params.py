@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matrixone_lite.sql.decimal import inexact
+
 _TOKEN = re.compile(
     r"""(?P<str>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
       |(?P<bq>`(?:[^`]|``)*`)
@@ -91,6 +93,8 @@ def shape(sql: str) -> tuple[str, dict[str, Any]] | None:
                 and (not stack or stack[-1])
                 and (prev in _PREV_OK_OPS or prev in _PREV_OK_WORDS)
             )
+            if allowed and kind == "num" and inexact(tok):
+                return None  # a double would round it: leave it to the exact-literal translation
             if allowed:
                 name = f"mop{len(params)}"
                 params[name] = _unescape(tok) if kind == "str" else _number(tok)

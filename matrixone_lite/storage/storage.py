@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from matrixone_lite.errors import MOError, internal_error, lock_wait_timeout
 from matrixone_lite.storage import catalog as cat
-from matrixone_lite.storage import codec  # noqa: F401 - registers converters
+from matrixone_lite.storage import codec  # registers converters; the MO_DEC collation
 from matrixone_lite.storage.catalog import (
     PENDING,
     AccountRow,
@@ -33,7 +33,9 @@ DB_FILE = "matrixone_lite.db"
 LOCK_TIMEOUT_S = 30.0
 POOL_SIZE = 16  # idle session connections kept open
 GC_TTL_NS = 3600 * 10**9
-PHYSICAL_VERSION = 2  # 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes
+# 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes; 3: tables created from now on store
+# DECIMAL / BIGINT UNSIGNED as exact text (codec.py); older tables keep their REAL columns and read as before
+PHYSICAL_VERSION = 3
 SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mysql", "system", "system_metrics")
 SKIP_RESTORE_DATABASES = frozenset((*SYSTEM_DATABASES, "mo_task", "mo_debug"))
 
@@ -132,6 +134,7 @@ class Storage:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA recursive_triggers=ON")  # REPLACE's implicit deletes keep history
+        codec.register_connection(conn)  # exact-number columns declare COLLATE MO_DEC
         tz = self.timezone
         conn.create_function("mo_now", 0, lambda: datetime.now(tz).strftime("%Y-%m-%d %H:%M:%S"))
         for fn in self._setups:
