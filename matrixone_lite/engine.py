@@ -36,6 +36,7 @@ from matrixone_lite.errors import (
     not_supported,
     syntax_error,
     table_exists,
+    table_not_exist,
     unknown_database,
 )
 from matrixone_lite.sql import functions
@@ -63,6 +64,7 @@ from matrixone_lite.sql.show import (
     unquote_ident,
     values_select,
 )
+from matrixone_lite.sql.surface import is_statement
 from matrixone_lite.sql.translate import (
     Context,
     Resolved,
@@ -382,11 +384,14 @@ class EngineSession:
             phys = f"mo_catalog_{name.lower()}"
             if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (phys,)).fetchone():
                 return Resolved(system_table=phys)
-            raise no_such_table(dbl, name)
+            raise table_not_exist(name.lower())
         if dbl in self._system_dbs:
-            raise no_such_table(dbl, name)
-        _, t = self._table(dbl, name, at)
-        return Resolved(table=t, at=at)
+            raise table_not_exist(name.lower())
+        d = self._db(dbl, at)
+        rows = cat.get_tables(self.conn, d.id, name.lower(), at)
+        if not rows:
+            raise table_not_exist(name.lower())
+        return Resolved(table=rows[-1], at=at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
@@ -413,7 +418,7 @@ class EngineSession:
                             )
                         )
             return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
-        raise no_such_table(INFO_SCHEMA, name)
+        raise table_not_exist(name)
 
     def _hint_ts(self, h: Hint) -> int:
         v = h.value
@@ -669,8 +674,8 @@ class EngineSession:
             if replace:
                 sql = "INSERT" + sql.lstrip()[7:]
             tree = sqlglot.parse_one(sql, read="mysql")
-            if tree is None or isinstance(tree, exp.Command):
-                raise syntax_error(text[:40], 0)
+            if tree is None or isinstance(tree, exp.Command) or not is_statement(tree):
+                raise syntax_error(text, len(text.split(None, 1)[0]))  # MatrixOne: at the first token
             if isinstance(tree, exp.Alter):
                 return self._alter_table(tree)
             if isinstance(tree, exp.Create | exp.Drop) and str(tree.args.get("kind", "")).upper() == "INDEX":
@@ -748,7 +753,7 @@ class EngineSession:
                 got = catalogs[(dbl, at)] = (d, cat.table_ids(self.conn, d.id, at))
             tid = got[1].get(b.table.lower())
             if tid is None:
-                raise no_such_table(got[0].name, b.table)
+                raise table_not_exist(b.table.lower())
             parts.append(count_sql(tid, at, pending=self._tx is not None))
         chunks = [
             "SELECT " + ", ".join(f"({p})" for p in parts[i : i + FAST_COUNT_CHUNK])

@@ -197,10 +197,29 @@ def inexact(text: str) -> bool:
         return False
 
 
+def raw_bytes(text: str) -> bool:
+    """A string literal SQLite text cannot carry: a NUL, or bytes that were not UTF-8 on the wire
+    (decoded with ``surrogateescape`` by the connection)."""
+    return "\x00" in text or (not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text))
+
+
+def _blob(text: str) -> exp.Expression:
+    return exp.HexString(this=text.encode("utf-8", "surrogateescape").hex())
+
+
 def exact_literals(tree: exp.Expression) -> None:
-    """Number literals a double would round become string literals (exact under MO_DEC/mo_dec_*)."""
+    """Number literals a double would round become string literals (exact under MO_DEC/mo_dec_*);
+    string literals holding raw bytes (``X'FF'``, NUL) become blob literals with exactly those bytes."""
+    for intro in list(tree.find_all(exp.Introducer)):  # _binary'...' (PyMySQL binary_prefix=True)
+        lit = intro.expression
+        if isinstance(lit, exp.Literal) and lit.is_string:
+            intro.replace(_blob(lit.this))
     for lit in list(tree.find_all(exp.Literal)):
-        if lit.is_string or not inexact(lit.this):
+        if lit.is_string:
+            if raw_bytes(lit.this):
+                lit.replace(_blob(lit.this))
+            continue
+        if not inexact(lit.this):
             continue
         parent = lit.parent
         if isinstance(parent, exp.Neg) and parent.this is lit:
@@ -294,3 +313,4 @@ def wrap_assignment(eq: exp.Expression, schema: TableSchema) -> None:
     """``SET col = value`` of an UPDATE or upsert, for an exact-number column."""
     if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column):
         eq.set("expression", stored(schema.column(eq.this.name), eq.expression))
+
