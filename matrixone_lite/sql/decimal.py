@@ -25,6 +25,7 @@ thread-local and picked up by the engine when SQLite reports the failed call (:f
 from __future__ import annotations
 
 import sqlite3
+import struct
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -103,13 +104,31 @@ def ubig_in(value: Any) -> str | None:
     return str(n)
 
 
+def float_in(value: Any) -> float | None:
+    """A value written into FLOAT (single precision): the float32 nearest to it, kept as the
+    shortest decimal that reads back as that float32 (what MatrixOne prints, ``0.12345679``)."""
+    if value is None:
+        return None
+    try:
+        f32 = struct.unpack("<f", struct.pack("<f", float(value)))[0]
+    except (OverflowError, ValueError, TypeError, struct.error):
+        return float(value) if isinstance(value, int | float) else None
+    for digits in range(6, 10):
+        text = f"{f32:.{digits}g}"
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == f32:
+            return float(text)
+    return f32
+
+
 def _op(fn: Callable[[Decimal, Decimal], Decimal | None]) -> Callable[[Any, Any, Any], str | None]:
     def run(a: Any, b: Any, scale: Any) -> str | None:
         x, y = parse_decimal(a), parse_decimal(b)
         if x is None or y is None:
             return None
         r = fn(x, y)
-        return None if r is None else canonical(quantize(r, int(scale)))
+        if r is None:
+            return None
+        return canonical(r if int(scale) < 0 else quantize(r, int(scale)))
 
     return run
 
@@ -151,6 +170,7 @@ class _Avg(_Sum):
 def register(conn: sqlite3.Connection) -> None:
     conn.create_function("mo_dec_in", 3, dec_in, deterministic=True)
     conn.create_function("mo_ubig_in", 1, ubig_in, deterministic=True)
+    conn.create_function("mo_float_in", 1, float_in, deterministic=True)
     conn.create_function("mo_dec_add", 3, _op(lambda x, y: DEC_CONTEXT.add(x, y)), deterministic=True)
     conn.create_function("mo_dec_sub", 3, _op(lambda x, y: DEC_CONTEXT.subtract(x, y)), deterministic=True)
     conn.create_function("mo_dec_mul", 3, _op(lambda x, y: DEC_CONTEXT.multiply(x, y)), deterministic=True)
@@ -165,7 +185,8 @@ def infer_anonymous(node: exp.Anonymous) -> TypeInfo | None:
     """Result type of a function this module emitted (its last argument is the scale)."""
     name = str(node.this).lower()
     if name in SCALED and node.expressions and isinstance(node.expressions[-1], exp.Literal):
-        return ("DECIMAL", int(node.expressions[-1].name))
+        scale = int(node.expressions[-1].name)
+        return ("DECIMAL", scale if scale >= 0 else None)
     if name == "mo_ubig_in":
         return ("BIGINT", None)
     return None
@@ -234,17 +255,28 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
     def numeric(t: TypeInfo | None) -> bool:
         return t is not None and (t[0] == "DECIMAL" or t[0] in _INTS)
 
+    def typed(node: exp.Expression) -> TypeInfo | None:
+        # a literal bound as a parameter (``sql/params.py``) has no type here: its scale varies per
+        # execution of the cached shape, so the result is kept exact (scale -1) instead of rounded
+        return ("PARAM", None) if isinstance(node, exp.Placeholder) else infer(node, scopes)
+
     def fn(node: exp.Expression) -> exp.Expression:
         if type(node) in _ARITH:
-            a, b = infer(node.this, scopes), infer(node.expression, scopes)
-            if a and b and "DECIMAL" in (a[0], b[0]) and numeric(a) and numeric(b):
-                sa, sb = a[1] or 0, b[1] or 0
-                scale = {exp.Mul: sa + sb, exp.Div: sa + 4}.get(type(node), max(sa, sb))
-                return _fn(_ARITH[type(node)], node.this, node.expression, _num(min(scale, 38)))
+            a, b = typed(node.this), typed(node.expression)
+            if a and b and "DECIMAL" in (a[0], b[0]) and (numeric(a) or a[0] == "PARAM") and (
+                numeric(b) or b[0] == "PARAM"
+            ):
+                sa, sb = a[1], b[1]
+                if "PARAM" in (a[0], b[0]) or (a[0] == "DECIMAL" and sa is None) or (b[0] == "DECIMAL" and sb is None):
+                    scale = -1
+                else:
+                    sa, sb = sa or 0, sb or 0
+                    scale = min({exp.Mul: sa + sb, exp.Div: sa + 4}.get(type(node), max(sa, sb)), 38)
+                return _fn(_ARITH[type(node)], node.this, node.expression, _num(scale))
         elif isinstance(node, exp.Neg) and not isinstance(node.this, exp.Literal):
             t = infer(node.this, scopes)
             if t and t[0] == "DECIMAL":
-                return _fn("mo_dec_sub", _num(0), node.this, _num(t[1] or 0))
+                return _fn("mo_dec_sub", _num(0), node.this, _num(-1 if t[1] is None else t[1]))
         elif isinstance(node, exp.Sum | exp.Avg) and not isinstance(node.this, exp.Distinct):
             t = infer(node.this, scopes)
             if t and t[0] == "DECIMAL":
@@ -256,7 +288,11 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
             p = int(params[0]) if params else 10
             s = int(params[1]) if len(params) > 1 else 0
             return _fn("mo_dec_in", node.this, _num(p), _num(s))
-        elif isinstance(node, _CMP) and (_is_dec_fn(node.this) or _is_dec_fn(node.expression)):
+        elif (
+            isinstance(node, _CMP)
+            and not isinstance(node.parent, exp.Update | exp.OnConflict)  # ``SET c = ...`` assigns
+            and (_is_dec_fn(node.this) or _is_dec_fn(node.expression))
+        ):
             return type(node)(this=_fn("mo_dec_cmp", node.this, node.expression), expression=_num(0))
         return node
 
@@ -282,13 +318,16 @@ def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
         return _fn("mo_dec_in", value, _num(_precision(col)), _num(col.scale or 0))
     if is_unsigned_bigint(col):
         return _fn("mo_ubig_in", value)
+    if col.type == "FLOAT":
+        return _fn("mo_float_in", value)
     return value
 
 
 def wrap_insert(tree: exp.Insert, schema: TableSchema) -> None:
     """Route the values of an INSERT's exact-number columns through :func:`stored`."""
     cols = [schema.column(e.name) for e in tree.this.expressions]
-    if not any(c is not None and (c.type in DECIMAL_TYPES or is_unsigned_bigint(c)) for c in cols):
+    if not any(c is not None and (c.type in DECIMAL_TYPES or c.type == "FLOAT" or is_unsigned_bigint(c))
+               for c in cols):
         return
     src = tree.expression
     if isinstance(src, exp.Values):
