@@ -363,11 +363,12 @@ class EngineSession:
             raise unknown_database(name)
         return rows[-1]
 
-    def _table(self, db: str | None, name: str, at: int | None = None) -> tuple[DatabaseRow, TableRow]:
+    def _table(self, db: str | None, name: str, at: int | None = None, query: bool = False
+               ) -> tuple[DatabaseRow, TableRow]:
         d = self._db(db, at)
         rows = cat.get_tables(self.conn, d.id, name.lower(), at)
-        if not rows:
-            raise no_such_table(d.name, name)
+        if not rows:  # a query's missing table has MatrixOne's plan-builder words, DDL's the catalog's
+            raise table_not_exist(name.lower()) if query else no_such_table(d.name, name)
         return d, rows[-1]
 
     def _resolve(self, db: str | None, name: str, at: int | None) -> Resolved:
@@ -387,11 +388,8 @@ class EngineSession:
             raise table_not_exist(name.lower())
         if dbl in self._system_dbs:
             raise table_not_exist(name.lower())
-        d = self._db(dbl, at)
-        rows = cat.get_tables(self.conn, d.id, name.lower(), at)
-        if not rows:
-            raise table_not_exist(name.lower())
-        return Resolved(table=rows[-1], at=at)
+        _, t = self._table(dbl, name, at, query=True)
+        return Resolved(table=t, at=at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
@@ -550,9 +548,8 @@ class EngineSession:
 
     def _operational(self, e: sqlite3.OperationalError, sql: str) -> MOError:
         msg = str(e)
-        parked = take_exact_error()
-        if parked is not None and "user-defined function raised exception" in msg:  # raised inside mo_dec_in & co (sql/decimal.py)
-            return parked
+        if "user-defined function raised exception" in msg and (parked := take_exact_error()) is not None:
+            return parked  # raised inside mo_dec_in & co (sql/decimal.py)
         if msg.startswith("no such column:"):
             return bad_field(msg.split(":", 1)[1].strip())
         if "syntax error" in msg or msg.startswith("near "):

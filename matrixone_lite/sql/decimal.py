@@ -36,18 +36,19 @@ from sqlglot import exp
 from matrixone_lite.errors import MOError, invalid_input
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
 from matrixone_lite.storage.codec import COLLATION, DEC_CONTEXT, canonical, parse_decimal, quantize
-from matrixone_lite.storage.physical import DECIMAL_TYPES, is_unsigned_bigint
+from matrixone_lite.storage.physical import BLOB_TYPES, DECIMAL_TYPES, is_unsigned_bigint
 
 TypeInfo = tuple[str, int | None]
 Infer = Callable[[exp.Expression, dict[str, Any]], TypeInfo | None]
 
 U64_MAX = 2**64 - 1
 _INTS = ("BIGINT", "INT", "INTEGER", "SMALLINT", "TINYINT", "MEDIUMINT")
-_ARITH = {exp.Add: "mo_dec_add", exp.Sub: "mo_dec_sub", exp.Mul: "mo_dec_mul", exp.Div: "mo_dec_div"}
+_ARITH: dict[type[exp.Expression], str] = {exp.Add: "mo_dec_add", exp.Sub: "mo_dec_sub", exp.Mul: "mo_dec_mul", exp.Div: "mo_dec_div"}
 # functions whose last argument is the result scale (read back by :func:`infer_anonymous`)
 SCALED = {"mo_dec_add", "mo_dec_sub", "mo_dec_mul", "mo_dec_div", "mo_dec_in", "mo_dec_sum", "mo_dec_avg"}
 _CMP = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
+_WRAPPED = DECIMAL_TYPES | BLOB_TYPES | {"FLOAT"}
 _pending = threading.local()
 
 
@@ -120,6 +121,14 @@ def float_in(value: Any) -> float | None:
     return f32
 
 
+def blob_in(value: Any) -> bytes | None:
+    """A value written into BLOB/BINARY/VARBINARY is bytes (a driver sends them as a string literal,
+    which SQLite would keep as TEXT and hand back as str)."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8", "surrogateescape")
+
+
 def _op(fn: Callable[[Decimal, Decimal], Decimal | None]) -> Callable[[Any, Any, Any], str | None]:
     def run(a: Any, b: Any, scale: Any) -> str | None:
         x, y = parse_decimal(a), parse_decimal(b)
@@ -171,6 +180,8 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function("mo_dec_in", 3, dec_in, deterministic=True)
     conn.create_function("mo_ubig_in", 1, ubig_in, deterministic=True)
     conn.create_function("mo_float_in", 1, float_in, deterministic=True)
+    conn.create_function("mo_blob_in", 1, blob_in, deterministic=True)
+    conn.create_function("mo_double", 1, lambda t: None if t is None else float(t), deterministic=True)
     conn.create_function("mo_dec_add", 3, _op(lambda x, y: DEC_CONTEXT.add(x, y)), deterministic=True)
     conn.create_function("mo_dec_sub", 3, _op(lambda x, y: DEC_CONTEXT.subtract(x, y)), deterministic=True)
     conn.create_function("mo_dec_mul", 3, _op(lambda x, y: DEC_CONTEXT.multiply(x, y)), deterministic=True)
@@ -196,7 +207,7 @@ def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _num(n: int) -> exp.Literal:
+def _num(n: int) -> exp.Expression:
     return exp.Literal.number(n)
 
 
@@ -240,13 +251,23 @@ def exact_literals(tree: exp.Expression) -> None:
             if raw_bytes(lit.this):
                 lit.replace(_blob(lit.this))
             continue
-        if not inexact(lit.this):
-            continue
         parent = lit.parent
-        if isinstance(parent, exp.Neg) and parent.this is lit:
-            parent.replace(exp.Literal.string("-" + lit.this))
+        neg = isinstance(parent, exp.Neg) and parent.this is lit
+        text = ("-" if neg else "") + lit.this
+        if inexact(lit.this):
+            new: exp.Expression = exp.Literal.string(text)
+        elif _long_double(lit.this):  # SQLite's own text-to-double is not always correctly rounded
+            new = _fn("mo_double", exp.Literal.string(text))
         else:
-            lit.replace(exp.Literal.string(lit.this))
+            continue
+        (parent if neg and parent is not None else lit).replace(new)
+
+
+def _long_double(text: str) -> bool:
+    low = text.lower()
+    if "e" in low:
+        return True
+    return "." in low and sum(ch.isdigit() for ch in low.lstrip("0.")) > 15
 
 
 def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
@@ -271,7 +292,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
                     scale = -1
                 else:
                     sa, sb = sa or 0, sb or 0
-                    scale = min({exp.Mul: sa + sb, exp.Div: sa + 4}.get(type(node), max(sa, sb)), 38)
+                    rule: dict[type[exp.Expression], int] = {exp.Mul: sa + sb, exp.Div: sa + 4}
+                    scale = min(rule.get(type(node), max(sa, sb)), 38)
                 return _fn(_ARITH[type(node)], node.this, node.expression, _num(scale))
         elif isinstance(node, exp.Neg) and not isinstance(node.this, exp.Literal):
             t = infer(node.this, scopes)
@@ -297,6 +319,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
         return node
 
     for node in reversed(list(tree.dfs())):  # children first: nested arithmetic is rewritten inside out
+        if not isinstance(node, exp.Expression):
+            continue
         new = fn(node)
         if new is not node:
             node.replace(new)
@@ -320,14 +344,17 @@ def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
         return _fn("mo_ubig_in", value)
     if col.type == "FLOAT":
         return _fn("mo_float_in", value)
+    if col.type in BLOB_TYPES:
+        return _fn("mo_blob_in", value)
     return value
 
 
-def wrap_insert(tree: exp.Insert, schema: TableSchema) -> None:
+def wrap_insert(tree: exp.Expression, schema: TableSchema) -> None:
     """Route the values of an INSERT's exact-number columns through :func:`stored`."""
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.this, exp.Schema):
+        return
     cols = [schema.column(e.name) for e in tree.this.expressions]
-    if not any(c is not None and (c.type in DECIMAL_TYPES or c.type == "FLOAT" or is_unsigned_bigint(c))
-               for c in cols):
+    if not any(c is not None and (c.type in _WRAPPED or is_unsigned_bigint(c)) for c in cols):
         return
     src = tree.expression
     if isinstance(src, exp.Values):

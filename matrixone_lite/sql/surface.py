@@ -15,6 +15,6 @@ _EXPRESSIONS = (
 )
 
 
-def is_statement(tree: exp.Expression) -> bool:
+def is_statement(tree: object) -> bool:
     """False for a bare expression (which MatrixOne cannot parse as a statement)."""
     return not isinstance(tree, _EXPRESSIONS)

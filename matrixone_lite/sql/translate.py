@@ -344,8 +344,9 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     out = Translated("", kind, target)
     upsert_sql = ""
     if kind == "update":
-        for eq in tree.expressions if target is not None else []:
-            exact.wrap_assignment(eq, target.schema)
+        if target is not None:
+            for eq in tree.expressions:
+                exact.wrap_assignment(eq, target.schema)
         tree.append("expressions", exp.EQ(this=exp.column("__mo_ts"), expression=exp.Null()))
     elif kind == "insert" and target is not None:
         schema = target.schema

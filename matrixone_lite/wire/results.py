@@ -133,6 +133,8 @@ def convert_value(val: Any, ct: ColumnType, scale: int | None) -> Any:
         return val
     if isinstance(val, (bytes, bytearray, memoryview)):
         return bytes(val)
+    if isinstance(val, str) and ct in (ColumnType.BLOB, ColumnType.STRING, ColumnType.VAR_STRING):
+        return val.encode("utf-8", "surrogateescape")
     if isinstance(val, Decimal):
         return str(val)
     return val
@@ -145,6 +147,9 @@ def to_result_set(names: Sequence[str], types: Sequence[str], scales: Sequence[i
     # Values already of the column's Python type pass through untouched: converting every cell
     # was the largest cost of a 200-row verification batch on the wire.
     keep = [_PASS_THROUGH.get(ct, ()) for ct in cts]
+    for i, c in enumerate(cols):
+        if c.character_set == CharacterSet.binary:
+            keep[i] = (bytes,)  # a BLOB holding text (older files) goes out as its UTF-8 bytes
     out = [
         tuple(
             v if v is None or type(v) in ok else convert_value(v, ct, sc)
