@@ -35,7 +35,7 @@ from sqlglot import exp
 
 from matrixone_lite.errors import MOError, invalid_input
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
-from matrixone_lite.storage.codec import COLLATION, DEC_CONTEXT, canonical, parse_decimal, quantize
+from matrixone_lite.storage.codec import COLLATION, DEC_CONTEXT, canonical, limit, parse_decimal, quantize
 from matrixone_lite.storage.physical import BLOB_TYPES, DECIMAL_TYPES, is_unsigned_bigint
 
 TypeInfo = tuple[str, int | None]
@@ -84,7 +84,7 @@ def dec_in(value: Any, precision: Any, scale: Any) -> str | None:
         _raise(invalid_input(f"Can't convert string To {width}: {value}({p},{s})"))
         return None
     q = quantize(d, s)
-    if abs(q) >= Decimal(10) ** (p - s):
+    if abs(q) >= limit(p - s):
         digits = len(d.as_tuple().digits)
         if digits >= 18:
             width = "Decimal128"
