@@ -51,9 +51,9 @@ def sqlite_side(rows: int, tmp: Path) -> dict[str, float]:
             f"(select 1 union all select x + 1 from c where x < {rows}) "
             "select x, x % 100, x / 100.0, concat('name-', x) from c").affected_rows),
         "fingerprint": timed("count(*), bit_xor(crc32(concat_ws(...))) of every row", lambda: s.execute(
-            "select count(*), bit_xor(crc32(concat_ws('|', id, grp, price, name))) from t").rows[0], repeat=3),
+            "select count(*), bit_xor(crc32(concat_ws('|', id, grp, price, name))) from t").rows[0]),
         "sum": timed("sum(price) (exact custom aggregate)", lambda: s.execute(
-            "select sum(price) from t").rows[0][0], repeat=3),
+            "select sum(price) from t").rows[0][0]),
         "ctas": timed("CREATE TABLE c AS SELECT * FROM t", lambda: s.execute(
             "create table c as select * from t").affected_rows),
     }
@@ -84,8 +84,8 @@ def duckdb_side(rows: int, tmp: Path) -> dict[str, float] | None:
             "insert into t select range, range % 100, range / 100.0, 'name-' || range "
             f"from range(1, {rows + 1})").fetchone()),
         "fingerprint": timed("count(*), bit_xor(hash(t)) of every row", lambda: con.execute(
-            "select count(*), bit_xor(hash(t)) from t").fetchone(), repeat=3),
-        "sum": timed("sum(price)", lambda: con.execute("select sum(price) from t").fetchone()[0], repeat=3),
+            "select count(*), bit_xor(hash(t)) from t").fetchone()),
+        "sum": timed("sum(price)", lambda: con.execute("select sum(price) from t").fetchone()[0]),
         "ctas": timed("CREATE TABLE c AS SELECT * FROM t", lambda: con.execute(
             "create table c as select * from t").fetchone()),
     }

@@ -154,26 +154,54 @@ def dec_cmp(a: Any, b: Any) -> int | None:
 
 
 class _Sum:
+    """Exact SUM: canonical texts at the column's scale add up as scaled integers (the fast path);
+    anything else (REAL values of an older file, other scales) as Decimals."""
+
     def __init__(self) -> None:
-        self.total: Decimal | None = None
+        self.ints = 0
+        self.rest: Decimal | None = None
         self.n = 0
+        self.scale = 0
 
     def step(self, value: Any, scale: Any = 0) -> None:
+        if value is None:
+            return
+        self.n += 1
+        self.scale = s = int(scale)
+        if type(value) is str:
+            head, _, tail = value.partition(".")
+            if len(tail) == s and "e" not in head.lower():
+                try:
+                    self.ints += int(head + tail)
+                    return
+                except ValueError:
+                    pass
         d = parse_decimal(value)
-        if d is not None:
-            self.total = d if self.total is None else DEC_CONTEXT.add(self.total, d)
-            self.n += 1
-        self.scale = int(scale)
+        if d is None:
+            self.n -= 1
+            return
+        self.rest = d if self.rest is None else DEC_CONTEXT.add(self.rest, d)
+
+    def total(self) -> Decimal | None:
+        if not self.n:
+            return None
+        t = Decimal(f"{self.ints}E-{max(self.scale, 0)}")
+        return t if self.rest is None else DEC_CONTEXT.add(t, self.rest)
 
     def finalize(self) -> str | None:
-        return None if self.total is None else canonical(self.total)
+        t = self.total()
+        if t is None:
+            return None
+        return canonical(t if self.scale < 0 else quantize(t, self.scale))
 
 
 class _Avg(_Sum):
     def finalize(self) -> str | None:
-        if self.total is None:
+        t = self.total()
+        if t is None:
             return None
-        return canonical(quantize(DEC_CONTEXT.divide(self.total, Decimal(self.n)), self.scale))
+        avg = DEC_CONTEXT.divide(t, Decimal(self.n))
+        return canonical(avg if self.scale < 0 else quantize(avg, self.scale + 4))
 
 
 def register(conn: sqlite3.Connection) -> None:
@@ -197,7 +225,9 @@ def infer_anonymous(node: exp.Anonymous) -> TypeInfo | None:
     name = str(node.this).lower()
     if name in SCALED and node.expressions and isinstance(node.expressions[-1], exp.Literal):
         scale = int(node.expressions[-1].name)
-        return ("DECIMAL", scale if scale >= 0 else None)
+        if scale < 0:
+            return ("DECIMAL", None)
+        return ("DECIMAL", scale + 4 if name == "mo_dec_avg" else scale)
     if name == "mo_ubig_in":
         return ("BIGINT", None)
     return None
@@ -207,8 +237,8 @@ def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _num(n: int) -> exp.Expression:
-    return exp.Literal.number(n)
+def _num(n: int) -> exp.Literal:
+    return exp.Literal(this=str(n), is_string=False)  # also -1 (Literal.number(-1) is a Neg)
 
 
 def _is_dec_fn(node: exp.Expression) -> bool:
@@ -303,8 +333,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
             t = infer(node.this, scopes)
             if t and t[0] == "DECIMAL":
                 if isinstance(node, exp.Sum):
-                    return _fn("mo_dec_sum", node.this, _num(t[1] or 0))
-                return _fn("mo_dec_avg", node.this, _num(min((t[1] or 0) + 4, 30)))
+                    return _fn("mo_dec_sum", node.this, _num(-1 if t[1] is None else t[1]))
+                return _fn("mo_dec_avg", node.this, _num(-1 if t[1] is None else min(t[1], 26)))  # scale s + 4
         elif isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL:
             params = [p.this.name for p in node.to.expressions if isinstance(p.this, exp.Expression)]
             p = int(params[0]) if params else 10

@@ -93,6 +93,8 @@ def test_order_group_and_keys_are_numeric(conn: Any) -> None:
         (Decimal("10.00"),), (Decimal("9.50"),), (Decimal("2.25"),)]
     code, msg = err(conn, "insert into k values (10.001, 0)")  # rounds to 10.00: the key exists
     assert code == 1062
+    q(conn, "insert into k values (10.004, 0) on duplicate key update g = g + 0.05")  # 1.55 -> 1.6
+    assert q(conn, "select g from k where p = 10") == [(Decimal("1.6"),)]
 
 
 def test_out_of_range_is_refused_and_stores_nothing(conn: Any) -> None:
