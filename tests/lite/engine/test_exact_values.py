@@ -152,6 +152,20 @@ def test_exact_values_at_t_and_after_a_table_restore(conn: Any) -> None:
     assert q(conn, "select * from h order by id") == want
 
 
+def test_exact_values_in_a_snapshot_read_and_restore(conn: Any) -> None:
+    q(conn, "create table s (id int primary key, a decimal(38,10), c decimal(10,2))")
+    q(conn, "insert into s values (1, 12345678901234567890.1234567891, 1.005), (2, -1, 2.5)")
+    q(conn, "create snapshot sn for database db1")
+    q(conn, "update s set a = a * 2, c = c + 100")
+    want = [(1, Decimal("12345678901234567890.1234567891"), Decimal("1.01")),
+            (2, Decimal("-1.0000000000"), Decimal("2.50"))]
+    assert q(conn, "select * from db1.s {snapshot = 'sn'} order by id") == want
+    assert q(conn, "select sum(a) from db1.s {snapshot = 'sn'}") == [(Decimal("12345678901234567889.1234567891"),)]
+    assert q(conn, "select a from s where id = 1") == [(Decimal("24691357802469135780.2469135782"),)]
+    q(conn, "restore table db1.s {snapshot = sn}")
+    assert q(conn, "select * from s order by id") == want
+
+
 def test_client_surface(conn: Any) -> None:
     q(conn, "create table T1 (Id int primary key, LastName varchar(10))")
     assert names(conn, "select * from t1") == ["id", "lastname"]
