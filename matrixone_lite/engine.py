@@ -40,6 +40,7 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import functions
+from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
     schema_from_columns,
@@ -328,6 +329,11 @@ class EngineSession:
             finally:
                 self.storage.give_back(self.conn)
                 self.engine._forget(self)
+
+    def interrupt(self) -> None:
+        """Abort the statement running on this session's connection (any thread; see wire/runaway.py)."""
+        if not self._closed:  # a closed session's connection is back in the pool, maybe another's
+            self.conn.interrupt()
 
     def _write_tx(self) -> Tx:
         if self._tx is None:
@@ -645,6 +651,10 @@ class EngineSession:
             fast = self._fast_count(text)
             if fast is not None:
                 return fast
+        if len(text) >= BULK_MIN_CHARS and head.startswith(("INSERT", "REPLACE")):
+            bulk = run_bulk_insert(self, text, head)  # megabytes of VALUES: no sqlglot, no var limit
+            if bulk is not None:
+                return bulk
         params: dict[str, Any] = {}
         tr = None
         sh = shape(text)

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import errors, statements, timestamps
 from .client import SYSTEM_DATABASES, PitrOperations, _set_autocommit, translate_driver_error
-from .identifiers import describe_value, quote_string, validate_name
+from .identifiers import describe_value, quote_contained, quote_string, validate_name
 from .models import Level, Scope
 
 __all__ = [
@@ -103,11 +103,20 @@ class TableState:
         return cls(rows=rows, fingerprint=None if fp is None else str(fp))
 
 
-def _split_name(name: Any, field_name: str = "tables") -> tuple[str, str]:
-    if not isinstance(name, str) or name.count(".") != 1:
+def _split_name(name: Any, field_name: str = "tables", *, user: bool = True) -> tuple[str, str]:
+    """``'db.table'`` -> ``(db, table)``; the table part may contain dots (split at the first one).
+
+    ``user=False`` for names the server listed (references, XCom): any text MatrixOne allows is
+    kept as is (quoted later); ``user=True`` applies the user-name rule of ``identifiers``.
+    """
+    if not isinstance(name, str) or "." not in name:
         raise errors.InvalidInput(field_name, f"table name {describe_value(name)} must be 'database.table' "
                                   "(example: db2.orders)")
-    db, tbl = name.split(".")
+    db, tbl = name.split(".", 1)
+    if not user:
+        if not db or not tbl or "\0" in name:
+            raise errors.InvalidInput(field_name, f"table name {describe_value(name)} is not a name a server lists")
+        return db, tbl
     return validate_name(db, "database", "database"), validate_name(tbl, "table", "table")
 
 
@@ -165,7 +174,7 @@ class Reference:
         return self.target_account or self.account
 
     def table_pairs(self) -> list[tuple[str, str]]:
-        return sorted(_split_name(name, "reference") for name in self.tables)
+        return sorted(_split_name(name, "reference", user=False) for name in self.tables)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -196,7 +205,7 @@ class Reference:
                                       f"operator's XCom), got {describe_value(data)}")
         tables = {}
         for name, entry in data["tables"].items():
-            db, tbl = _split_name(name, "reference")
+            db, tbl = _split_name(name, "reference", user=False)
             tables[f"{db}.{tbl}"] = TableState.from_dict(entry)
         at_ns = data.get("at_ns")
         if at_ns is not None and (isinstance(at_ns, bool) or not isinstance(at_ns, int)):
@@ -209,13 +218,19 @@ class Reference:
             tables=tables,
             at_utc=data.get("at_utc"),
             at_ns=at_ns,
-            databases=tuple(validate_name(d, "database", "database") for d in dbs) if dbs is not None else None,
+            databases=tuple(_listed_name(d) for d in dbs) if dbs is not None else None,
             account=validate_name(account, "account", "account") if account else None,
             target_account=validate_name(target, "target account", "account") if target else None,
             complete=bool(data.get("complete", False)),
             fingerprint=bool(data.get("fingerprint", False)),
             notes=tuple(str(n) for n in data.get("notes") or ()),
         )
+
+
+def _listed_name(value: Any) -> str:
+    """A database name the server listed at T: any non-empty string (quoted when used)."""
+    quote_contained(value, "database")
+    return str(value)
 
 
 def _loads(text: str) -> Any:
@@ -498,9 +513,8 @@ def _hint(at_ns: int | None) -> str:
 
 
 def _column_probe(db: str, table: str, at_ns: int | None) -> str:
-    from .identifiers import quote_ident
-
-    return f"SELECT * FROM {quote_ident(db, 'database')}.{quote_ident(table, 'table')}{_hint(at_ns)} LIMIT 0"  # noqa: S608 - names validated and quoted
+    source = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}"
+    return f"SELECT * FROM {source}{_hint(at_ns)} LIMIT 0"  # noqa: S608 - names back-quoted, back-quotes doubled
 
 
 def _quote_column(name: str) -> str:
@@ -521,18 +535,15 @@ def fingerprint_sql(
     ([MO] pkg/sql/plan/function/function_id.go: COUNT=82, SUM=183, CRC32=81, CONCAT_WS=76,
     IFNULL=114, CONCAT=16, CAST=21; overloads in list_builtIn.go / list_agg.go).
     """
-    from .identifiers import quote_ident
-
     selects: list[str] = []
     for db, table, columns in tables:
         if not columns:
             raise errors.InvalidInput("columns", f"table {db}.{table} has no columns to fingerprint")
         parts = ", ".join(f"IFNULL(CONCAT('v', CAST({_quote_column(c)} AS CHAR)), 'n')" for c in columns)
         # Every name is validated and quoted (columns back-quoted): not an injection vector.
-        cols = (f"{quote_string(validate_name(db, 'database'))} AS db_name, "
-                f"{quote_string(validate_name(table, 'table', 'table'))} AS table_name, COUNT(*) AS row_count, "
+        source = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}{_hint(at_ns)}"
+        cols = (f"{quote_string(db)} AS db_name, {quote_string(table)} AS table_name, COUNT(*) AS row_count, "
                 f"SUM(CRC32(CONCAT_WS('|', {parts}))) AS fp")
-        source = f"{quote_ident(db, 'database')}.{quote_ident(table, 'table', 'table')}{_hint(at_ns)}"
         selects.append(" ".join(("SELECT", cols, "FROM", source)))
     return [" UNION ALL ".join(selects[i : i + batch_size]) for i in range(0, len(selects), batch_size)]
 

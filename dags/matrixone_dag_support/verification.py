@@ -13,7 +13,7 @@ from typing import Any
 
 from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
 from airflow_provider_matrixone.pitr import errors, statements
-from airflow_provider_matrixone.pitr.identifiers import quote_ident
+from airflow_provider_matrixone.pitr.identifiers import quote_contained
 
 State = dict[str, Any]
 
@@ -38,8 +38,8 @@ def scope_tables(
 def fingerprint(hook: MatrixOneHook, database: str, table: str, at_ns: int | None) -> str:
     """Order-independent SHA-256 of every row (values rendered with ``str``)."""
     hint = f" {statements.time_travel_hint(at_ns=at_ns)}" if at_ns is not None else ""
-    # both identifiers are validated and back-quoted by quote_ident; the hint is an integer
-    sql = f"SELECT * FROM {quote_ident(database, 'database')}.{quote_ident(table, 'table')}{hint}"  # noqa: S608
+    # names listed by the server (any text MatrixOne allows): back-quoted, back-quotes doubled; the hint is an int
+    sql = f"SELECT * FROM {quote_contained(database, 'database')}.{quote_contained(table, 'table')}{hint}"  # noqa: S608
     _, rows = hook.execute(sql)
     digest = hashlib.sha256()
     for line in sorted("\x1f".join("\\N" if v is None else str(v) for v in row) for row in rows):
