@@ -166,6 +166,19 @@ def test_exact_values_in_a_snapshot_read_and_restore(conn: Any) -> None:
     assert q(conn, "select * from s order by id") == want
 
 
+def test_bulk_insert_keeps_exact_values(conn: Any) -> None:
+    """A multi-row INSERT past the bulk fast path's size (sql/bulk_insert.py) stores the same values."""
+    q(conn, "create table bk (id int primary key, a decimal(38,10), u bigint unsigned, c decimal(10,2))")
+    rows = ", ".join(f"({i}, 1234567890123456789{i % 10}.123456789{i % 10}, 1844674407370955161{i % 6}, 1.005)"
+                     for i in range(1, 801))
+    sql = f"insert into bk values {rows}"
+    assert len(sql) > 32768
+    q(conn, sql)
+    assert q(conn, "select a, u, c from bk where id = 7") == [
+        (Decimal("12345678901234567897.1234567897"), 18446744073709551611, Decimal("1.01"))]
+    assert q(conn, "select count(*), sum(a) from bk") == [(800, Decimal("9876543120987654315698.7654315600"))]
+
+
 def test_client_surface(conn: Any) -> None:
     q(conn, "create table T1 (Id int primary key, LastName varchar(10))")
     assert names(conn, "select * from t1") == ["id", "lastname"]
