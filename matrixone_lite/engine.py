@@ -36,6 +36,7 @@ from matrixone_lite.errors import (
     not_supported,
     syntax_error,
     table_exists,
+    table_not_exist,
     unknown_database,
 )
 from matrixone_lite.sql import functions
@@ -48,6 +49,7 @@ from matrixone_lite.sql.ddl import (
     with_index,
     without_index,
 )
+from matrixone_lite.sql.decimal import take_error as take_exact_error
 from matrixone_lite.sql.fastcount import CountBranch, parse_count_union
 from matrixone_lite.sql.hints import Hint, extract_hints
 from matrixone_lite.sql.params import shape
@@ -63,6 +65,7 @@ from matrixone_lite.sql.show import (
     unquote_ident,
     values_select,
 )
+from matrixone_lite.sql.surface import is_statement
 from matrixone_lite.sql.translate import (
     Context,
     Resolved,
@@ -332,11 +335,12 @@ class EngineSession(SessionTransactions):
             raise unknown_database(name)
         return rows[-1]
 
-    def _table(self, db: str | None, name: str, at: int | None = None) -> tuple[DatabaseRow, TableRow]:
+    def _table(self, db: str | None, name: str, at: int | None = None, query: bool = False
+               ) -> tuple[DatabaseRow, TableRow]:
         d = self._db(db, at)
         rows = cat.get_tables(self.conn, d.id, name.lower(), at)
-        if not rows:
-            raise no_such_table(d.name, name)
+        if not rows:  # a query's missing table has MatrixOne's plan-builder words, DDL's the catalog's
+            raise table_not_exist(name.lower()) if query else no_such_table(d.name, name)
         return d, rows[-1]
 
     def _resolve(self, db: str | None, name: str, at: int | None) -> Resolved:
@@ -353,10 +357,10 @@ class EngineSession(SessionTransactions):
             phys = f"mo_catalog_{name.lower()}"
             if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (phys,)).fetchone():
                 return Resolved(system_table=phys)
-            raise no_such_table(dbl, name)
+            raise table_not_exist(name.lower())
         if dbl in self._system_dbs:
-            raise no_such_table(dbl, name)
-        _, t = self._table(dbl, name, at)
+            raise table_not_exist(name.lower())
+        _, t = self._table(dbl, name, at, query=True)
         return Resolved(table=t, at=at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
@@ -384,7 +388,7 @@ class EngineSession(SessionTransactions):
                             )
                         )
             return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
-        raise no_such_table(INFO_SCHEMA, name)
+        raise table_not_exist(name)
 
     def _hint_ts(self, h: Hint) -> int:
         v = h.value
@@ -517,6 +521,8 @@ class EngineSession(SessionTransactions):
 
     def _operational(self, e: sqlite3.OperationalError, sql: str) -> MOError:
         msg = str(e)
+        if "user-defined function raised exception" in msg and (parked := take_exact_error()) is not None:
+            return parked  # raised inside mo_dec_in & co (sql/decimal.py)
         if msg.startswith("no such column:"):
             return bad_field(msg.split(":", 1)[1].strip())
         if "syntax error" in msg or msg.startswith("near "):
@@ -616,8 +622,8 @@ class EngineSession(SessionTransactions):
             if replace:
                 sql = "INSERT" + sql.lstrip()[7:]
             tree = sqlglot.parse_one(sql, read="mysql")
-            if tree is None or isinstance(tree, exp.Command):
-                raise syntax_error(text[:40], 0)
+            if tree is None or isinstance(tree, exp.Command) or not is_statement(tree):
+                raise syntax_error(text, len(text.split(None, 1)[0]))  # MatrixOne: at the first token
             if isinstance(tree, exp.Alter):
                 return self._alter_table(tree)
             if isinstance(tree, exp.Create | exp.Drop) and str(tree.args.get("kind", "")).upper() == "INDEX":
@@ -695,7 +701,7 @@ class EngineSession(SessionTransactions):
                 got = catalogs[(dbl, at)] = (d, cat.table_ids(self.conn, d.id, at))
             tid = got[1].get(b.table.lower())
             if tid is None:
-                raise no_such_table(got[0].name, b.table)
+                raise table_not_exist(b.table.lower())
             parts.append(count_sql(tid, at, pending=self._tx is not None))
         chunks = [
             "SELECT " + ", ".join(f"({p})" for p in parts[i : i + FAST_COUNT_CHUNK])

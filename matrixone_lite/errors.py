@@ -47,6 +47,12 @@ def no_such_table(db: str, table: str) -> MOError:
     return MOError(1146, f"no such table {db}.{table}", "42S02")
 
 
+def table_not_exist(table: str) -> MOError:
+    """A query naming a missing table: MatrixOne's plan builder words (``moerr.NewNoSuchTable`` is
+    only the DDL path's ``no such table db.t``)."""
+    return MOError(1146, f'SQL parser error: table "{table}" does not exist', "42S02")
+
+
 def access_denied(user: str) -> MOError:
     return MOError(1045, f"Access denied for user {user}", "28000")
 

@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from matrixone_lite.sql.decimal import inexact, raw_bytes
 from matrixone_lite.sql.params import _number, _unescape
 
 if TYPE_CHECKING:
@@ -99,13 +100,16 @@ def _row_re(width: int) -> re.Pattern[str]:
 def _convert(tok: str) -> Any:
     c = tok[0]
     if c in "'\"":
-        return _unescape(tok)
+        v = _unescape(tok)
+        return v.encode("utf-8", "surrogateescape") if raw_bytes(v) else v  # X'FF', NUL: exact bytes
     if c in "nN":
         return None
     if c in "tT":
         return 1
     if c in "fF":
         return 0
+    if inexact(tok.lstrip("+-")):
+        return tok  # a double would round it: exact text for mo_dec_in / mo_ubig_in (sql/decimal.py)
     if c in "+-":
         v = _number(tok[1:])  # bound unsigned and negated, as the shape cache and SQLite do
         return -v if c == "-" else v

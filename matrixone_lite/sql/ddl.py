@@ -34,7 +34,7 @@ def _names(node: exp.Expression) -> list[str]:
     for e in node.expressions:
         if isinstance(e, exp.Ordered):
             e = e.this
-        out.append(e.name)
+        out.append(e.name.lower())
     return out
 
 
@@ -44,7 +44,7 @@ def column_from_def(e: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
     if not isinstance(kind, exp.DataType):
         raise MOError(1064, f"column {e.name} has no type", "42000")
     base, text, scale = _type_of(kind)
-    col = ColumnDef(e.name, base, text, scale)
+    col = ColumnDef(e.name.lower(), base, text, scale)  # MatrixOne stores column names lower-cased
     is_pk = is_unique = False
     for cc in e.constraints:
         k = cc.kind
@@ -110,7 +110,7 @@ def alter_schema(
                 indexes = [i for i in indexes if gone not in (x.lower() for x in i["columns"])]
         elif isinstance(a, exp.RenameColumn):
             i = find(a.this.name)
-            old, new = cols[i].name, a.args["to"].name
+            old, new = cols[i].name, a.args["to"].name.lower()
             cols[i].name = new
             source[new.lower()] = source.pop(old.lower())
             pk = [new if p.lower() == old.lower() else p for p in pk]
@@ -166,9 +166,9 @@ def schema_from_create(create: exp.Create) -> TableSchema:
         if isinstance(e, exp.ColumnDef):
             col, is_pk, is_unique = column_from_def(e)
             if is_pk:
-                pk = [e.name]
+                pk = [e.name.lower()]
             if is_unique:
-                uniques.append([e.name])
+                uniques.append([e.name.lower()])
             cols.append(col)
         elif isinstance(e, exp.PrimaryKey):
             pk = _names(e)

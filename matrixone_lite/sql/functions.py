@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import authorize
 from matrixone_lite.storage.codec import to_decimal
 
@@ -170,3 +171,4 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
     conn.create_function("crc32", 1, _crc32, deterministic=True)
     conn.create_function("md5", 1, _md5, deterministic=True)
     conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]
+    exact.register(conn)

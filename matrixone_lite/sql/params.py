@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matrixone_lite.sql.decimal import inexact, raw_bytes
+
 _TOKEN = re.compile(
     r"""(?P<str>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
       |(?P<bq>`(?:[^`]|``)*`)
@@ -64,8 +66,8 @@ def _number(tok: str) -> Any:
 
 def shape(sql: str) -> tuple[str, dict[str, Any]] | None:
     """``(shape, params)`` or None when the statement is not worth or safe to parameterise."""
-    if "{" in sql or ":mop" in sql or "?" in sql:
-        return None
+    if "{" in sql or ":mop" in sql or "?" in sql or "\\0" in sql or raw_bytes(sql):
+        return None  # raw bytes / NUL in a literal: translation turns them into a blob literal
     head = sql.lstrip()[:7].upper()
     is_select = head.startswith("SELECT")
     if not (is_select or head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))):
@@ -91,6 +93,8 @@ def shape(sql: str) -> tuple[str, dict[str, Any]] | None:
                 and (not stack or stack[-1])
                 and (prev in _PREV_OK_OPS or prev in _PREV_OK_WORDS)
             )
+            if allowed and kind == "num" and inexact(tok):
+                return None  # a double would round it: leave it to the exact-literal translation
             if allowed:
                 name = f"mop{len(params)}"
                 params[name] = _unescape(tok) if kind == "str" else _number(tok)

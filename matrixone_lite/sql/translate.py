@@ -18,6 +18,7 @@ from sqlglot.dialects.mysql import MySQL
 from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
 from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
@@ -134,7 +135,7 @@ def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
 
 def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeInfo]]) -> TypeInfo | None:
     """Best-effort MySQL result type of an expression (drives DECIMAL scale and datetime results)."""
-    if isinstance(node, exp.Alias | exp.Paren | exp.Neg):
+    if isinstance(node, exp.Alias | exp.Paren | exp.Neg | exp.Collate):
         return _infer(node.this, scopes)
     if isinstance(node, exp.Column):
         tname = node.table.lower() if node.table else None
@@ -188,6 +189,8 @@ def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeI
         return _infer(node.this, scopes)
     if isinstance(node, exp.Anonymous):
         name = str(node.this).lower()
+        if name in exact.SCALED or name == "mo_ubig_in":
+            return exact.infer_anonymous(node)
         if name in ("mo_now", "mo_utc_now", "mo_date_add", "mo_from_unixtime"):
             return ("DATETIME", None)
         if name == "str_to_date":
@@ -333,6 +336,8 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         new = exp.Table(this=exp.to_identifier(ph))
         new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))  # `select`, `订单`
         t.replace(new)
+    exact.exact_literals(tree)
+    exact.rewrite(tree, scopes, _infer)
     _decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):
         if col.args.get("db"):
@@ -341,6 +346,9 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     out = Translated("", kind, target)
     upsert_sql = ""
     if kind == "update":
+        if target is not None:
+            for eq in tree.expressions:
+                exact.wrap_assignment(eq, target.schema)
         tree.append("expressions", exp.EQ(this=exp.column("__mo_ts"), expression=exp.Null()))
     elif kind == "insert" and target is not None:
         schema = target.schema
@@ -348,6 +356,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             cols = [exp.to_identifier(c.name, quoted=True) for c in schema.columns]  # `order`, `订单`
             tree.set("this", exp.Schema(this=tree.this, expressions=cols))
         listed = {e.name.lower() for e in tree.this.expressions}
+        exact.wrap_insert(tree, schema)
         out.insert_columns = [e.name for e in tree.this.expressions]
         if isinstance(tree.expression, exp.Values):
             out.insert_values = [
@@ -375,6 +384,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                     return n
 
                 eq = eq.transform(vals)
+                exact.wrap_assignment(eq, schema)
                 sets.append(f"{qi(eq.this.name)} = {eq.expression.sql(dialect='sqlite')}")
             sets.append("__mo_ts = NULL")
             tree.set("conflict", None)

@@ -1,7 +1,8 @@
 """Physical tables of a user table: ``t_N`` (current rows + ``__mo_ts``), ``h_N`` (history), triggers.
 
-The SQLite declared types are chosen so that ``PARSE_DECLTYPES`` converters (``sql/types.py``)
-give DECIMAL/DATE/DATETIME values back with their MySQL types, even through subqueries.
+The SQLite declared types are chosen so that ``PARSE_DECLTYPES`` converters (``storage/codec.py``)
+give DECIMAL/DATE/DATETIME values back with their MySQL types, even through subqueries. Exact
+numbers (DECIMAL, BIGINT UNSIGNED) are TEXT with the numeric ``MO_DEC`` collation (see codec.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
+from matrixone_lite.storage.codec import COLLATION, canonical, parse_decimal, quantize
 from matrixone_lite.storage.reserved import check_columns
 
 INT_TYPES = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "BOOL", "BOOLEAN", "BIT", "YEAR"}
@@ -22,15 +24,22 @@ def qi(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def is_unsigned_bigint(col: ColumnDef) -> bool:
+    """BIGINT UNSIGNED beyond SQLite's signed 64 bits; an AUTO_INCREMENT one stays a rowid INTEGER."""
+    return col.type == "BIGINT" and "unsigned" in col.type_text.lower() and not col.auto_increment
+
+
 def physical_type(col: ColumnDef) -> str:
     """SQLite declared type for a MySQL column type (its first word selects the converter)."""
     t = col.type
+    if is_unsigned_bigint(col):
+        return "UBIGTEXT"
     if t in INT_TYPES:
         return "INTEGER"
     if t in FLOAT_TYPES:
         return "REAL"
     if t in DECIMAL_TYPES:
-        return f"DECIMAL_{col.scale or 0}"
+        return f"DECTEXT_{col.scale or 0}"
     if t == "DATE":
         return "DATE_TEXT"
     if t == "DATETIME":
@@ -40,6 +49,12 @@ def physical_type(col: ColumnDef) -> str:
     if t in BLOB_TYPES:
         return "BLOB"
     return "TEXT"
+
+
+def physical_decl(col: ColumnDef) -> str:
+    """Declared type plus the numeric collation for exact-number columns."""
+    t = physical_type(col)
+    return f"{t} COLLATE {COLLATION}" if t.startswith(("DECTEXT_", "UBIGTEXT")) else t
 
 
 def physical_default(col: ColumnDef) -> str | None:
@@ -54,6 +69,11 @@ def physical_default(col: ColumnDef) -> str | None:
         return "NULL"
     if up in ("TRUE", "FALSE"):
         return "1" if up == "TRUE" else "0"
+    if col.type in DECIMAL_TYPES or is_unsigned_bigint(col):
+        v = parse_decimal(d.strip("'\""))
+        if v is not None:  # stored like an inserted value: canonical text at the column's scale
+            text = canonical(quantize(v, col.scale or 0)) if col.type in DECIMAL_TYPES else str(int(v))
+            return "'" + text + "'"
     return f"({d})"
 
 
@@ -69,7 +89,7 @@ def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema
     pk = [p.lower() for p in schema.primary_key]
     rowid_pk = False
     for c in schema.columns:
-        part = f"{qi(c.name)} {physical_type(c)}"
+        part = f"{qi(c.name)} {physical_decl(c)}"
         if len(pk) == 1 and pk[0] == c.name.lower() and physical_type(c) == "INTEGER":
             part += " PRIMARY KEY"
             if c.auto_increment:
@@ -92,7 +112,7 @@ def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema
     for k, idx in enumerate(schema.indexes):
         kind = "UNIQUE INDEX" if idx.get("unique") else "INDEX"
         conn.execute(f"CREATE {kind} {t}_i{k} ON {t} (" + ", ".join(qi(c) for c in idx["columns"]) + ")")
-    hcols = [f"{qi(c.name)} {physical_type(c)}" for c in schema.columns]
+    hcols = [f"{qi(c.name)} {physical_decl(c)}" for c in schema.columns]
     conn.execute(f"CREATE TABLE {h} (" + ", ".join(hcols) + ", __mo_begin INTEGER, __mo_end INTEGER)")
     # covers stamping (``__mo_end IS NULL``), GC (``__mo_end <= horizon``) and COUNT(*) at T
     conn.execute(f"CREATE INDEX {h}_eb ON {h}(__mo_end, __mo_begin)")

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from matrixone_lite.errors import MOError, internal_error
 from matrixone_lite.storage import catalog as cat
-from matrixone_lite.storage import codec  # noqa: F401 - registers converters
+from matrixone_lite.storage import codec  # registers converters; the MO_DEC collation
 from matrixone_lite.storage.catalog import (
     PENDING,
     AccountRow,
@@ -46,7 +46,9 @@ LOCK_TIMEOUT_S = 30.0
 PHYSICAL_TIMEOUT_S = 600.0  # a writer waits this long for another's *running* statement
 POOL_SIZE = 16  # idle session connections kept open
 GC_TTL_NS = 3600 * 10**9
-PHYSICAL_VERSION = 2  # 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes
+# 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes; 3: tables created from now on store
+# DECIMAL / BIGINT UNSIGNED as exact text (codec.py); older tables keep their REAL columns and read as before
+PHYSICAL_VERSION = 3
 SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mysql", "system", "system_metrics")
 SKIP_RESTORE_DATABASES = frozenset((*SYSTEM_DATABASES, "mo_task", "mo_debug"))
 
@@ -129,6 +131,7 @@ class Storage(TransactionsMixin):
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA recursive_triggers=ON")  # REPLACE's implicit deletes keep history
+        codec.register_connection(conn)  # exact-number columns declare COLLATE MO_DEC
         tz = self.timezone
         conn.create_function("mo_now", 0, lambda: datetime.now(tz).strftime("%Y-%m-%d %H:%M:%S"))
         for fn in self._setups:

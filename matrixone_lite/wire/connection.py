@@ -268,7 +268,9 @@ class LiteConnection(Connection):
 
     # ---- COM_QUERY ----
     async def handle_query(self, data: bytes) -> None:
-        sql = data.decode(self.client_charset.codec, errors="replace")
+        # bytes that are not valid in the charset (a BLOB literal's X'FF') survive as surrogates and
+        # become exactly those bytes again in the stored value (sql/decimal.py exact_literals)
+        sql = data.decode(self.client_charset.codec, errors="surrogateescape")
         multi = Capabilities.CLIENT_MULTI_STATEMENTS in self.capabilities
         error: MOError | None = None
         try:

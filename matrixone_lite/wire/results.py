@@ -17,6 +17,8 @@ from mysql_mimic import ResultColumn, ResultSet
 from mysql_mimic.charset import CharacterSet
 from mysql_mimic.types import ColumnType
 
+from matrixone_lite.storage.codec import quantize
+
 _TYPES: dict[str, ColumnType] = {
     "BIGINT": ColumnType.LONGLONG, "INT": ColumnType.LONG, "INTEGER": ColumnType.LONG,
     "MEDIUMINT": ColumnType.INT24, "SMALLINT": ColumnType.SHORT, "TINYINT": ColumnType.TINY,
@@ -72,8 +74,12 @@ def _to_decimal(val: Any, scale: int | None) -> Any:
         except InvalidOperation:
             return val
     if scale is not None and d.is_finite():
-        d = d.quantize(Decimal(1).scaleb(-scale))
+        d = quantize(d, scale)  # wide context: DECIMAL(38,10) has more digits than the default 28
     return d
+
+
+def _text_decimal(col: ResultColumn, val: Any) -> bytes:
+    return (format(val, "f") if isinstance(val, Decimal) else str(val)).encode()
 
 
 def _to_time(val: Any) -> Any:
@@ -98,6 +104,8 @@ def make_column(name: str, type_name: str) -> ResultColumn:
     charset = CharacterSet.binary if base in _BINARY else CharacterSet.utf8mb4
     if ct is ColumnType.TINY:
         return ResultColumn(name, ct, charset, text_encoder=_text_bool_safe, binary_encoder=_binary_int("<b"))
+    if ct is ColumnType.NEWDECIMAL:  # every digit, never an exponent ('0E-10', '1.2E+5')
+        return ResultColumn(name, ct, charset, text_encoder=_text_decimal)
     if ct is ColumnType.NULL:
         return ResultColumn(name, ct, charset, text_encoder=lambda c, v: str(v).encode(),
                             binary_encoder=lambda c, v: str(v).encode())
@@ -125,6 +133,8 @@ def convert_value(val: Any, ct: ColumnType, scale: int | None) -> Any:
         return val
     if isinstance(val, (bytes, bytearray, memoryview)):
         return bytes(val)
+    if isinstance(val, str) and ct in (ColumnType.BLOB, ColumnType.STRING, ColumnType.VAR_STRING):
+        return val.encode("utf-8", "surrogateescape")
     if isinstance(val, Decimal):
         return str(val)
     return val
@@ -137,6 +147,9 @@ def to_result_set(names: Sequence[str], types: Sequence[str], scales: Sequence[i
     # Values already of the column's Python type pass through untouched: converting every cell
     # was the largest cost of a 200-row verification batch on the wire.
     keep = [_PASS_THROUGH.get(ct, ()) for ct in cts]
+    for i, c in enumerate(cols):
+        if c.character_set == CharacterSet.binary:
+            keep[i] = (bytes,)  # a BLOB holding text (older files) goes out as its UTF-8 bytes
     out = [
         tuple(
             v if v is None or type(v) in ok else convert_value(v, ct, sc)

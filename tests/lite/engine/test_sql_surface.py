@@ -27,7 +27,7 @@ def test_error_codes(connect) -> None:
     assert code(s, "select * from nope") == 1146
     with pytest.raises(MOError) as ei:
         s.execute("select * from d.nope")
-    assert ei.value.message == "no such table d.nope"
+    assert ei.value.message == 'SQL parser error: table "nope" does not exist'
     with pytest.raises(MOError) as ei:
         s.execute("selec 1")
     assert ei.value.code == 1064 and ei.value.message.startswith("SQL parser error: You have an error")
