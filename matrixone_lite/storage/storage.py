@@ -355,6 +355,7 @@ class Storage:
     def drop_database(self, tx: Tx, db: DatabaseRow, notify: bool = True) -> None:
         tx.catalog_dirty = True
         tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
+        tx.execute("UPDATE __mo_views SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
         tx.execute("UPDATE __mo_databases SET dropped_ts = -1 WHERE id = ?", (db.id,))
         if notify:
             self._notify(tx, "database", db.account_id, db.name, None)
