@@ -304,6 +304,8 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         at = ctx.hint_ts(hint) if hint is not None else None
         db = t.db or None
         res = ctx.resolve(db, name, at)
+        if at is None and res.table is not None:
+            at = res.at  # a view's table read at the view reference's instant (sql/views.py)
         alias = t.alias or name
         if t is target_node:
             if res.table is None or at is not None:
