@@ -140,7 +140,9 @@ def expand(s: EngineSession, view: ViewRow, at: int | None) -> Expanded:
     if cols and len(cols) != n:
         raise view_wrong_list()
     types: list[TypeInfo | None] = list(tr.types) if not tr.star and len(tr.types) == n else [None] * n
-    sources = list(tr.source_columns) if tr.source_columns is not None and len(tr.source_columns) == n else [None] * n
+    sources: list[ColumnDef | None] = [None] * n
+    if tr.source_columns is not None and len(tr.source_columns) == n:
+        sources = list(tr.source_columns)
     for i, src in enumerate(sources):
         if types[i] is None and src is not None:
             types[i] = (src.type, src.scale)
