@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.tokens import TokenType
 
-from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.errors import MOError, invalid_input, not_supported, syntax_error
 from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
 from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
@@ -39,6 +39,7 @@ class Resolved:
     virtual_sql: str | None = None
     virtual_types: dict[str, TypeInfo] = field(default_factory=dict)
     system_table: str | None = None  # an unversioned SQLite table (mo/'s catalog)
+    view: bool = False  # virtual_sql is a view's body (sql/views.py): never a DML target
 
 
 @dataclass
@@ -308,6 +309,8 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             at = res.at  # a view's table read at the view reference's instant (sql/views.py)
         alias = t.alias or name
         if t is target_node:
+            if res.view:
+                raise invalid_input("cannot insert/update/delete from view")
             if res.table is None or at is not None:
                 raise MOError(1105, f"table {name} is read only")
             target = res.table

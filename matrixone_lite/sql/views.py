@@ -68,6 +68,11 @@ def table_gone(name: str) -> MOError:
     return MOError(20303, f'SQL parser error: table "{name}" does not exist')
 
 
+def self_reference(name: str) -> MOError:
+    """MatrixOne's ``bindView`` refusal of a view that reads itself (directly or through others)."""
+    return MOError(20303, f"SQL parser error: view {name} reference itself")
+
+
 def _unquote(ident: str) -> str:
     if ident.startswith("`") and ident.endswith("`"):
         return ident[1:-1].replace("``", "`")
@@ -107,7 +112,7 @@ def expand(s: EngineSession, view: ViewRow, at: int | None) -> Expanded:
     """Translate the view body: its tables resolve in its default database, read at ``at``."""
     depth = getattr(_depth, "n", 0)
     if depth >= MAX_NESTING:
-        raise MOError(20303, f"SQL parser error: view {view.name} reference itself")
+        raise self_reference(view.name)
     tree, cols, body_text = _parse(view.create_sql)
     body = tree.expression
     if isinstance(body, exp.Select):
@@ -159,9 +164,11 @@ def resolve(s: EngineSession, db: str, name: str, at: int | None) -> Resolved | 
     view = find(s, db, name, at)
     if view is None:
         return None
+    if getattr(_depth, "creating", None) == (db.lower(), name.lower()):
+        raise self_reference(name)  # CREATE OR REPLACE VIEW a AS … a view reading a
     ex = expand(s, view, at)
     vt = {n: t for n, t in zip(ex.names, ex.types, strict=True) if t is not None}
-    return Resolved(virtual_sql=ex.sql, virtual_types=vt)
+    return Resolved(virtual_sql=ex.sql, virtual_types=vt, view=True)
 
 
 def _target(s: EngineSession, table: exp.Table) -> tuple[Any, str]:
@@ -189,7 +196,11 @@ def create(s: EngineSession, tree: exp.Create, text: str) -> Result:
     if old and not tree.args.get("replace"):
         raise table_exists(name)
     candidate = ViewRow(0, d.id, name, text, s.database, 0, None)
-    expand(s, candidate, None)  # the body must bind now: missing tables, column-list count
+    _depth.creating = (d.name, name)
+    try:
+        expand(s, candidate, None)  # the body must bind now: missing tables, column-list count, cycles
+    finally:
+        _depth.creating = None
 
     def run(tx: Tx) -> Result:
         for v in old:

@@ -134,6 +134,12 @@ def test_ddl_errors_and_or_replace(conn: Any) -> None:
     q(conn, "drop view if exists t1")  # a same-named table is left alone
     assert q(conn, "select count(*) from t1") == [(3,)]
     q(conn, "create view v4 as select 1 as one")
+    q(conn, "create view v5 as select one from v4")
+    assert err(conn, "create or replace view v4 as select one from v5") == (
+        20303, "SQL parser error: view v4 reference itself")
+    for dml in ("insert into v4 values (2)", "update v4 set one = 2", "delete from v4"):
+        assert err(conn, dml) == (20301, "invalid input: cannot insert/update/delete from view")
+    q(conn, "drop view v5")
     assert err(conn, "drop view v1, v4") == (20105, "not supported: drop multiple (2) view")
     q(conn, "drop view v1")
     q(conn, "drop view view_db.v4")
