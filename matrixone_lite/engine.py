@@ -390,13 +390,7 @@ class EngineSession:
             raise no_such_table(dbl, name)
         if dbl in self._system_dbs:
             raise no_such_table(dbl, name)
-        try:
-            _, t = self._table(dbl, name, at)
-        except MOError as e:
-            if e.code != 1146 or (v := views.resolve(self, dbl, name, at)) is None:
-                raise
-            return v
-        return Resolved(table=t, at=at)
+        return views.table_or_view(self, dbl, name, at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)

@@ -171,6 +171,17 @@ def resolve(s: EngineSession, db: str, name: str, at: int | None) -> Resolved | 
     return Resolved(virtual_sql=ex.sql, virtual_types=vt, view=True)
 
 
+def table_or_view(s: EngineSession, db: str, name: str, at: int | None) -> Resolved:
+    """A user table, else a view of that name (tables first: the plain path costs no view lookup)."""
+    try:
+        _, t = s._table(db, name, at)
+    except MOError as e:
+        if e.code != 1146 or (v := resolve(s, db, name, at)) is None:
+            raise
+        return v
+    return Resolved(table=t, at=at)
+
+
 def _target(s: EngineSession, table: exp.Table) -> tuple[Any, str]:
     dbname = table.db or s.database
     if dbname is None:
