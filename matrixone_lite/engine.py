@@ -39,7 +39,7 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
-from matrixone_lite.sql import functions
+from matrixone_lite.sql import functions, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
@@ -360,8 +360,7 @@ class EngineSession(SessionTransactions):
             raise table_not_exist(name.lower())
         if dbl in self._system_dbs:
             raise table_not_exist(name.lower())
-        _, t = self._table(dbl, name, at, query=True)
-        return Resolved(table=t, at=at)
+        return views.table_or_view(self, dbl, name, at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
@@ -624,6 +623,8 @@ class EngineSession(SessionTransactions):
             tree = sqlglot.parse_one(sql, read="mysql")
             if tree is None or isinstance(tree, exp.Command) or not is_statement(tree):
                 raise syntax_error(text, len(text.split(None, 1)[0]))  # MatrixOne: at the first token
+            if isinstance(tree, exp.Create | exp.Drop) and str(tree.args.get("kind", "")).upper() == "VIEW":
+                return views.ddl(self, tree, text)
             if isinstance(tree, exp.Alter):
                 return self._alter_table(tree)
             if isinstance(tree, exp.Create | exp.Drop) and str(tree.args.get("kind", "")).upper() == "INDEX":
@@ -700,6 +701,8 @@ class EngineSession(SessionTransactions):
                 d = self._db(dbl, at)
                 got = catalogs[(dbl, at)] = (d, cat.table_ids(self.conn, d.id, at))
             tid = got[1].get(b.table.lower())
+            if tid is None and views.find(self, got[0].name, b.table, at) is not None:
+                return None  # a view: the general path expands it
             if tid is None:
                 raise table_not_exist(b.table.lower())
             parts.append(count_sql(tid, at, pending=self._tx is not None))
@@ -895,7 +898,7 @@ class EngineSession(SessionTransactions):
             raise syntax_error(text[:40], 0)
         name = table.name.lower()
         d = self._db(table.db or None)
-        if cat.get_tables(self.conn, d.id, name):
+        if cat.get_tables(self.conn, d.id, name) or views.find(self, d.name, name):
             if tree.args.get("exists"):
                 return Result()
             raise table_exists(name)
@@ -1015,6 +1018,8 @@ class EngineSession(SessionTransactions):
         sql, hints = extract_hints(text, attach=False)
         sql = sql.strip()
         at = self._statement_at(hints)
+        if (shown := views.show_create(self, sql, at)) is not None:
+            return shown
         m = RE_SHOW_DBS.match(sql)
         if m:
             names = [d.name for d in cat.get_databases(self.conn, self.account_id, None, at)]
@@ -1031,19 +1036,21 @@ class EngineSession(SessionTransactions):
             dbname = dbname or self.database
             assert dbname is not None
             if dbname in self._system_dbs:
+                kinds: dict[str, str] = {}
                 tnames: list[str] = (
                     ["columns", "schemata", "tables"] if dbname == INFO_SCHEMA else []
                 )
             else:
                 d = self._db(dbname, at)
-                tnames = [t.name for t in cat.get_tables(self.conn, d.id, None, at)]
+                kinds = views.table_types(self, d.id, at)
+                tnames = [t.name for t in cat.get_tables(self.conn, d.id, None, at)] + list(kinds)
             if m.group("like") is not None:
                 rx = like_to_regex(m.group("like").replace("''", "'"))
                 tnames = [n for n in tnames if rx.match(n)]
             tnames.sort()
             if m.group("full"):
                 return self._finish_show(
-                    [f"Tables_in_{dbname}", "Table_type"], [(n, "BASE TABLE") for n in tnames]
+                    [f"Tables_in_{dbname}", "Table_type"], [(n, kinds.get(n, "BASE TABLE")) for n in tnames]
                 )
             return self._finish_show([f"Tables_in_{dbname}"], [(n,) for n in tnames])
         m = RE_SHOW_CREATE_TABLE.match(sql)
@@ -1068,6 +1075,8 @@ class EngineSession(SessionTransactions):
         raise syntax_error(text[:40], 0)
 
     def _describe(self, db: str | None, name: str, at: int | None = None) -> Result:
+        if (v := views.describe(self, db, name, at)) is not None:
+            return v
         _, t = self._table(db, name, at)
         return self._finish_show(DESCRIBE_COLUMNS, describe_rows(t.schema))
 

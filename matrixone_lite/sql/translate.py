@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.tokens import TokenType
 
-from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.errors import MOError, invalid_input, not_supported, syntax_error
 from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
@@ -40,6 +40,7 @@ class Resolved:
     virtual_sql: str | None = None
     virtual_types: dict[str, TypeInfo] = field(default_factory=dict)
     system_table: str | None = None  # an unversioned SQLite table (mo/'s catalog)
+    view: bool = False  # virtual_sql is a view's body (sql/views.py): never a DML target
 
 
 @dataclass
@@ -307,8 +308,12 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         at = ctx.hint_ts(hint) if hint is not None else None
         db = t.db or None
         res = ctx.resolve(db, name, at)
+        if at is None and res.table is not None:
+            at = res.at  # a view's table read at the view reference's instant (sql/views.py)
         alias = t.alias or name
         if t is target_node:
+            if res.view:
+                raise invalid_input("cannot insert/update/delete from view")
             if res.table is None or at is not None:
                 raise MOError(1105, f"table {name} is read only")
             target = res.table

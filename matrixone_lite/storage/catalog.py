@@ -26,13 +26,18 @@ CATALOG_DDL = [
     """CREATE TABLE IF NOT EXISTS __mo_tables(id INTEGER PRIMARY KEY AUTOINCREMENT,
         database_id INTEGER NOT NULL, name TEXT NOT NULL, columns_json TEXT NOT NULL, ddl TEXT NOT NULL,
         auto_increment_col TEXT, created_ts INTEGER, dropped_ts INTEGER)""",
+    # views (storage/views.py): the CREATE VIEW text, versioned like tables so time travel and restores see them
+    """CREATE TABLE IF NOT EXISTS __mo_views(id INTEGER PRIMARY KEY AUTOINCREMENT,
+        database_id INTEGER NOT NULL, name TEXT NOT NULL, create_sql TEXT NOT NULL, default_db TEXT,
+        created_ts INTEGER, dropped_ts INTEGER)""",
+    "CREATE INDEX IF NOT EXISTS __mo_views_db ON __mo_views(database_id, name)",
     "CREATE INDEX IF NOT EXISTS __mo_accounts_name ON __mo_accounts(name)",
     "CREATE INDEX IF NOT EXISTS __mo_users_acc ON __mo_users(account_id, name)",
     "CREATE INDEX IF NOT EXISTS __mo_databases_acc ON __mo_databases(account_id, name)",
     "CREATE INDEX IF NOT EXISTS __mo_tables_db ON __mo_tables(database_id, name)",
 ]
 
-CATALOG_TABLES = ("__mo_accounts", "__mo_users", "__mo_databases", "__mo_tables")
+CATALOG_TABLES = ("__mo_accounts", "__mo_users", "__mo_databases", "__mo_tables", "__mo_views")
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Each runs inside the caller's :class:`Tx`, so a restore commits or rolls back as one SQLite
 transaction (atomic across ``kill -9``). Restored tables are new catalog rows with new ids; the
-replaced objects are stamped dropped and keep their history.
+replaced objects are stamped dropped and keep their history. Views (their definitions as of the
+instant) come back with their database; a table-level restore leaves views alone.
 
 Each first takes the logical locks of the scope it replaces (table, database or account of the
 target; the cluster), reading the target's catalog again whenever it had to wait for them: a
@@ -18,6 +19,7 @@ from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
 from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
+from matrixone_lite.storage.views import copy_views_at
 
 if TYPE_CHECKING:
     from matrixone_lite.storage.storage import Storage, Tx
@@ -55,6 +57,7 @@ def _rebuild_database(st: Storage, tx: Tx, src_db: cat.DatabaseRow, at: int, dst
     new_db = st.create_database(tx, dst_account_id, src_db.name)
     for t in cat.get_tables(tx.conn, src_db.id, None, at):
         st.copy_table_at(tx, t, at, new_db.id)
+    copy_views_at(tx, src_db.id, at, new_db.id)  # after the tables, as MatrixOne orders them
 
 
 def restore_database(

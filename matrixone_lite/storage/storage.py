@@ -297,6 +297,7 @@ class Storage(TransactionsMixin):
         tx.lock([*in_account(db.account_id), (database_key(db.id), EXCLUSIVE)])
         tx.catalog_dirty = True
         tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
+        tx.execute("UPDATE __mo_views SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
         tx.execute("UPDATE __mo_databases SET dropped_ts = -1 WHERE id = ?", (db.id,))
         if notify:
             self._notify(tx, "database", db.account_id, db.name, None)
