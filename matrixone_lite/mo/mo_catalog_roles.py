@@ -42,8 +42,9 @@ def _mo_user_grant(account_id: int, at: int | None) -> str:
 
 def _obj_id(at: int | None) -> str:
     """The id of the object a grant names, as it is now (or at ``at``): re-bound after restores."""
-    db = f"(SELECT d.id FROM __mo_databases d WHERE d.account_id = p.account_id AND d.name = p.db_name AND {_alive('d', at)})"
-    tbl = (f"(SELECT t.id FROM __mo_tables t JOIN __mo_databases d ON d.id = t.database_id "
+    db = ("(SELECT d.id FROM __mo_databases d WHERE d.account_id = p.account_id AND d.name = p.db_name "  # noqa: S608
+          f"AND {_alive('d', at)})")
+    tbl = ("(SELECT t.id FROM __mo_tables t JOIN __mo_databases d ON d.id = t.database_id "  # noqa: S608
            f"WHERE d.account_id = p.account_id AND d.name = p.db_name AND t.name = p.tbl_name "
            f"AND {_alive('t', at)} AND {_alive('d', at)})")
     return (f"CASE WHEN p.obj_type = 'account' OR p.db_name IS NULL THEN 0 WHEN p.tbl_name IS NULL THEN {db} "

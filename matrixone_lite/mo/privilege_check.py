@@ -93,7 +93,7 @@ def _need(es: EngineSession, kind: str, pid: int, db: str | None, tbl: str | Non
         raise denied()
 
 
-def _tables(tree: exp.Expression, es: EngineSession) -> list[tuple[str | None, str]]:
+def _tables(tree: exp.Expr, es: EngineSession) -> list[tuple[str | None, str]]:
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     out: list[tuple[str | None, str]] = []
     for t in tree.find_all(exp.Table):
@@ -131,7 +131,7 @@ def check(es: EngineSession, text: str, head: str) -> None:
             _need(es, "table", _TABLE_PRIVS["select"], *t)
 
 
-def _check_ddl(es: EngineSession, tree: exp.Expression, tables: list[tuple[str | None, str]]) -> None:
+def _check_ddl(es: EngineSession, tree: exp.Expr, tables: list[tuple[str | None, str]]) -> None:
     kind = str(tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
         _need(es, "account", _ACCOUNT_PRIVS["create database" if isinstance(tree, exp.Create) else "drop database"],

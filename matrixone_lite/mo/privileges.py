@@ -241,7 +241,7 @@ def _level_text(p: PrivRow) -> str:
     if p.privilege_level == "*":
         return "*" if p.db_name is None else f"{p.db_name}.*"
     if p.tbl_name is None:
-        return p.db_name if p.privilege_level == "d" else f"{p.db_name}.*"
+        return (p.db_name or "") if p.privilege_level == "d" else f"{p.db_name}.*"
     return f"{p.db_name}.{p.tbl_name}"
 
 

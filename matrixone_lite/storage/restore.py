@@ -18,8 +18,8 @@ from matrixone_lite.errors import internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
-from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.roles import restore_roles
+from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.views import copy_views_at
 
 if TYPE_CHECKING:
