@@ -7,7 +7,9 @@ roles: the admin path costs one set membership test, no query.
 
 The privileges of the active role plus ``public`` are read once per session and catalog version
 (any GRANT, REVOKE, DROP ROLE or restore bumps the version), so a non-admin session pays one catalog
-read after each catalog change, then one sqlglot parse per statement to find the tables it names.
+read after each catalog change. What a statement needs (the tables it names and how) is parsed once
+per statement text and current database (sqlglot; a megabyte INSERT ... VALUES only has its target
+read by a regex) and remembered engine-wide, so a polling app user pays dictionary lookups.
 
 What satisfies a need (MatrixOne's privilege entries, simplified):
 - a table privilege (select/insert/update/delete/truncate/index) on ``db.t``: the same privilege,
@@ -20,6 +22,7 @@ What satisfies a need (MatrixOne's privilege entries, simplified):
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import TYPE_CHECKING
 
@@ -85,22 +88,30 @@ def allowed(es: EngineSession, kind: str, pid: int, db: str | None, tbl: str | N
     return False
 
 
-def _need(es: EngineSession, kind: str, pid: int, db: str | None, tbl: str | None = None) -> None:
-    if db is not None and db in _FREE_DBS:
-        if kind == "table" and pid == _TABLE_PRIVS["select"]:
-            return  # catalog reads: MatrixOne filters them by account itself
-    if not allowed(es, kind, pid, db, tbl):
-        raise denied()
+Need = tuple[str, int, "str | None", "str | None"]  # (object kind, privilege id, database, table)
+NEEDS_CACHE = 512  # statements whose needs are remembered (keyed by text and current database)
+_needs_cache: dict[tuple[str, str | None], list[Need]] = {}
+_BULK_CHARS = 4096
+_RE_INSERT_TARGET = re.compile(
+    r"^(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*(?:INTO\s+)?"
+    r"(?:(?P<db>`[^`]+`|\w+)\s*\.\s*)?(?P<t>`[^`]+`|\w+)", re.I)
 
 
-def _tables(tree: exp.Expr, es: EngineSession) -> list[tuple[str | None, str]]:
+def _satisfied(es: EngineSession, need: Need) -> bool:
+    kind, pid, db, tbl = need
+    if db is not None and db in _FREE_DBS and kind == "table" and pid == _TABLE_PRIVS["select"]:
+        return True  # catalog reads: MatrixOne filters them by account itself
+    return allowed(es, kind, pid, db, tbl)
+
+
+def _tables(tree: exp.Expr, database: str | None) -> list[tuple[str | None, str]]:
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     out: list[tuple[str | None, str]] = []
     for t in tree.find_all(exp.Table):
         name = t.name.lower()
         if not name or (not t.db and name in ctes):
             continue
-        out.append(((t.db or es.database or "").lower() or None, name))
+        out.append(((t.db or database or "").lower() or None, name))
     return out
 
 
@@ -108,48 +119,60 @@ def check(es: EngineSession, text: str, head: str) -> None:
     """Raise MatrixOne's 20101 when the session's roles lack a privilege ``text`` needs."""
     if es.role in ADMIN_ROLES or not head.startswith(_CHECKED):
         return
+    key = (text, es.database)
+    needs = _needs_cache.get(key)
+    if needs is None:
+        needs = needs_of(text, head, es.database)
+        if len(_needs_cache) >= NEEDS_CACHE:
+            _needs_cache.clear()
+        _needs_cache[key] = needs
+    for need in needs:
+        if not _satisfied(es, need):
+            raise denied()
+
+
+def needs_of(text: str, head: str, database: str | None) -> list[Need]:
+    """The privileges statement ``text`` needs (pure: depends on the text and the current database)."""
+    if len(text) > _BULK_CHARS and head.startswith(("INSERT", "REPLACE")) and "SELECT" not in text.upper():
+        m = _RE_INSERT_TARGET.match(text)  # megabytes of VALUES: no sqlglot parse for the target
+        if m is not None:
+            db = m.group("db").strip("`").lower() if m.group("db") else database
+            return [("table", _TABLE_PRIVS["insert"], db, m.group("t").strip("`").lower())]
     sql, _ = extract_hints(text, attach=False)
     if head.startswith("REPLACE"):
         sql = "INSERT" + sql.lstrip()[7:]
     try:
         tree = sqlglot.parse_one(sql, read="mysql")
     except Exception:  # noqa: BLE001 - the engine reports the syntax error itself
-        return
+        return []
     if tree is None:
-        return
-    tables = _tables(tree, es)
+        return []
+    tables = _tables(tree, database)
+    if isinstance(tree, exp.Create | exp.Drop | exp.Alter | exp.TruncateTable) or head.startswith("TRUNCATE"):
+        return _ddl_needs(tree, tables, database)
+    needs: list[Need] = []
     target: tuple[str | None, str] | None = None
     if isinstance(tree, exp.Insert | exp.Update | exp.Delete) and tables:
         target = tables[0]
-        pid = _TABLE_PRIVS[{exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}[type(tree)]]
-        _need(es, "table", pid, *target)
-    elif isinstance(tree, exp.Create | exp.Drop | exp.Alter | exp.TruncateTable) or head.startswith("TRUNCATE"):
-        _check_ddl(es, tree, tables)
-        return
-    for t in tables:
-        if t != target:
-            _need(es, "table", _TABLE_PRIVS["select"], *t)
+        verb = "insert" if isinstance(tree, exp.Insert) else "update" if isinstance(tree, exp.Update) else "delete"
+        needs.append(("table", _TABLE_PRIVS[verb], *target))
+    needs += [("table", _TABLE_PRIVS["select"], *t) for t in tables if t != target]
+    return needs
 
 
-def _check_ddl(es: EngineSession, tree: exp.Expr, tables: list[tuple[str | None, str]]) -> None:
+def _ddl_needs(tree: exp.Expr, tables: list[tuple[str | None, str]], database: str | None) -> list[Need]:
     kind = str(tree.args.get("kind") or "").upper()
     if kind in ("DATABASE", "SCHEMA"):
-        _need(es, "account", _ACCOUNT_PRIVS["create database" if isinstance(tree, exp.Create) else "drop database"],
-              None)
-        return
+        verb = "create database" if isinstance(tree, exp.Create) else "drop database"
+        return [("account", _ACCOUNT_PRIVS[verb], None, None)]
     if isinstance(tree, exp.TruncateTable) or not kind:
-        for t in tables:
-            _need(es, "table", _TABLE_PRIVS["truncate"], *t)
-        return
+        return [("table", _TABLE_PRIVS["truncate"], *t) for t in tables]
     if kind == "INDEX":
-        for t in tables:
-            _need(es, "table", _TABLE_PRIVS["index"], *t)
-        return
+        return [("table", _TABLE_PRIVS["index"], *t) for t in tables]
     verb = "create" if isinstance(tree, exp.Create) else "drop" if isinstance(tree, exp.Drop) else "alter"
-    noun = "view" if kind == "VIEW" else "table"
-    pid = _DB_PRIVS.get(f"{verb} {noun}", _DB_PRIVS["alter table"])
-    target = tables[0] if tables else (es.database, "")
-    _need(es, "database", pid, target[0])
-    if isinstance(tree, exp.Create):  # CREATE TABLE ... AS SELECT / CREATE VIEW AS: reads need SELECT
-        for t in tables[1:]:
-            _need(es, "table", _TABLE_PRIVS["select"], *t)
+    pid = _DB_PRIVS.get(f"{verb} {'view' if kind == 'VIEW' else 'table'}", _DB_PRIVS["alter table"])
+    if not isinstance(tree, exp.Create):  # DROP TABLE a, b / ALTER: each named table's database
+        return [("database", pid, db, None) for db, _ in tables] or [("database", pid, database, None)]
+    target = tables[0] if tables else (database, "")
+    # CREATE TABLE ... AS SELECT / CREATE VIEW ... AS: what the body reads needs SELECT
+    return [("database", pid, target[0], None), *(("table", _TABLE_PRIVS["select"], *t) for t in tables[1:])]

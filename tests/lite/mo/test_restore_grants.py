@@ -106,3 +106,22 @@ def test_restore_into_another_account(driver: str, lite_server: Any) -> None:
     assert err(app2, "select a from db1.t") == DENIED  # its active role is its default, public
     q(app2, "set role r_app")  # the copied membership (acc2 has a user app) and role with its grant
     assert q(app2, "select a from db1.t order by a") == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_cluster_restore_brings_back_roles(driver: str, lite_server: Any) -> None:
+    srv = lite_server()
+    root, _, t = _prepare(driver, srv, lambda root, adm: q(root, "create pitr pc for cluster range 1 'd'"))
+    q(root, f"restore cluster from pitr pc '{t}'")
+    _check_at_t(driver, srv)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_database_restore_keeps_current_roles(driver: str, lite_server: Any) -> None:
+    srv = lite_server()
+    _, adm, t = _prepare(driver, srv, lambda root, adm: q(adm, "create pitr p range 1 'h'"))
+    q(adm, f"restore database db1 from pitr p '{t}'")  # roles are account state, not database state
+    app = login(driver, srv, "acc1#app", "pw")
+    assert q(app, "select a from db1.t order by a") == [(1,), (2,)]  # grant bound to the restored table
+    q(app, "insert into db1.t values (5)")  # the grant added after T stays
+    assert err(app, "set role r_gone")[0] == 20101  # the role dropped after T stays dropped

@@ -172,3 +172,32 @@ def test_catalog_tables(driver: str, lite_server: Any) -> None:
     assert q(adm, "select default_role from mo_catalog.mo_user where user_name = 'uc'") == [(rid,)]
     root = login(driver, srv, "root")
     assert q(root, "select count(*) from mo_catalog.mo_role where role_name = 'r_cat'") == [(0,)]  # per account
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_ddl_and_bulk_privileges(driver: str, lite_server: Any) -> None:
+    srv = lite_server()
+    adm = _tenant(driver, srv)
+    q(adm, "create role r_ddl")
+    q(adm, "create user ud identified by 'pw' default role r_ddl")
+    ud = login(driver, srv, "acc1#ud", "pw")
+    assert q(ud, "select current_role()") == [("r_ddl",)]
+    assert err(ud, "truncate table db1.u") == DENIED
+    assert err(ud, "create index iu on db1.u (a)") == DENIED
+    assert err(ud, "alter table db1.u add column b int") == DENIED
+    assert err(ud, "create view db1.v as select a from db1.t") == DENIED
+    assert err(ud, "drop table db1.u, db2.x") == DENIED
+    big = "insert into db1.u values " + ", ".join(f"({i})" for i in range(6000))  # > 32 KiB: the bulk path
+    assert err(ud, big) == DENIED
+    q(adm, "grant truncate, index, insert on table db1.u to r_ddl")
+    q(adm, "grant alter table, create view, drop table on database db1 to r_ddl")
+    q(ud, big)
+    q(ud, "truncate table db1.u")
+    q(ud, "create index iu on db1.u (a)")
+    q(ud, "alter table db1.u add column b int")
+    assert err(ud, "create view db1.v as select a from db1.t") == DENIED  # the body reads db1.t
+    q(adm, "grant select on table db1.t to r_ddl")
+    q(ud, "create view db1.v as select a from db1.t")
+    assert err(ud, "drop table db1.u, db2.x") == DENIED  # db2 is not granted
+    q(ud, "drop table db1.u")
+    assert q(adm, "show tables from db1") == [("t",), ("v",)]
