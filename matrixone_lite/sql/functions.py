@@ -52,6 +52,19 @@ def _crc32(v: Any) -> int | None:
     return zlib.crc32(b) & 0xFFFFFFFF
 
 
+def _hex(v: Any) -> str | None:
+    """MySQL/MatrixOne ``HEX``: NULL stays NULL (SQLite's built-in returns ''), integers are
+    written in base 16, strings and binary as the hex of their bytes (upper case)."""
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return format(v & 0xFFFFFFFFFFFFFFFF, "X")
+    if isinstance(v, float):
+        return format(int(round(v)) & 0xFFFFFFFFFFFFFFFF, "X")
+    b = bytes(v) if isinstance(v, (bytes, bytearray, memoryview)) else str(v).encode()
+    return b.hex().upper()
+
+
 def _md5(v: Any) -> str | None:
     if v is None:
         return None
@@ -164,4 +177,5 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
     conn.create_function("mo_concat_ws", -1, _concat_ws)
     conn.create_function("crc32", 1, _crc32, deterministic=True)
     conn.create_function("md5", 1, _md5, deterministic=True)
+    conn.create_function("hex", 1, _hex, deterministic=True)
     conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]
