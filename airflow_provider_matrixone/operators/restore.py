@@ -52,7 +52,9 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
     :param dry_run: plan only; returns the plan, sends no mutating statement.
     :param safety_snapshot: snapshot the scope's current state first (the undo point).
     :param capture_reference: record the state at T for the verification sensor.
-    :param fingerprint: add order-independent per-table fingerprints to the reference.
+    :param fingerprint: prove content: exact, order-independent per-table fingerprints (columns, names
+        and types included) in the reference and the post-restore check. On by default; ``False``
+        keeps counts and columns (the retry's "already landed" decision always compares content).
     :param reference_conn_id: connection that reads the source at T (an account can only read its
         own data); defaults to ``matrixone_conn_id``.
     :param verify_conn_id: connection that reads the restored scope now; defaults likewise.
@@ -81,7 +83,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         dry_run: bool | str = False,
         safety_snapshot: bool | str = True,
         capture_reference: bool | str = True,
-        fingerprint: bool | str = False,
+        fingerprint: bool | str = True,
         matrixone_conn_id: str = DEFAULT_CONN_ID,
         reference_conn_id: str | None = None,
         verify_conn_id: str | None = None,
@@ -189,7 +191,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             with timer.phase("check"):
                 report = verify(verify_hook, reference)
                 self.log.info("post-restore check:\n%s", report.render())
-                result["check"] = {"status": report.status, "summary": report.summary()}
+                result["check"] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
+                                   "reasons": report.reasons()}
         self.log.info("restore report:\n%s", self._report(result))
         if reference is not None and result["check"]["status"] != "pass":
             # Never report success on a wrong state (e.g. another run restored the same scope to a
@@ -288,7 +291,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         lines.append(f"  restore issued   {restore.get('issued')}")
         check = result.get("check")
         if check:
-            lines.append(f"  check            {check['summary']}")
+            lines.append(f"  check            {check['verdict']}: {check['summary']}")
+            lines.extend(f"                   {reason}" for reason in check.get("reasons", [])[:20])
         for p in result["phases"]:
             lines.append(f"  phase {p['phase']:<16} {p['duration_s']:>9.3f} s  {p['status']}")
         return "\n".join(lines)

@@ -84,7 +84,7 @@ def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
         target_account=_opt_name(params, "target_account", "account"),
         dry_run=_flag(params, "dry_run", False),
         safety_snapshot=_flag(params, "safety_snapshot", True),
-        fingerprint=_flag(params, "fingerprint", False),
+        fingerprint=_flag(params, "fingerprint", True),
     )
     # Level/object combination (e.g. table needs database and table).
     Scope.build(level, account=None if level == "cluster" else request.account,

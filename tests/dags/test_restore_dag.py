@@ -55,7 +55,7 @@ def test_account_level_restore_through_sys_pitr(run_dag: Any, tenant_conns: None
     assert plan["restore_as"] == "sys"
     assert {"db1", "db2"} <= _dbs(mo_server, ACC) and "after_t" not in _dbs(mo_server, ACC)
     report = xcom(dr, "report")
-    assert {v["verdict"] for v in report["verdicts"]} == {"OK"}
+    assert {v["verdict"] for v in report["verdicts"]} == {"VERIFIED"}
     assert {v["table"] for v in report["verdicts"]} == {"db1.products", "db2.orders"}
     snapshot = xcom(dr, "report")["safety_snapshot"]
     assert snapshot and snapshot in [r[0] for r in root_sql(mo_server, ["show snapshots"])]
