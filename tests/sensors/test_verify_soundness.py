@@ -165,3 +165,19 @@ def test_small_tables_are_one_statement_per_batch(tenant: SimpleNamespace, mo_se
     hook = make_hook(tenant.conn_id)
     ref = capture_reference(hook, Scope.build("database", account=tenant.name, database="pf"), now_after_pitr())
     assert ref.tables["pf.a"].chunks is None and ref.fingerprint is True
+
+
+def test_lite_hex_follows_matrixone(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """HEX(NULL) is NULL in MatrixOne/MySQL; SQLite's built-in returned '', which made NULL and ''
+    encode alike in lite."""
+    (row,) = tenant_sql(mo_server, tenant.name, ["select hex(null), hex(''), hex(X'FF'), hex(255), hex('a ')"])
+    assert row == (None, "", "FF", "FF", "6120")
+
+
+def test_more_than_500_columns_can_be_verified(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """lite built information_schema.columns as one UNION ALL per column and SQLite caps compound
+    SELECTs at 500 terms: the column inventory of 260 two-column tables failed."""
+    setup = [f"create table pf.t{i} (id int primary key, v varchar(3))" for i in range(260)]
+    report = _check(tenant, mo_server, setup, ["alter table pf.t7 add column w int"])
+    _mismatch(report, "column pf.t7.w (int) did not exist at T and exists now")
+    assert report.counts()["VERIFIED"] == 259
