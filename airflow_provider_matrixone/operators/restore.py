@@ -204,14 +204,15 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
 
     # ------------------------------------------------------------------------------------- phases
     def _reference(self, plan: RestorePlan, ref_hook: Any, fingerprint: bool) -> Reference:
-        if not fingerprint:
-            return plan.reference()  # counts at T were read by the plan: no extra round trip
+        # Always read through capture_reference (not only the plan's counts): the columns at T are
+        # part of every proof, and with fingerprints the counts are read by a second method.
         base = plan.reference()
         if plan.scope.level is Level.CLUSTER:
             scope = Scope(Level.CLUSTER)
         else:
             scope = Scope(plan.scope.level, plan.source_account, plan.scope.database, plan.scope.table)
-        return capture_reference(ref_hook, scope, plan.at_ns, fingerprint=True, target_account=base.target_account)
+        return capture_reference(ref_hook, scope, plan.at_ns, fingerprint=fingerprint,
+                                 target_account=base.target_account)
 
     def _landed_reference(self, plan: RestorePlan, ref_hook: Any, reference: Reference) -> Reference:
         """A fingerprinted reference for deciding whether a RESTORE already landed.
