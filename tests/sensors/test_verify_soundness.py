@@ -83,6 +83,13 @@ CASES = {
         ["create table pf.t (id int primary key, v int)", "insert into pf.t values (1, 2)"],
         ["drop table pf.t", "create table pf.t (id int, v int)", "insert into pf.t values (1, 2)"],
         ["was part of the primary key at T and is not a key now"]),
+    "unique_key_dropped": (
+        ["create table pf.t (id int primary key, e varchar(9))", "create unique index uk_e on pf.t (e)",
+         "insert into pf.t values (1, 'a')"],
+        ["drop index uk_e on pf.t"], ["column pf.t.e was a unique key at T and is not a key now"]),
+    "secondary_index_dropped": (
+        ["create table pf.t (id int primary key, g int, key ix_g (g))", "insert into pf.t values (1, 2)"],
+        ["drop index ix_g on pf.t"], ["column pf.t.g was indexed at T and is not a key now"]),
     "extra_table": (
         ["create table pf.t (id int primary key)"], ["create table pf.later (id int)"],
         ["table pf.later did not exist at T and exists now"]),
