@@ -90,6 +90,15 @@ CASES = {
     "secondary_index_dropped": (
         ["create table pf.t (id int primary key, g int, key ix_g (g))", "insert into pf.t values (1, 2)"],
         ["drop index ix_g on pf.t"], ["column pf.t.g was indexed at T and is not a key now"]),
+    "column_default_and_nullability": (
+        ["create table pf.t (id int primary key, v int)", "insert into pf.t values (1, 2)"],
+        ["alter table pf.t modify column v int not null default 7"],
+        ["column pf.t.v was NULL at T and is NOT NULL now", "column pf.t.v had default None at T and has '7' now"]),
+    "column_order": (
+        ["create table pf.t (id int primary key, a int, b int)", "insert into pf.t values (1, 2, 3)"],
+        # lite ignores MODIFY ... AFTER, so the order changes by re-creating the table
+        ["drop table pf.t", "create table pf.t (id int primary key, b int, a int)", "insert into pf.t values (1, 3, 2)"],
+        ["column pf.t.b was column 3 at T and is column 2 now"]),
     "extra_table": (
         ["create table pf.t (id int primary key)"], ["create table pf.later (id int)"],
         ["table pf.later did not exist at T and exists now"]),
