@@ -183,15 +183,14 @@ class _Reader:
         The count comes from two methods (``COUNT(*)`` and the fingerprint scan); if they disagree
         the table is *unverifiable* (MatrixOne #21305: identical time-travel reads once differed).
         """
-        counts = self.counts(pairs, at_ns)
+        counts = {k.lower(): v for k, v in self.counts(pairs, at_ns).items()}
         columns = self.columns(pairs, at_ns)
         out: dict[str, TableState] = {}
         selects: list[str] = []
         plans: dict[str, list[dict[str, Any]]] = {}
         for db, table in pairs:
             name = f"{db}.{table}"
-            key = next((k for k in counts if k.lower() == name.lower()), name)
-            rows, cols = counts.get(key, TableState(0)).rows, columns.get(name, ())
+            rows, cols = counts.get(name.lower(), TableState(0)).rows, columns.get(name, ())
             out[name] = TableState(rows, columns=cols)
             if not fingerprint:
                 continue
@@ -218,8 +217,10 @@ class _Reader:
             chunk_states = tuple({**c, "aggregate": parts.get(c["label"], Aggregate()).text()} for c in plan) or None
             problem = None
             if total.rows != st.rows:
-                problem = (f"two reads of the same instant disagree: COUNT(*) read {st.rows} rows and the "
-                           f"fingerprint scan read {total.rows} (MatrixOne #21305); not averaged")
+                why = "of the same instant (MatrixOne #21305)" if at_ns is not None else "of the current state " \
+                      "(the table changed between them)"
+                problem = (f"two reads {why} disagree: COUNT(*) read {st.rows} rows and the fingerprint scan read "
+                           f"{total.rows}; not averaged")
             out[name] = TableState(st.rows, table_digest(cols, total), cols, chunk_states, problem)
         return out
 

@@ -358,7 +358,8 @@ def _capture_state(reader: _Reader, ops: PitrOperations, reference: Reference, s
         expected = {(db.lower(), t.lower()) for db, t in reference.table_pairs()}
         present = [p for p in present if (p[0].lower(), p[1].lower()) in expected]
     chunks = {name: st.chunks for name, st in reference.tables.items() if st.chunks}
-    states = reader.states(present, None, reference.fingerprint, chunks=chunks)
+    # the reference's chunk boundaries, and no new chunking: tables chunked at T are compared chunk by chunk
+    states = reader.states(present, None, reference.fingerprint, chunks=chunks, chunk_rows=2**62)
     return CurrentState(
         tables=states,
         databases=tuple(dbs_now) if reference.databases is not None else None,
