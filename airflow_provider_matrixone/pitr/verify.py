@@ -1,9 +1,11 @@
-"""Restore verification: a reference at T, the current state, and a table-by-table comparison.
+"""Restore verification: a reference at T, the current state, and an object-by-object comparison.
 
 Pure domain code (no Airflow): the restore operator captures a :class:`Reference` before it
 restores, the sensor and the trigger read the current state with :func:`capture_state` and decide
-with :func:`compare`. Every read is batched (``UNION ALL`` counts, one connection per step), so
-verifying 1,000 tables costs a handful of round trips instead of 1,000.
+with :func:`compare` (:mod:`.verdicts`). What is compared by default: databases, tables, columns,
+row counts and exact content fingerprints (:mod:`.fingerprint`, :mod:`.inventory`), read by
+:mod:`.reading`. Every read is batched (``UNION ALL``, one connection per step), so verifying
+1,000 tables costs a few dozen round trips instead of thousands.
 
 MatrixOne fact that shapes the API: time-travel reads and counts only see the *connected*
 account's databases, so the reading client's account must be the scope's account
