@@ -1,9 +1,11 @@
 """MatrixOneRestoreVerificationSensor: wait until a restored scope matches its state at T.
 
-Each poke reads the whole scope now in a few batched round trips and compares it table by table
-with the expectation: tables missing -> keep waiting (restore in progress); counts or fingerprints
-differ, or tables exist now that did not at T -> fail without retry once ``mismatch_grace`` has
-passed, with the diff in the log; everything equal -> done, the report goes to XCom.
+Each poke reads the whole scope now in a few batched round trips and compares it object by object
+with the expectation (databases, tables, columns, counts and, by default, content): objects of T
+missing -> keep waiting (restore in progress); any other ``MISMATCH`` or an ``UNVERIFIABLE`` proof
+-> fail without retry once ``mismatch_grace`` has passed, with one sentence per difference in the
+log; ``VERIFIED`` -> done, the report goes to XCom. It never compares less than it was asked: a
+counts-only reference is refused unless ``fingerprint=False``.
 """
 
 from __future__ import annotations
