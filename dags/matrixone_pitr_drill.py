@@ -12,6 +12,7 @@ read its own data). Each drill's result is pushed as a report; any failed drill 
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import sys
@@ -24,14 +25,19 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_matrixone.pitr import flags
+
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import connections, reporting, restoring, verification  # noqa: E402
+from matrixone_dag_support import connections, reporting, restore_request, restoring, verification  # noqa: E402
 
 SCRATCH_PREFIX = "drill_"
 SCRATCH_ADMIN = "drill_admin"
 
+
+# the task logger, so reports land in the task log before the return value
+log = logging.getLogger("airflow.task")
 
 @dag(
     dag_id="matrixone_pitr_drill",
@@ -42,7 +48,7 @@ SCRATCH_ADMIN = "drill_admin"
     params={
         "strategy": Param("latest", type="string", enum=["latest", "random"], title="Restore point",
                           description="latest: just before now; random: anywhere inside the recoverable window."),
-        "pitrs": Param([], type="array", items={"type": "string", "pattern": r"^[A-Za-z0-9_$-]{1,64}$"},
+        "pitrs": Param([], type="array", items={"type": "string", "pattern": restore_request.NAME_PATTERN, "minLength": 1},
                        title="PITR names", description="Drill only these account-level PITRs (empty: all)."),
         "fingerprint": Param(True, type="boolean", title="Fingerprint rows",
                              description="Prove content (exact row fingerprints), not only counts and columns."),
@@ -62,7 +68,7 @@ def matrixone_pitr_drill() -> None:
         found = [p.to_dict() for p in hook.list_pitrs()
                  if p.level.value == "account" and p.account and p.account.lower() != "sys"
                  and (not wanted or p.name.lower() in wanted)]
-        print(f"{len(found)} account-level PITR(s) to drill: {', '.join(p['name'] for p in found) or 'none'}")
+        log.info("%s", f"{len(found)} account-level PITR(s) to drill: {', '.join(p['name'] for p in found) or 'none'}")
         return found
 
     @task(map_index_template="{{ pitr['name'] }}")
@@ -71,10 +77,10 @@ def matrixone_pitr_drill() -> None:
         params = get_current_context()["params"]
         result: dict[str, Any] = {"pitr": pitr["name"], "source": pitr["account"], "ok": False}
         try:
-            _drill(pitr, params["strategy"], bool(params.get("fingerprint")), result)
+            _drill(pitr, params["strategy"], flags.parse_bool(params.get("fingerprint", False), "fingerprint"), result)
         except Exception as exc:  # reported, and the summary fails the DAG
             result["error"] = f"{type(exc).__name__}: {exc}"
-        print(f"drill {pitr['name']}: {'PASSED' if result['ok'] else 'FAILED'} {result.get('error', '')}")
+        log.info("%s", f"drill {pitr['name']}: {'PASSED' if result['ok'] else 'FAILED'} {result.get('error', '')}")
         return result
 
     @task(trigger_rule="all_done")
@@ -83,7 +89,7 @@ def matrixone_pitr_drill() -> None:
         text = reporting.table(rows, [("pitr", "pitr"), ("source", "source account"), ("t_server", "T (server)"),
                                       ("recovery_s", "recovery s"), ("rows_verified", "rows verified"),
                                       ("tables", "tables"), ("ok", "ok"), ("error", "error")])
-        print("Restore drill report:\n" + text)
+        log.info("%s", "Restore drill report:\n" + text)
         failed = [r for r in rows if not r.get("ok")]
         if failed:
             raise AirflowFailException(f"{len(failed)} drill(s) failed: " + ", ".join(r["pitr"] for r in failed))

@@ -10,6 +10,7 @@ has ``"demo": true``.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -50,6 +51,9 @@ def _order_rows(hook: Any, at_ns: int | None) -> list[list[str]]:
     _, rows = hook.execute(f"SELECT id, product_name, quantity, order_date FROM `db2`.`orders`{hint} ORDER BY id")  # noqa: S608 (constant names, integer hint)
     return [[str(v) for v in row] for row in rows]
 
+
+# the task logger, so reports land in the task log before the return value
+log = logging.getLogger("airflow.task")
 
 @dag(
     dag_id="matrixone_pitr_incident_demo",
@@ -103,7 +107,7 @@ def matrixone_pitr_incident_demo() -> None:
             hook = _sys_hook() if owner == "sys" else _tenant_hook(owner)
             pitr = hook.create_pitr(name, level, range_value=value, range_unit=unit)
             created.append(pitr.to_dict() | {"created_by": owner})
-        print(reporting.table(created, [("name", "PITR NAME"), ("created", "CREATED"), ("level", "PITR LEVEL"),
+        log.info("%s", reporting.table(created, [("name", "PITR NAME"), ("created", "CREATED"), ("level", "PITR LEVEL"),
                                         ("account", "ACCOUNT NAME"), ("range_value", "PITR LENGTH"),
                                         ("range_unit", "PITR UNIT"), ("created_by", "CREATED BY")]))
         return created
@@ -193,7 +197,7 @@ def matrixone_pitr_incident_demo() -> None:
         ])
         ok = verification.passed(verdicts) and all(c["ok"] for c in checks)
         result = {"ok": ok, "verdicts": verdicts, "checks": checks, "report": text}
-        print(text)
+        log.info("%s", text)
         report_file = os.environ.get(REPORT_FILE_ENV)
         if report_file:
             # first line: the overall verdict, green only on VERIFIED

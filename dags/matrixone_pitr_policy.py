@@ -14,6 +14,7 @@ flagged. Tenants' databases are visible only through ``matrixone_<account>`` con
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from airflow.sdk import Param, Variable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperator
+from airflow_provider_matrixone.pitr import flags
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
@@ -35,6 +37,9 @@ DEFAULT_POLICY = policy.DEFAULT_POLICY
 def _owner_hook(owner: str, default: Any) -> Any:
     return connections.account_hook(owner, default)
 
+
+# the task logger, so reports land in the task log before the return value
+log = logging.getLogger("airflow.task")
 
 @dag(
     dag_id="matrixone_pitr_policy",
@@ -54,8 +59,8 @@ def matrixone_pitr_policy() -> None:
         raw = Variable.get(policy.POLICY_VARIABLE, default=None)
         default = connections.hook()
         entries, prune = policy.load(raw if raw else DEFAULT_POLICY, default.login.account)
-        prune = prune or bool(get_current_context()["params"].get("prune"))
-        print(f"policy: {len(entries)} PITR(s) from {'Variable ' + policy.POLICY_VARIABLE if raw else 'the default'}"
+        prune = prune or flags.parse_bool(get_current_context()["params"].get("prune", False), "prune")
+        log.info("%s", f"policy: {len(entries)} PITR(s) from {'Variable ' + policy.POLICY_VARIABLE if raw else 'the default'}"
               f", prune={prune}")
         return {"entries": entries, "prune": prune}
 
@@ -139,10 +144,10 @@ def matrixone_pitr_policy() -> None:
             reporting.table(rows, [("account", "account"), ("database", "database"), ("pitr", "covered by"),
                                    ("window", "recoverable window (UTC)"), ("status", "status")]),
         ])
-        print(text)
+        log.info("%s", text)
         uncovered = [r for r in rows if r["status"] == "UNCOVERED"]
         if uncovered:
-            print(f"WARNING: {len(uncovered)} account(s)/database(s) have no PITR: "
+            log.info("%s", f"WARNING: {len(uncovered)} account(s)/database(s) have no PITR: "
                   + ", ".join(f"{r['account']}.{r['database']}" for r in uncovered))
         done = {r["name"] for r in results}
         failed = [e["name"] for e in loaded["entries"] if e["name"] not in done]

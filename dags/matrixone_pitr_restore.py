@@ -17,11 +17,14 @@ Trigger it from the UI form or with
 
 from __future__ import annotations
 
+import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pendulum
+from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param, dag, get_current_context, task
 
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
@@ -31,6 +34,7 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 from matrixone_dag_support import (  # noqa: E402
+    approval,
     connections,
     reporting,
     restore_request,
@@ -38,17 +42,25 @@ from matrixone_dag_support import (  # noqa: E402
     verification,
 )
 
+# The task logger: lines logged here reach the task log before "Done. Returned value was", where
+# print() output arrived through another stream and the UI folded it under "Post Execute".
+log = logging.getLogger("airflow.task")
+
 _NAME = {"type": ["null", "string"], "pattern": restore_request.NAME_PATTERN, "default": None}
 
 
 def _params() -> dict[str, Param]:
     return {
+        # No pattern: the provider's parser checks it in the plan task (same forms and sentences
+        # as mo-pitr and the operators; the guide's "17:30: 00" is normalised with a note).
         "timestamp": Param(
             type="string",
-            pattern=restore_request.TIMESTAMP_PATTERN,
+            minLength=1,
+            maxLength=restore_request.TIMESTAMP_MAX_LENGTH,
             title="Restore to (timestamp)",
             description="The instant to restore to: 2024-10-28 17:30:00 (read in 'timezone'), "
-            "2024-10-28T09:30:00Z / +08:00, or epoch nanoseconds.",
+            "2024-10-28T09:30:00Z / +08:00, or epoch nanoseconds. Checked by the plan task before "
+            "anything runs.",
         ),
         "timezone": Param(
             "UTC",
@@ -73,6 +85,10 @@ def _params() -> dict[str, Param]:
                          description="Plan and read the reference only; change nothing."),
         "safety_snapshot": Param(True, type="boolean", title="Safety snapshot",
                                  description="Snapshot what is about to be overwritten before restoring."),
+        "require_approval": Param(False, type="boolean", title="Require approval",
+                                  description="Show the plan (objects dropped or replaced, rows now vs at T, "
+                                  "the SQL, the undo point) in an approval task and restore only when a "
+                                  "human approves; reject or timeout restores nothing."),
         "fingerprint": Param(True, type="boolean", title="Fingerprint rows",
                              description="Also hash every row (slower, catches wrong values with right counts)."),
     }
@@ -123,6 +139,7 @@ def matrixone_pitr_restore() -> None:
             "timestamp_server": literal,
             "server_timezone": str(getattr(route.restore_hook.server_timezone, "key", route.restore_hook.server_timezone)),
             "pitr": route.pitr.to_dict(),
+            "pitr_choice": route.reason,
             "restore_as": route.restore_hook.login.account,
             "restore_conn_id": route.restore_hook.get_conn_id(),
             "reference_conn_id": route.reference_hook.get_conn_id(),
@@ -138,7 +155,9 @@ def matrixone_pitr_restore() -> None:
         lines = [
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",
             f"  restore to   : {request.instant.isoformat()} UTC = '{literal}' in the server zone",
+            *([f"  note         : {request.timestamp_note}"] if request.timestamp_note else []),
             f"  pitr         : {route.pitr.name} ({route.pitr.level.value}, {route.pitr.range})",
+            f"  chosen       : {route.reason}",
             f"  run as       : account {result['restore_as']} (connection {result['restore_conn_id']})",
             f"  SQL          : {sql}",
             f"  verify in    : account {result['verify_account']} (connection {result['verify_conn_id']})",
@@ -146,16 +165,43 @@ def matrixone_pitr_restore() -> None:
         ]
         lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
         lines += ["", restore_plan.render()]
-        print("\n".join(lines))
+        # What the approval step shows (also useful without it: the undo point is named up front).
+        from airflow_provider_matrixone.operators._common import safety_snapshot_name
+        from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator as _Restore
+
+        ctx = get_current_context()
+        snap = safety_snapshot_name(ctx["dag"].dag_id, "restore", ctx["run_id"], -1,
+                                    _Restore._scope_key(restore_plan))
+        what = _describe(result)
+        undo = approval.undo_point(result, request.safety_snapshot, snap)
+        result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo)}
+        lines.append(f"  undo point   : {undo}")
+        log.info("%s", "\n".join(lines))
         return result
 
     @task.short_circuit
     def stop_if_dry_run(p: dict[str, Any]) -> bool:
         """A dry run ends here: nothing below runs, nothing was changed."""
         if p["request"]["dry_run"]:
-            print("dry run: stopping before the restore; the plan above is what would run")
+            log.info("dry run: stopping before the restore; the plan above is what would run")
             return False
         return True
+
+    @task.branch
+    def approval_needed(p: dict[str, Any]) -> str:
+        """With require_approval the restore waits for a human; otherwise it runs directly."""
+        if p["request"].get("require_approval"):
+            log.info("require_approval: waiting for a human in the approval task")
+            return "approve"
+        return "restore"
+
+    approve = ApprovalOperator(
+        task_id="approve",
+        subject="{{ ti.xcom_pull(task_ids='plan')['approval']['subject'] }}",
+        body="{{ ti.xcom_pull(task_ids='plan')['approval']['body'] }}",
+        # no defaults: a timeout fails this task, so the restore never runs (upstream_failed)
+        response_timeout=timedelta(hours=approval.RESPONSE_TIMEOUT_HOURS),
+    )
 
     def _plan(key: str) -> str:
         return "{{ ti.xcom_pull(task_ids='plan')['" + key + "'] }}"
@@ -179,6 +225,9 @@ def matrixone_pitr_restore() -> None:
         safety_snapshot="{{ params.safety_snapshot }}",
         fingerprint="{{ params.fingerprint }}",
         capture_reference=True,
+        # runs after approval, or directly when no approval is required (the branch skipped it);
+        # a rejection skips it, a timeout fails `approve` and this becomes upstream_failed
+        trigger_rule="none_failed_min_one_success",
     )
 
     verify = MatrixOneRestoreVerificationSensor(
@@ -187,7 +236,14 @@ def matrixone_pitr_restore() -> None:
         verify_conn_id=_plan("verify_conn_id"),
         reference="{{ ti.xcom_pull(task_ids='restore') }}",
         fingerprint="{{ params.fingerprint }}",
-        mode="poke",
+        # waits in the triggerer: a worker slot is not held while the restored data settles
+        deferrable=True,
+        check_before_deferring=False,
+        # Airflow 3.3 may fail a deferred task whose trigger fires before the scheduler drained the
+        # worker's defer-exit event ("finished with state success, but ... running";
+        # apache/airflow#72716, #71580). Verification only reads, so a retry is safe.
+        retries=2,
+        retry_delay=timedelta(seconds=5),
         poke_interval=2,
         timeout=120,
     )
@@ -214,12 +270,16 @@ def matrixone_pitr_restore() -> None:
             f"Verification: {v.get('summary')}",
             reporting.verdict_table(verdicts),
         ])
-        print(text)
+        log.info("%s", text)  # before returning: the report sits above the return value in the task log
         verification.require_passed(verdicts, "restore")
         return {"ok": True, "verdicts": verdicts, "safety_snapshot": snapshot, "report": text}
 
     p: Any = plan()
-    stop_if_dry_run(p) >> restore >> verify
+    gate: Any = approval_needed(p)
+    stop_if_dry_run(p) >> gate
+    gate >> approve >> restore
+    gate >> restore
+    restore >> verify
     restored: Any = restore.output
     verified: Any = verify.output
     report(p, restored, verified)

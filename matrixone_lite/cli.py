@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--statement-log", default=None, metavar="FILE", help="append every statement as JSON lines")
     s.add_argument("--gc-interval", type=float, default=60.0, metavar="SECONDS",
                    help="seconds between garbage collections of unneeded history (0 disables; default 60)")
+    s.add_argument("--max-execution-time", type=float, default=None, metavar="SECONDS",
+                   help="interrupt a statement running longer than this with error 3024 (0 disables; "
+                   "default 600; a session's max_execution_time in ms overrides it)")
     p.add_argument("-V", action="version", version=f"matrixone-lite {__version__}")
     return p
 
@@ -39,12 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
-    from matrixone_lite.server import LiteServer, ServerStartError
+    from matrixone_lite.server import DEFAULT_MAX_EXECUTION_TIME_S, LiteServer, ServerStartError
 
     server = LiteServer(data_dir=args.data_dir, host=args.host, port=args.port, version=args.mo_version,
                         timezone=args.timezone,
                         root_password=args.root_password or os.environ.get("MO_LITE_ROOT_PASSWORD") or "111",
-                        statement_log=False, statement_log_file=args.statement_log, gc_interval=args.gc_interval)
+                        statement_log=False, statement_log_file=args.statement_log, gc_interval=args.gc_interval,
+                        max_execution_time=(DEFAULT_MAX_EXECUTION_TIME_S if args.max_execution_time is None
+                                            else args.max_execution_time))
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

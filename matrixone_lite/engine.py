@@ -2,7 +2,7 @@
 
 The wire layer authenticates through :meth:`Engine.lookup_user`, opens an :class:`EngineSession`
 per connection and hands it one statement at a time (from worker threads; one SQLite connection
-per session). Writes take the storage write lock from the first write to commit.
+per session). Transactions, locks and replay: ``matrixone_lite/transactions.py``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import functions
+from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
     schema_from_columns,
@@ -75,6 +76,7 @@ from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, Tab
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import count_sql, qi, table_names
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
+from matrixone_lite.transactions import SessionTransactions
 
 SYS_ONLY_DATABASES = ("mo_debug", "mo_task")  # MatrixOne shows these to the sys account only
 
@@ -123,9 +125,9 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
-        self.snapshot_resolver: Callable[[int, str], int | None] | None = None  # None: unknown name
-        # (account_id, table) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
-        self.system_table_resolver: Callable[[int, str], str | None] | None = None
+        self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
+        # (account_id, table, at) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
+        self.system_table_resolver: Callable[[int, str, int | None], str | None] | None = None
         self._sessions: set[EngineSession] = set()
         self._lock = threading.Lock()
         # row-count plans shared by all sessions (a sensor opens a new connection per poke);
@@ -243,7 +245,7 @@ class _CountPlan:
     cacheable: bool
 
 
-class EngineSession:
+class EngineSession(SessionTransactions):
     """One client session: current database, transaction state, its own SQLite connection."""
 
     def __init__(self, engine: Engine, account: str, account_id: int, user: str, role: str) -> None:
@@ -260,6 +262,8 @@ class EngineSession:
         self._explicit = False
         self._implicit = False
         self._prelocked = False  # the statement running took the write lock itself (see _under_write_lock)
+        self._pinned_now: datetime | None = None  # NOW() of the DML running or being replayed
+        self._pinning = False
         self._mutex = threading.RLock()
         self.last_insert_id = 0
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
@@ -272,10 +276,6 @@ class EngineSession:
     @property
     def _system_dbs(self) -> tuple[str, ...]:
         return SYSTEM_DATABASES + SYS_ONLY_DATABASES if self.account_id == 0 else SYSTEM_DATABASES
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._explicit or self._implicit or self._tx is not None
 
     def _zone(self) -> tzinfo:
         """The session's ``time_zone`` ('SYSTEM', a zone name or '+HH:MM') as a tzinfo."""
@@ -292,28 +292,12 @@ class EngineSession:
             return self.engine.timezone
 
     def _now(self) -> datetime:
-        return datetime.now(self._zone()).replace(tzinfo=None)
-
-    # ---- transactions --------------------------------------------------------------------------
-    def begin(self) -> None:
-        with self._mutex:
-            if self.in_transaction:
-                self.commit()
-            self._explicit = True
-
-    def commit(self) -> None:
-        with self._mutex:
-            tx, self._tx = self._tx, None
-            self._explicit = self._implicit = False
-            if tx is not None:
-                self.storage.commit(tx)
-
-    def rollback(self) -> None:
-        with self._mutex:
-            tx, self._tx = self._tx, None
-            self._explicit = self._implicit = False
-            if tx is not None:
-                self.storage.rollback(tx)
+        if self._pinned_now is not None:
+            return self._pinned_now
+        now = datetime.now(self._zone()).replace(tzinfo=None)
+        if self._pinning:  # a logged DML statement: NOW() is pinned for it and for its replay
+            self._pinned_now = now
+        return now
 
     def close(self) -> None:
         with self._mutex:
@@ -326,22 +310,10 @@ class EngineSession:
                 self.storage.give_back(self.conn)
                 self.engine._forget(self)
 
-    def _write_tx(self) -> Tx:
-        if self._tx is None:
-            self._tx = self.storage.begin(self.conn)
-        return self._tx
-
-    def _after_statement(self, ok: bool) -> None:
-        """Autocommit ends the statement's transaction; a failed autocommit statement rolls back."""
-        if self._explicit:
-            return
-        if not self.autocommit:
-            self._implicit = True
-            return
-        if ok:
-            self.commit()
-        else:
-            self.rollback()
+    def interrupt(self) -> None:
+        """Abort the statement running on this session's connection (any thread; see wire/runaway.py)."""
+        if not self._closed:  # a closed session's connection is back in the pool, maybe another's
+            self.conn.interrupt()
 
     # ---- catalog helpers -----------------------------------------------------------------------
     def use(self, database: str) -> None:
@@ -375,7 +347,7 @@ class EngineSession:
             return self._info_schema(name.lower(), at)
         if dbl == "mo_catalog":
             resolver = self.engine.system_table_resolver
-            vsql = resolver(self.account_id, name.lower()) if resolver is not None else None
+            vsql = resolver(self.account_id, name.lower(), at) if resolver is not None else None
             if vsql is not None:
                 return Resolved(virtual_sql=vsql)
             phys = f"mo_catalog_{name.lower()}"
@@ -418,7 +390,7 @@ class EngineSession:
         v = h.value
         if h.kind == "SNAPSHOT":
             resolver = self.engine.snapshot_resolver
-            ts = resolver(self.account_id, str(v)) if resolver is not None else None
+            ts = resolver(self.account_id, str(v), h.database or self.database, h.table) if resolver else None
             if ts is None:
                 raise internal_error(f"find 0 snapshot records by name({v}), expect only 1")
             return int(ts)
@@ -467,7 +439,8 @@ class EngineSession:
             if not text:
                 raise MOError(1065, "Query was empty", "42000")
             try:
-                return self._dispatch(text)
+                with self._statement():
+                    return self._dispatch(text)
             except MOError:
                 raise
             except sqlite3.IntegrityError as e:
@@ -595,32 +568,6 @@ class EngineSession:
             return self._under_write_lock(text, head)
         return self._dispatch_sql(text, head)
 
-    def _under_write_lock(self, text: str, head: str) -> Result:
-        """Run a write statement with the write lock taken *before* its tables are resolved.
-
-        Resolving first and waiting for the lock after would let a concurrent restore or ALTER
-        commit in between, and the statement would then write into the replaced (dropped) table,
-        where its rows are lost. DDL commits an open transaction first (MySQL's implicit commit).
-        """
-        ddl = head.startswith(_DDL_HEADS)
-        if ddl and self.in_transaction:
-            self.commit()
-        fresh = self._tx is None
-        tx = self._write_tx()
-        self._prelocked = ddl
-        ok = False
-        try:
-            res = self._dispatch_sql(text, head)
-            ok = True
-            return res
-        finally:
-            self._prelocked = False
-            if fresh and self._tx is tx and (ddl or not ok):
-                # nothing of this statement survives (DDL commits in ``_ddl``; a failed statement
-                # was undone by SQLite): give the lock back without ending an explicit transaction
-                self._tx = None
-                self.storage.rollback(tx)
-
     def _dispatch_sql(self, text: str, head: str) -> Result:
         if head.startswith("CREATE") and re.match(r"^CREATE\s+(DATABASE|SCHEMA)\b", text, re.I):
             return self._create_database(text)
@@ -639,6 +586,10 @@ class EngineSession:
             fast = self._fast_count(text)
             if fast is not None:
                 return fast
+        if len(text) >= BULK_MIN_CHARS and head.startswith(("INSERT", "REPLACE")):
+            bulk = run_bulk_insert(self, text, head)  # megabytes of VALUES: no sqlglot, no var limit
+            if bulk is not None:
+                return bulk
         params: dict[str, Any] = {}
         tr = None
         sh = shape(text)
@@ -847,7 +798,7 @@ class EngineSession:
                 tx.touch(tr.target.id)
             conflicts = self._upsert_conflicts(tr, params) if tr.upsert else 0
             try:
-                cur = self.conn.execute(tr.sql, params)
+                cur = self._logged(tx, tr.sql, params, tr.kind == "insert")
             except sqlite3.IntegrityError as e:
                 raise self._duplicate(e, tr, params) from None
             n = max(cur.rowcount, 0) + conflicts  # MySQL counts an updated row twice
@@ -860,20 +811,7 @@ class EngineSession:
             self._after_statement(ok)
         return Result(None, [], n, last)
 
-    # ---- DDL -----------------------------------------------------------------------------------
-    def _ddl(self, fn: Callable[[Tx], Result]) -> Result:
-        """Run DDL in its own transaction; like MySQL, it first commits an open transaction."""
-        if self.in_transaction and not self._prelocked:
-            self.commit()
-        tx = self._write_tx()
-        try:
-            res = fn(tx)
-        except BaseException:
-            self.rollback()
-            raise
-        self.commit()
-        return res
-
+    # ---- DDL (run by ``_ddl``: its own transaction) ---------------------------------------------
     def _create_database(self, text: str) -> Result:
         m = RE_CREATE_DB.match(text)
         if not m:

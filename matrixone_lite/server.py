@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,6 +28,8 @@ from matrixone_lite.engine import Engine
 from matrixone_lite.mo.executor import MOExecutor
 from matrixone_lite.wire.auth import EngineIdentityProvider
 from matrixone_lite.wire.connection import LiteConnection
+from matrixone_lite.wire.packets_in import BoundedStream
+from matrixone_lite.wire.runaway import SHUTDOWN
 from matrixone_lite.wire.server_context import ServerContext
 from matrixone_lite.wire.session import LiteSession
 from matrixone_lite.wire.statement_log import StatementLog
@@ -38,8 +41,11 @@ logger = logging.getLogger("matrixone_lite.server")
 class LiteMysqlServer(MysqlServer):
     """MysqlServer that builds :class:`LiteConnection` objects (instead of patching mysql-mimic)."""
 
+    max_packet_bytes = 16 * 1024 * 1024
+
     async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        stream = MysqlStream(reader, writer)
+        # every read is size-bounded (the command loop answers 1153 above the query limit)
+        stream = BoundedStream(MysqlStream(reader, writer), self.max_packet_bytes)
         try:
             session = self.session_factory()
             connection = LiteConnection(stream=stream, session=session, control=self.control,  # type: ignore[arg-type]
@@ -92,6 +98,11 @@ def local_zone_name() -> str:
         return "UTC"
 
 
+DEFAULT_MAX_EXECUTION_TIME_S = 600.0  # generous: only a runaway statement takes 10 minutes here
+STOP_BUDGET_S = 4.0  # stop() gives up on whatever is still running after this (SIGTERM: exit < 5 s)
+SHUTDOWN_GRACE_S = 2.0  # how long connections get to finish their interrupted statements
+
+
 class ServerStartError(RuntimeError):
     """The server could not start (port taken, data dir unusable, bad option)."""
 
@@ -112,6 +123,7 @@ class LiteServer:
         statement_log_file: str | Path | None = None,
         max_query_bytes: int = 16 * 1024 * 1024,
         gc_interval: float = 60.0,
+        max_execution_time: float = DEFAULT_MAX_EXECUTION_TIME_S,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host = host
@@ -123,6 +135,8 @@ class LiteServer:
         self._log_file = statement_log_file
         self.max_query_bytes = max_query_bytes
         self.gc_interval = gc_interval  # seconds between background GCs; 0 disables GC while serving
+        # seconds one statement may run before it is interrupted with 3024; 0 = no limit
+        self.max_execution_time = max_execution_time
         self.statement_log = StatementLog(statement_log_file, keep=statement_log)
         self.engine: Engine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -147,7 +161,7 @@ class LiteServer:
         mo = MOExecutor(self.engine)
         self.engine.storage.start_gc(self.gc_interval)
         self.context = ServerContext(self.engine, mo, self.statement_log, self.version, zone,
-                                     self.max_query_bytes)
+                                     self.max_query_bytes, max_execution_time=self.max_execution_time)
         self._thread = threading.Thread(target=self._run, name="matrixone-lite-server", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -164,6 +178,7 @@ class LiteServer:
         server = LiteMysqlServer(session_factory=lambda: LiteSession(context),
                              identity_provider=EngineIdentityProvider(context.engine),
                              capabilities=CAPABILITIES)
+        server.max_packet_bytes = self.max_query_bytes + 1  # 1 command byte
         self._server = server
         try:
             loop.run_until_complete(server.start_server(host=self.host, port=self.port))
@@ -187,28 +202,64 @@ class LiteServer:
     async def _shutdown(self) -> None:
         if self._server is not None:
             self._server.close()
+        self._interrupt_all()
         for conn in list(self.context.connections):
             conn.shutdown()
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=10)
+            _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
             for t in pending:
                 t.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
+            if pending:  # a worker stuck past its interrupt (e.g. waiting for a lock) is left behind
+                await asyncio.wait(pending, timeout=0.5)
         if self._server is not None:
-            await self._server.wait_closed()
+            await asyncio.wait([asyncio.ensure_future(self._server.wait_closed())], timeout=0.5)
 
-    def stop(self) -> None:
-        """Stop accepting, close every connection, close the engine; idempotent."""
+    def _interrupt_all(self) -> None:
+        """Interrupt every running statement (thread-safe: SQLite's interrupt may come from anywhere)."""
+        context = getattr(self, "context", None)
+        if context is None:
+            return
+        for _ in range(3):  # the loop thread may add or drop a connection meanwhile
+            try:
+                conns = list(context.connections)
+                break
+            except RuntimeError:
+                continue
+        else:
+            return
+        for conn in conns:
+            running = getattr(conn.session, "running", None)
+            if running is not None:
+                running.cancel(SHUTDOWN)
+
+    def stop(self, timeout: float = STOP_BUDGET_S) -> None:
+        """Stop accepting, interrupt running statements, close every connection and the engine.
+
+        Idempotent and bounded by ``timeout`` seconds: a part that does not finish in time
+        (an event loop that does not answer, a worker that does not return) is abandoned with a
+        warning. Its threads are daemons and SQLite is crash-safe, so abandoning them is no worse
+        than ``kill -9``, and SIGTERM always stops ``serve``.
+        """
+        deadline = time.monotonic() + timeout
         loop, thread = self._loop, self._thread
+        self._interrupt_all()
         if loop is not None and thread is not None and thread.is_alive():
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=30)
+            try:
+                loop.call_soon_threadsafe(loop.stop)
+            except RuntimeError:  # the loop is already closed
+                pass
+            thread.join(timeout=max(0.1, deadline - time.monotonic() - 0.5))
+            if thread.is_alive():
+                logger.warning("server event loop did not stop in time; abandoning it")
         self._thread = None
-        if self.engine is not None:
-            self.engine.close()
-            self.engine = None
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            closer = threading.Thread(target=engine.close, name="matrixone-lite-close", daemon=True)
+            closer.start()
+            closer.join(timeout=max(0.1, deadline - time.monotonic()))
+            if closer.is_alive():
+                logger.warning("engine did not close in time (a statement is still running); abandoning it")
         self.statement_log.close()
 
     def __enter__(self) -> LiteServer:

@@ -16,6 +16,7 @@ from airflow_provider_matrixone.cli import pitr_commands, restore, snapshot_comm
 from airflow_provider_matrixone.cli.connect import ConnectionFailed, configure_logging, release_logging
 from airflow_provider_matrixone.cli.context import Context
 from airflow_provider_matrixone.cli.errors import EXIT_SERVER, EXIT_USAGE, Refused, UsageError, classify
+from airflow_provider_matrixone.cli.targets import check_name_flags
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr.client import redact_sql
 
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     log_handler = configure_logging(args)
     ctx = Context(args, stdin=stdin)
     try:
+        check_name_flags(args)
         return handler(ctx)
     except UsageError as exc:
         _err(_scrub(exc.render(), secrets))

@@ -27,14 +27,29 @@ from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
 from airflow_provider_matrixone.pitr.client import redact_sql
 from airflow_provider_matrixone.pitr.coverage import check_pitr_covers
+from airflow_provider_matrixone.pitr.flags import parse_bool
 from airflow_provider_matrixone.pitr.models import Level, Pitr
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 
 
+def _env_yes() -> bool:
+    raw = os.environ.get(ASSUME_YES_ENV)
+    if raw is None:
+        return False
+    try:
+        return parse_bool(raw, ASSUME_YES_ENV)
+    except domain.InvalidInput as exc:
+        raise UsageError(ASSUME_YES_ENV, str(exc), "MO_PITR_YES=1 or unset it") from None
+
+
 def confirm(ctx: Context, what: str) -> None:
-    """--yes (or $MO_PITR_YES=1), else a y/N prompt on a terminal, else refuse (exit 2)."""
-    if getattr(ctx.args, "yes", False) or os.environ.get(ASSUME_YES_ENV, "").lower() in ("1", "yes", "true"):
+    """--yes (or $MO_PITR_YES=1), else a y/N prompt on a terminal, else refuse (exit 2).
+
+    $MO_PITR_YES goes through the one strict boolean parser: set to anything that is not clearly
+    true or false (blank, ``None``, ``maybe``) it refuses with exit 2 instead of guessing.
+    """
+    if getattr(ctx.args, "yes", False) or _env_yes():
         return
     if not ctx.is_tty():
         raise Refused(f"--yes: refusing to restore {what} without confirmation: stdin is not a "

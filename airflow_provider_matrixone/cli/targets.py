@@ -9,9 +9,11 @@ source account, in-place or not); the SQL itself is built by the domain layer fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from airflow_provider_matrixone.cli.errors import UsageError
-from airflow_provider_matrixone.pitr.identifiers import Login
+from airflow_provider_matrixone.pitr.errors import InvalidInput
+from airflow_provider_matrixone.pitr.identifiers import Login, validate_name
 from airflow_provider_matrixone.pitr.models import Level, Pitr, Scope, Snapshot
 
 
@@ -138,3 +140,29 @@ def safety_scope(target: Target, login: Login) -> Scope:
     if _same(account, login.account) and not login.is_sys:
         return Scope.build(Level.ACCOUNT)
     return Scope.build(Level.ACCOUNT, account=account)
+
+
+#: Name flags of every command: (attribute, flag, domain field, kind for the example).
+NAME_FLAGS = (("pname", "--pname", "pitr name", "pitr"), ("sname", "--sname", "snapshot name", "snapshot"),
+              ("account", "--account", "account", "account"), ("database", "--database", "database", "database"),
+              ("db", "--db", "database", "database"), ("table", "--table", "table", "table"),
+              ("new_account", "--new_account", "new account", "account"))
+
+
+def check_name_flags(args: Any) -> None:
+    """Every name flag that was passed follows MatrixOne's name rule, before anything is sent.
+
+    Done up front so a refused name is blamed on the flag that carries it (exit 2, zero
+    statements), never on an object the command only found inside the restored scope.
+    """
+    for attr, flag, field, kind in NAME_FLAGS:
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        try:
+            validate_name(value, field, kind)
+        except InvalidInput as exc:
+            message = str(exc)
+            if message.startswith(f"{field}: "):
+                message = message[len(field) + 2:]
+            raise UsageError(flag, message) from None

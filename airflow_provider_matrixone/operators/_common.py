@@ -45,9 +45,6 @@ UNREACHABLE_CODES = LOST_CONNECTION_CODES | frozenset({2002, 2003})
 
 _ACTION_LIMIT = 120
 
-_TRUE = {"true", "1", "yes", "y", "on"}
-_FALSE = {"false", "0", "no", "n", "off", "", "none"}
-
 
 def make_hook(conn_id: str, **kwargs: Any) -> MatrixOneHook:
     """Build the hook lazily (import inside: keeps DAG parsing light)."""
@@ -57,14 +54,14 @@ def make_hook(conn_id: str, **kwargs: Any) -> MatrixOneHook:
 
 
 def as_bool(value: Any, field: str) -> bool:
-    """Templated flags arrive as strings ("False"); accept the usual spellings, refuse others."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise errors.InvalidInput(field, f"{field} must be true or false, got {errors_describe(value)}")
+    """Templated flags arrive as strings ("False"); the one strict parser of ``pitr.flags`` decides.
+
+    Blank, ``"None"`` and ``"null"`` (an unset template) are errors, never ``False``: see
+    :func:`airflow_provider_matrixone.pitr.flags.parse_bool`.
+    """
+    from airflow_provider_matrixone.pitr.flags import parse_bool
+
+    return parse_bool(value, field)
 
 
 def as_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:

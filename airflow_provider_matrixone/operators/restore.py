@@ -29,6 +29,8 @@ from airflow_provider_matrixone.operators._common import (
     run_identity,
     safety_snapshot_name,
 )
+from airflow_provider_matrixone.pitr.flags import parse_dry_run
+from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RECREATE, RestorePlan, plan_restore
 from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
@@ -49,8 +51,11 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
     :param target_account: restore *beside*: copy ``account``'s data at T into this existing
         account (sys only, level account; reference §4.4).
     :param source_account: with a cluster PITR, the account whose data is restored.
-    :param dry_run: plan only; returns the plan, sends no mutating statement.
-    :param safety_snapshot: snapshot the scope's current state first (the undo point).
+    :param dry_run: plan only; returns the plan, sends no mutating statement. Fail-safe: any value
+        that is not clearly true or false (``""``, ``"None"``, ``None``, ``"maybe"``: an unset
+        template) also means a dry run, with a warning and ``dry_run_note`` in the result.
+    :param safety_snapshot: snapshot the scope's current state first (the undo point). This and
+        the other flags take true/false, yes/no or 1/0; anything else fails before any statement.
     :param capture_reference: record the state at T for the verification sensor.
     :param fingerprint: prove content: exact, order-independent per-table fingerprints (columns, names
         and types included) in the reference and the post-restore check. On by default; ``False``
@@ -124,15 +129,24 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         return main, ref, ver
 
     def _execute(self, context: Any, timer: PhaseTimer) -> dict[str, Any]:
-        dry_run = as_bool(self.dry_run_only, "dry_run")
+        dry_run_flag = parse_dry_run(self.dry_run_only)
+        dry_run = dry_run_flag.enabled
+        if dry_run_flag.note:
+            self.log.warning("%s", dry_run_flag.note)
         want_snapshot = as_bool(self.safety_snapshot, "safety_snapshot")
         want_reference = as_bool(self.capture_reference, "capture_reference")
         fingerprint = as_bool(self.fingerprint, "fingerprint")
         level, account, database, table = (optional_str(v) for v in (self.level, self.account, self.database,
                                                                        self.table))
         Scope.build(level, account=account, database=database, table=table)  # names first, before any connection
+        validate_name(self.pitr_name, "pitr name", "pitr")
+        for field, value in (("target account", self.target_account), ("source account", self.source_account)):
+            if optional_str(value):
+                validate_name(value, field, "account")
         hook, ref_hook, verify_hook = self._hooks()
         result: dict[str, Any] = {"dry_run": dry_run, "phases": timer.phases}
+        if dry_run_flag.note:
+            result["dry_run_note"] = dry_run_flag.note
 
         with timer.phase("timestamp"):
             parsed = hook.resolve_timestamp(self.timestamp, optional_str(self.timezone))

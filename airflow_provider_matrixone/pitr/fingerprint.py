@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors, statements
-from .identifiers import describe_value, quote_ident, quote_string, validate_name
+from .identifiers import describe_value, quote_contained, quote_string
 
 __all__ = ["CHUNK_ROWS", "Aggregate", "Column", "chunk_where", "encode_column", "fingerprint_select",
            "schema_signature", "table_digest"]
@@ -127,12 +127,13 @@ def fingerprint_select(db: str, table: str, columns: Sequence[Column], at_ns: in
         raise errors.InvalidInput("columns", f"table {db}.{table} has no columns to fingerprint")
     row = f"MD5(CONCAT_WS(',', {', '.join(encode_column(c) for c in sorted(columns, key=lambda c: c.position))}))"
     hint = f" {statements.time_travel_hint(at_ns=at_ns)}" if at_ns is not None else ""
-    source = f"{quote_ident(db, 'database')}.{quote_ident(table, 'table', 'table')}{hint}"
+    # names the server listed: back-quoted as they are (quote_contained), never re-validated as user input
+    source = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}{hint}"
     # The digest is computed once per row in a derived table, then split into its two halves.
     # Every name is validated and quoted (columns back-quoted), boundaries are literals: not an injection vector.
     inner = f"SELECT CRC32(SUBSTRING(h, 1, 16)) AS a, CRC32(SUBSTRING(h, 17, 16)) AS b FROM (SELECT {row} AS h FROM {source}{where}) AS fp_digest"  # noqa: S608,E501
-    return (f"SELECT {quote_string(validate_name(db, 'database'))} AS db_name, "  # noqa: S608
-            f"{quote_string(validate_name(table, 'table', 'table'))} AS table_name, {quote_string(label)} AS chunk, "
+    return (f"SELECT {quote_string(db)} AS db_name, "  # noqa: S608
+            f"{quote_string(table)} AS table_name, {quote_string(label)} AS chunk, "
             f"COUNT(*) AS n, SUM(a) AS sa, SUM(b) AS sb, BIT_XOR(a) AS xa, BIT_XOR(b) AS xb FROM ({inner}) AS fp_rows")
 
 

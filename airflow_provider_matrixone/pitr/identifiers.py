@@ -1,17 +1,29 @@
 """Identifier validation/quoting and MatrixOne login strings.
 
-Names reach us from DAG params and CLI flags, so the policy is deliberately stricter than the
-server's (reference §2.9): only ASCII letters, digits, ``_``, ``$`` and ``-``, 1-64 characters.
-That rules out every quoting trick, comment marker and unicode look-alike before SQL exists.
+Two kinds of names, two rules (reference §2.9):
+
+* **Names a user passes** (PITR, snapshot, account, database, table from DAG params, operator
+  arguments, CLI flags) follow MatrixOne's own rule: refused if they contain a space, a tab, a
+  back-quote, ``"`` or ``'``, and we also refuse the empty name, control characters (NUL, newline,
+  escape, ...) and names over 64 characters. Everything else (Unicode such as ``订单``, reserved
+  words such as ``select``, punctuation such as ``$%^#``) is accepted, because MatrixOne accepts it,
+  and is always back-quoted in SQL.
+* **Names only contained in a scope** (returned by SHOW DATABASES / SHOW TABLES while planning,
+  counting or verifying) are whatever the server says they are: they are never checked against the
+  user rule (a table ``order items`` must not fail a restore that never names it), only quoted with
+  :func:`quote_contained` (back-quoted, embedded back-quotes doubled).
+
+Back-quoting with doubled back-quotes is what makes either kind safe in SQL; the user rule exists
+so that a name MatrixOne would refuse is refused here, before any statement, naming the field.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, MatrixOneError
 
 __all__ = [
     "RESERVED_PITR_NAME",
@@ -19,6 +31,7 @@ __all__ = [
     "compose_login",
     "describe_value",
     "parse_login",
+    "quote_contained",
     "quote_ident",
     "quote_string",
     "validate_name",
@@ -26,8 +39,9 @@ __all__ = [
 
 MAX_NAME_LENGTH = 64
 RESERVED_PITR_NAME = "sys_mo_catalog_pitr"
-_NAME_RE = re.compile(r"[A-Za-z0-9_$\-]{1,64}")
-_RULE = "use 1-64 characters from A-Z a-z 0-9 _ $ -"
+#: Characters MatrixOne refuses in these names (pkg/frontend/authenticate.go, reference §2.9).
+_FORBIDDEN = {" ": "a space", "\t": "a tab", "`": "a back-quote", '"': 'a double quote', "'": "a single quote"}
+_RULE = (f"use 1-{MAX_NAME_LENGTH} characters without spaces, tabs, quotes (` \" ') or control characters")
 _EXAMPLES = {
     "pitr": "pitr_acc1",
     "snapshot": "snap_acc1",
@@ -56,25 +70,47 @@ def validate_name(value: Any, field: str, kind: str = "database") -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, f"invalid {field} {describe_value(value)}: expected a string; {_RULE} "
                            f"(example: {example})")
-    if not _NAME_RE.fullmatch(value):
-        reason = ""
-        if value == "":
-            reason = " (empty)"
-        elif len(value) > MAX_NAME_LENGTH:
-            reason = f" ({len(value)} characters)"
-        raise InvalidInput(field, f"invalid {field} {describe_value(value)}{reason}: {_RULE} (example: {example})")
-    if "--" in value:
-        raise InvalidInput(field, f"invalid {field} {describe_value(value)}: '--' starts an SQL comment; {_RULE} "
-                           f"without '--' (example: {example})")
+    reason = _name_problem(value)
+    if reason is not None:
+        raise InvalidInput(field, f"invalid {field} {describe_value(value)} ({reason}): {_RULE} (example: {example})")
     if kind == "pitr" and value.lower() == RESERVED_PITR_NAME:
         raise InvalidInput(field, f"invalid {field} {value!r}: pitr name is reserved (example: {example})")
     return value
 
 
+def _name_problem(value: str) -> str | None:
+    """Why ``value`` breaks the user-name rule, or None; the first offending character is named."""
+    if value == "":
+        return "empty"
+    if len(value) > MAX_NAME_LENGTH:
+        return f"{len(value)} characters, at most {MAX_NAME_LENGTH}"
+    for ch in value:
+        if ch in _FORBIDDEN:
+            return f"contains {_FORBIDDEN[ch]}"
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            return f"contains the control character {ascii(ch)}"
+        if category == "Cs":
+            return f"contains the lone surrogate {ascii(ch)}"
+    return None
+
+
 def quote_ident(value: Any, field: str, kind: str = "database") -> str:
-    """Validate and back-quote; embedded back-quotes are doubled defensively although validation forbids them."""
+    """Validate a user-passed name (see the module docstring) and back-quote it."""
     name = validate_name(value, field, kind)
     return "`" + name.replace("`", "``") + "`"
+
+
+def quote_contained(value: Any, what: str = "object") -> str:
+    """Back-quote a name the *server* returned (SHOW DATABASES / SHOW TABLES), never validating it.
+
+    Any text MatrixOne lists is a legal name there, so the only refusals are values no server
+    sends (not a string, empty, NUL), and the error says it came from the server, not from a flag.
+    """
+    if not isinstance(value, str) or value == "" or "\0" in value:
+        raise MatrixOneError(f"{what} name {describe_value(value)} returned by the server cannot be quoted "
+                             "(expected a non-empty string without NUL)")
+    return "`" + value.replace("`", "``") + "`"
 
 
 _STRING_ESCAPES = {"\\": "\\\\", "'": "''", "\0": "\\0", "\n": "\\n", "\r": "\\r", "\x1a": "\\Z"}

@@ -14,7 +14,7 @@ from typing import Any
 from . import errors, statements
 from .client import SYSTEM_DATABASES, PitrOperations, _set_autocommit, translate_driver_error
 from .fingerprint import CHUNK_ROWS, Aggregate, Column, chunk_where, fingerprint_select, table_digest
-from .identifiers import describe_value, quote_ident
+from .identifiers import describe_value, quote_contained
 from .inventory import column_sql, parse_columns
 
 __all__ = ["COUNT_BATCH", "FINGERPRINT_BATCH", "TableState"]
@@ -156,7 +156,7 @@ class _Reader:
 
     def _boundaries(self, db: str, table: str, key: str, rows: int, at_ns: int | None,
                     chunk_rows: int) -> list[Any]:
-        src = f"{quote_ident(db, 'database')}.{quote_ident(table, 'table', 'table')}{_hint(at_ns)}"
+        src = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}{_hint(at_ns)}"
         k = "`" + key.replace("`", "``") + "`"
         sqls = [f"SELECT {k} FROM {src} ORDER BY {k} LIMIT 1 OFFSET {i * chunk_rows}"  # noqa: S608 - quoted names
                 for i in range(1, (rows + chunk_rows - 1) // chunk_rows)]

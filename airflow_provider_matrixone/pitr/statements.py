@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidInput, LevelMismatch, PermissionDenied, UnsupportedByServerVersion
-from .identifiers import describe_value, quote_ident, quote_string, validate_name
+from .identifiers import describe_value, quote_contained, quote_ident, quote_string, validate_name
 from .models import Level, PitrRange, Scope
 from .timestamps import validate_ts_literal
 from .versions import ServerVersion
@@ -372,8 +372,12 @@ def show_databases(at_ns: int | None = None, *, snapshot: str | None = None) -> 
 
 
 def show_tables(database: Any, at_ns: int | None = None, *, snapshot: str | None = None) -> str:
-    """``SHOW TABLES FROM `db` [hint]``."""
-    db = _db(database)
+    """``SHOW TABLES FROM `db` [hint]``.
+
+    The database usually comes from SHOW DATABASES (planning, verification), so it is quoted as a
+    contained name, not checked against the user rule; user-passed names were validated earlier.
+    """
+    db = quote_contained(database, "database")
     return f"SHOW TABLES FROM {db}" + _opt_hint(at_ns, snapshot)
 
 
@@ -388,11 +392,11 @@ def count_rows(tables: list[tuple[str, str]], *, at_ns: int | None = None, batch
     for item in tables:
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise InvalidInput("tables", f"tables entries must be (database, table) pairs, got {describe_value(item)}")
-        db_name = validate_name(item[0], "database", "database")
-        tbl_name = validate_name(item[1], "table", "table")
-        # Every name is validated and back-quoted/escaped above: not an injection vector.
-        columns = f"{quote_string(db_name)} AS db_name, {quote_string(tbl_name)} AS table_name, COUNT(*) AS row_count"
-        selects.append(" ".join(("SELECT", columns, "FROM", f"{_db(db_name)}.{_tbl(tbl_name)}{hint}")))
+        # Names listed by the server (any text MatrixOne allows, e.g. `order items`): back-quoted with
+        # doubled back-quotes and string-escaped, never checked against the user-input rule.
+        source = f"{quote_contained(item[0], 'database')}.{quote_contained(item[1], 'table')}{hint}"
+        columns = f"{quote_string(item[0])} AS db_name, {quote_string(item[1])} AS table_name, COUNT(*) AS row_count"
+        selects.append(" ".join(("SELECT", columns, "FROM", source)))
     return [" UNION ALL ".join(selects[i : i + batch_size]) for i in range(0, len(selects), batch_size)]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from . import errors, timestamps
 from .client import PitrOperations
 from .fingerprint import CHUNK_ROWS
-from .identifiers import describe_value, validate_name
+from .identifiers import describe_value, quote_contained, validate_name
 from .models import Level, Scope
 from .reading import TableState, _Reader
 from .verdicts import (
@@ -87,11 +87,20 @@ def check_reader_account(ops: PitrOperations, expected: str | None, purpose: str
 # --------------------------------------------------------------------------------------- data model
 
 
-def _split_name(name: Any, field_name: str = "tables") -> tuple[str, str]:
-    if not isinstance(name, str) or name.count(".") != 1:
+def _split_name(name: Any, field_name: str = "tables", *, user: bool = True) -> tuple[str, str]:
+    """``'db.table'`` -> ``(db, table)``; the table part may contain dots (split at the first one).
+
+    ``user=False`` for names the server listed (references, XCom): any text MatrixOne allows is
+    kept as is (quoted later); ``user=True`` applies the user-name rule of ``identifiers``.
+    """
+    if not isinstance(name, str) or "." not in name:
         raise errors.InvalidInput(field_name, f"table name {describe_value(name)} must be 'database.table' "
                                   "(example: db2.orders)")
-    db, tbl = name.split(".")
+    db, tbl = name.split(".", 1)
+    if not user:
+        if not db or not tbl or "\0" in name:
+            raise errors.InvalidInput(field_name, f"table name {describe_value(name)} is not a name a server lists")
+        return db, tbl
     return validate_name(db, "database", "database"), validate_name(tbl, "table", "table")
 
 
@@ -149,7 +158,7 @@ class Reference:
         return self.target_account or self.account
 
     def table_pairs(self) -> list[tuple[str, str]]:
-        return sorted(_split_name(name, "reference") for name in self.tables)
+        return sorted(_split_name(name, "reference", user=False) for name in self.tables)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,7 +189,7 @@ class Reference:
                                       f"operator's XCom), got {describe_value(data)}")
         tables = {}
         for name, entry in data["tables"].items():
-            db, tbl = _split_name(name, "reference")
+            db, tbl = _split_name(name, "reference", user=False)
             tables[f"{db}.{tbl}"] = TableState.from_dict(entry)
         at_ns = data.get("at_ns")
         if at_ns is not None and (isinstance(at_ns, bool) or not isinstance(at_ns, int)):
@@ -193,13 +202,19 @@ class Reference:
             tables=tables,
             at_utc=data.get("at_utc"),
             at_ns=at_ns,
-            databases=tuple(validate_name(d, "database", "database") for d in dbs) if dbs is not None else None,
+            databases=tuple(_listed_name(d) for d in dbs) if dbs is not None else None,
             account=validate_name(account, "account", "account") if account else None,
             target_account=validate_name(target, "target account", "account") if target else None,
             complete=bool(data.get("complete", False)),
             fingerprint=bool(data.get("fingerprint", False)),
             notes=tuple(str(n) for n in data.get("notes") or ()),
         )
+
+
+def _listed_name(value: Any) -> str:
+    """A database name the server listed at T: any non-empty string (quoted when used)."""
+    quote_contained(value, "database")
+    return str(value)
 
 
 def _loads(text: str) -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
@@ -60,7 +61,12 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     :param reference_conn_id: reads the scope at T for ``reference_timestamp``; default likewise.
     :param read_timeout: seconds one verification statement may take before the poke gives up and
         waits for the next one (a hung server must not outlive the sensor's own timeout).
-    :param deferrable: wait in the triggerer (:class:`MatrixOneRestoreVerificationTrigger`).
+    :param deferrable: wait in the triggerer (:class:`MatrixOneRestoreVerificationTrigger`). Defaults
+        to ``[operators] default_deferrable`` (Airflow's convention), so a deployment can move every
+        wait off its workers with one setting.
+    :param check_before_deferring: with ``deferrable``, compare once in the worker first and skip the
+        triggerer when the scope already matches (default). ``False`` hands every comparison to the
+        triggerer, so the worker only captures the reference.
     """
 
     template_fields: Sequence[str] = (
@@ -88,8 +94,9 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         matrixone_conn_id: str = DEFAULT_CONN_ID,
         verify_conn_id: str | None = None,
         reference_conn_id: str | None = None,
-        deferrable: bool = False,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         read_timeout: float = 300.0,
+        check_before_deferring: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -110,6 +117,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         self.reference_conn_id = reference_conn_id
         self.deferrable = deferrable
         self.read_timeout = read_timeout
+        self.check_before_deferring = check_before_deferring
         self._reference: Reference | None = None
         self._started_at: float | None = None
 
@@ -212,7 +220,9 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
 
     # ---------------------------------------------------------------------------------- deferrable
     def execute(self, context: Any) -> Any:
-        if not self.deferrable:
+        with domain_errors("restore verification"):
+            deferrable = as_bool(self.deferrable, "deferrable")
+        if not deferrable:
             return super().execute(context)
         from airflow_provider_matrixone.triggers.restore import (
             MatrixOneRestoreVerificationTrigger,
@@ -221,10 +231,12 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         with domain_errors("restore verification"):
             reference = self.build_reference()
             started = self._start_time(context)
-            report = verify(make_hook(self._verify_conn()), reference)
-        if report.status == "pass":
+            report = verify(make_hook(self._verify_conn()), reference) if self.check_before_deferring else None
+        if report is not None and report.status == "pass":
             self.log.info("restore VERIFIED before deferring:\n%s", report.render())
             return report.to_dict()
+        self.log.info("deferring: the triggerer compares %d table(s) every %s s", len(reference.tables),
+                      self.poke_interval)
         self.defer(
             trigger=MatrixOneRestoreVerificationTrigger(
                 conn_id=self._verify_conn(),

@@ -1,25 +1,34 @@
 """The restore DAG's parameters: JSON-schema for the trigger form, then a strict re-check.
 
-The form validates with ``pattern``/``enum`` (``format: date-time`` is not enforced by Airflow
-3.3); the plan task re-validates everything with the domain layer before any SQL is sent, so a
-hostile value cannot reach the server even if the DAG's params were bypassed.
+The form validates names, zone and level with ``pattern``/``enum`` (``format: date-time`` is not
+enforced by Airflow 3.3); the plan task re-validates everything with the domain layer before any
+SQL is sent, so a hostile value cannot reach the server even if the DAG's params were bypassed.
+
+The timestamp has no form pattern on purpose: a JSON-schema pattern can only reject with a raw
+regex dump, and it cannot repair the guide's ``17:30: 00``. The provider's parser
+(:func:`airflow_provider_matrixone.pitr.timestamps.parse_timestamp`, the one ``mo-pitr`` and the
+operators use) decides in the plan task, before any connection: the same forms are accepted, the
+stray space is normalised with a note, and a bad value fails with the same sentence everywhere.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from airflow_provider_matrixone.pitr import errors, identifiers, timestamps
+from airflow_provider_matrixone.pitr import errors, flags, identifiers, timestamps
 from airflow_provider_matrixone.pitr.models import Level, Scope
 
-TIMESTAMP_PATTERN = (
-    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?|\d{16,19})$"
-)
-NAME_PATTERN = r"^([A-Za-z0-9_$][A-Za-z0-9_$-]{0,63})?$"
+TIMESTAMP_MAX_LENGTH = timestamps.MAX_INPUT_LENGTH
+#: MatrixOne's name rule (reference §2.9) for the form: no space, tab, quote or control character, at most
+#: 64 characters; Unicode (订单), reserved words (select) and punctuation ($%^#) are fine. Empty = not given.
+NAME_PATTERN = r"^[^ \t`'\"\x00-\x1f\x7f]{0,64}$"
 ZONE_PATTERN = r"^(server|UTC|[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}|[+-]\d{2}:\d{2})$"
 LEVELS = ["account", "database", "table", "cluster"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class RestoreRequest:
     dry_run: bool
     safety_snapshot: bool
     fingerprint: bool
+    require_approval: bool = False
+    timestamp_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -53,10 +64,16 @@ def _opt_name(params: dict[str, Any], key: str, kind: str) -> str | None:
 
 
 def _flag(params: dict[str, Any], key: str, default: bool) -> bool:
-    value = params.get(key, default)
-    if not isinstance(value, bool):
-        raise errors.InvalidInput(key, f"{key} must be true or false, got {identifiers.describe_value(value)}")
-    return value
+    """A boolean param through the provider's one strict parser (blank/None/"maybe" are errors)."""
+    return flags.parse_bool(params.get(key, default), key)
+
+
+def _dry_run(params: dict[str, Any]) -> bool:
+    """``dry_run`` fails safe: a value that is not clearly true or false means a dry run."""
+    parsed = flags.parse_dry_run(params.get("dry_run", False))
+    if parsed.note:
+        log.warning("%s", parsed.note)
+    return parsed.enabled
 
 
 def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
@@ -82,9 +99,11 @@ def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
         database=_opt_name(params, "database", "database"),
         table=_opt_name(params, "table", "table"),
         target_account=_opt_name(params, "target_account", "account"),
-        dry_run=_flag(params, "dry_run", False),
+        dry_run=_dry_run(params),
         safety_snapshot=_flag(params, "safety_snapshot", True),
         fingerprint=_flag(params, "fingerprint", True),
+        require_approval=_flag(params, "require_approval", False),
+        timestamp_note=parsed.note,
     )
     # Level/object combination (e.g. table needs database and table).
     Scope.build(level, account=None if level == "cluster" else request.account,

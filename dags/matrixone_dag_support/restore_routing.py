@@ -1,24 +1,24 @@
-"""Who runs a restore, with which PITR, and who reads the reference and the result.
+"""Which connections run, read and verify a restore; the PITR choice itself is the provider's.
 
 MatrixOne rules this follows (reference matrixone-pitr.md §4.1, §4.4): a PITR is found only by the
-account that created it; database and table restores happen inside the connected account; only
-sys restores another account, restores beside (into another account) or the cluster; and only
-the owning account can read its data (time travel included).
+account that created it, so the DAG lists SHOW PITR on every connection it has (sys and, through
+``matrixone_<account>``, the account's own) and lets
+:func:`airflow_provider_matrixone.pitr.selection.select_pitr` pick the most specific PITR that covers
+the object at T; the PITR's creator runs the RESTORE. Only the owning account can read its data
+(time travel included), so the reference and the verification go through the account's connection.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.models import Level, Pitr, Scope
+from airflow_provider_matrixone.pitr.models import Pitr, Scope
+from airflow_provider_matrixone.pitr.selection import SYS_ACCOUNT, select_pitr
 
-from . import connections, restoring
-
-_SPECIFICITY = {Level.TABLE: 0, Level.DATABASE: 1, Level.ACCOUNT: 2, Level.CLUSTER: 3}
+from . import connections
 
 
 @dataclass
@@ -32,105 +32,54 @@ class Route:
     scope: Scope
     source_account: str | None
     verify_level: str
+    reason: str
 
 
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
 
 
-def can_restore(pitr: Pitr, level: str, account: str, database: str | None, table: str | None,
-                caller: str) -> bool:
-    """Whether ``pitr`` (created by ``caller``) can restore the requested object (pitr.go:2142)."""
-    lvl = Level.parse(level)
-    if lvl is Level.CLUSTER:
-        return pitr.level is Level.CLUSTER
-    if lvl is Level.ACCOUNT:
-        if pitr.level is Level.CLUSTER:
-            return _same(caller, "sys")
-        return pitr.level is Level.ACCOUNT and _same(pitr.account or caller, account)
-    if pitr.level is Level.ACCOUNT:
-        return _same(pitr.account or caller, account)
-    if pitr.level is Level.DATABASE:
-        return _same(pitr.database, database)
-    if pitr.level is Level.TABLE:
-        return lvl is Level.TABLE and _same(pitr.database, database) and _same(pitr.table, table)
-    return False
-
-
-def find_pitr(hook: MatrixOneHook, name: str | None, level: str, account: str, database: str | None,
-              table: str | None, instant: datetime) -> Pitr | None:
-    """The named PITR, or the most specific one that covers the object and contains ``instant``."""
-    caller = hook.login.account
-    if name:
-        pitr = hook.get_pitr(name)
-        return pitr if pitr is not None and can_restore(pitr, level, account, database, table, caller) else None
-    now = restoring.utc_now()
-    candidates = []
-    for pitr in hook.list_pitrs():
-        if not can_restore(pitr, level, account, database, table, caller):
-            continue
-        window = hook.recovery_window(pitr, now=now)
-        if window.earliest < instant <= window.latest:
-            candidates.append(pitr)
-    candidates.sort(key=lambda p: _SPECIFICITY[p.level])
-    return candidates[0] if candidates else None
-
-
 def route(default: MatrixOneHook, request: Any) -> Route:
     """Choose connections and PITR for a validated :class:`RestoreRequest`. Reads only."""
     home = default.login.account
     level = request.level
-    instant = request.instant
-    if level == "cluster":
-        if not _same(home, "sys"):
-            raise errors.PermissionDenied(f"a cluster restore needs a sys connection; {connections.DEFAULT_CONN_ID} "
-                                          f"logs into {home}")
-        pitr = find_pitr(default, request.pitr_name, level, home, None, None, instant)
-        if pitr is None:
-            raise errors.PitrNotFound(_missing(request, [home]))
-        return Route(default, default, default, pitr, Scope.build("cluster"), None, "account")
+    if level == "cluster" and not _same(home, SYS_ACCOUNT):
+        raise errors.PermissionDenied(f"a cluster restore needs a sys connection; {connections.DEFAULT_CONN_ID} "
+                                      f"logs into {home}")
+    if request.target_account and not _same(home, SYS_ACCOUNT):
+        raise errors.PermissionDenied("restoring beside (target_account) needs a sys connection")
+    account = home if level == "cluster" else (request.account or home)
 
-    account = request.account or home
+    hooks = {home.lower(): default}
+    if not _same(account, home):
+        # database/table restores run inside the account: its connection is required; an account
+        # restore may also go through sys, so the account's own connection is optional there
+        tenant = (connections.optional_account_hook(account, default) if level == "account"
+                  else connections.account_hook(account, default))
+        if tenant is not None:
+            hooks[account.lower()] = tenant
+    visible = {name: hook.list_pitrs() for name, hook in hooks.items()}
+    selection = select_pitr(
+        visible, level=level, account=account, database=request.database, table=request.table,
+        instant=request.instant, now=default.now(), pitr_name=request.pitr_name,
+        target_account=request.target_account,
+    )
+    restore_hook = hooks[selection.run_as.lower()]
+    if level == "cluster":
+        return Route(default, default, default, selection.pitr, Scope.build("cluster"), None, "account",
+                     selection.reason)
     if level == "account":
         target = request.target_account or account
-        searched = [home]
-        pitr = find_pitr(default, request.pitr_name, level, account, None, None, instant)
-        restore_hook = default
-        if pitr is None and not request.target_account and not _same(account, home):
-            tenant = connections.optional_account_hook(account, default)
-            if tenant is not None:
-                searched.append(account)
-                pitr = find_pitr(tenant, request.pitr_name, level, account, None, None, instant)
-                restore_hook = tenant
-        if pitr is None:
-            raise errors.PitrNotFound(_missing(request, searched))
-        if request.target_account and not _same(restore_hook.login.account, "sys"):
-            raise errors.PermissionDenied("restoring beside (target_account) needs a sys connection")
-        caller = restore_hook.login.account
-        scope_account = None if _same(target, caller) else target
-        source = account if pitr.level is Level.CLUSTER else None
+        scope_account = None if _same(target, selection.run_as) else target
         return Route(
             restore_hook,
             connections.account_hook(account, default),
             connections.account_hook(target, default),
-            pitr,
+            selection.pitr,
             Scope.build("account", account=scope_account),
-            source,
+            selection.source_account,
             "account",
+            selection.reason,
         )
-
-    tenant = connections.account_hook(account, default)
-    pitr = find_pitr(tenant, request.pitr_name, level, account, request.database, request.table, instant)
-    if pitr is None:
-        raise errors.PitrNotFound(_missing(request, [account]))
     scope = Scope.build(level, database=request.database, table=request.table)
-    return Route(tenant, tenant, tenant, pitr, scope, None, level)
-
-
-def _missing(request: Any, searched: list[str]) -> str:
-    what = f"no pitr named {request.pitr_name}" if request.pitr_name else "no pitr"
-    obj = request.level + (f" {request.account}" if request.account else "")
-    if request.database:
-        obj += f" {request.database}" + (f".{request.table}" if request.table else "")
-    return (f"{what} that can restore {obj} at {request.instant.isoformat()} was found in SHOW PITR of "
-            f"account(s) {', '.join(searched)} (a PITR is visible only to the account that created it)")
+    return Route(restore_hook, restore_hook, restore_hook, selection.pitr, scope, None, level, selection.reason)

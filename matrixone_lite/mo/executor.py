@@ -16,8 +16,11 @@ from matrixone_lite.errors import MOError, internal_error, syntax_error
 from matrixone_lite.mo import ast
 from matrixone_lite.mo.catalog import CLUSTER_OBJ_ID, Catalog, PitrRecord
 from matrixone_lite.mo.context import SYS, SYS_ID, StmtContext
+from matrixone_lite.mo.mo_catalog import catalog_view, is_cluster_table
 from matrixone_lite.mo.parser import MOSyntaxError, parse
-from matrixone_lite.mo.restore import restore_from_pitr, restore_from_snapshot
+from matrixone_lite.mo.restore import restore_from_pitr
+from matrixone_lite.mo.snapshot_restore import restore_from_snapshot
+from matrixone_lite.mo.snapshot_scope import check_read_scope, scope_enforced
 from matrixone_lite.mo.timeparse import range_start_ns
 from matrixone_lite.mo.where import matches
 
@@ -29,11 +32,6 @@ SYSTEM_DATABASES = frozenset(
     ("information_schema", "mo_catalog", "mysql", "system", "system_metrics", "mo_task", "mo_debug")
 )
 RESERVED_PITR = "sys_mo_catalog_pitr"
-_MO_SNAPSHOTS_VIEW = ("SELECT snapshot_id, sname, ts, level, account_name, database_name, table_name, "  # noqa: S608
-                      "obj_id, kind FROM __mo_snapshots WHERE owner_account = ")
-_MO_PITR_VIEW = ("SELECT pitr_id, pitr_name, create_account, create_time, modified_time, level, account_id, "  # noqa: S608
-                 "account_name, database_name, table_name, obj_id, pitr_length, pitr_unit, pitr_status, "
-                 "pitr_status_changed_time, kind FROM __mo_pitr")
 UNITS = ("h", "d", "mo", "y")
 _BAD_NAME = re.compile(r"[ \t`\"']")
 
@@ -44,22 +42,6 @@ SNAPSHOT_COLUMNS = ["SNAPSHOT_NAME", "TIMESTAMP", "SNAPSHOT_LEVEL", "ACCOUNT_NAM
 ACCOUNT_COLUMNS = [("account_name", "VARCHAR"), ("admin_name", "VARCHAR"), ("created_time", "DATETIME"),
                    ("status", "VARCHAR"), ("suspended_time", "DATETIME"), ("db_count", "BIGINT"),
                    ("tbl_count", "BIGINT"), ("size", "DOUBLE"), ("comments", "VARCHAR")]
-
-
-# mo_catalog tables every account has (authenticate.go predefinedTables / sysAccountTables);
-# any other mo_catalog name counts as a cluster table (isClusterTable, decided by name alone)
-_PREDEFINED_MO_CATALOG = frozenset((
-    "mo_database", "mo_tables", "mo_columns", "mo_account", "mo_user", "mo_role", "mo_user_grant",
-    "mo_role_grant", "mo_role_privs", "mo_user_defined_function", "mo_stored_procedure",
-    "mo_mysql_compatibility_mode", "mo_increment_columns", "mo_indexes", "mo_table_partitions", "mo_pubs",
-    "mo_stages", "mo_sessions", "mo_configurations", "mo_locks", "mo_variables", "mo_transactions",
-    "mo_cache", "mo_foreign_keys", "mo_snapshots", "mo_version", "mo_upgrade", "mo_upgrade_tenant",
-))
-
-
-def is_cluster_table(database: str, table: str) -> bool:
-    """MatrixOne's ``isClusterTable``: a non-predefined, non-index table name in mo_catalog."""
-    return database == "mo_catalog" and table not in _PREDEFINED_MO_CATALOG and not table.startswith("__mo_index_")
 
 
 def check_name(*names: str | None) -> None:
@@ -122,18 +104,22 @@ class MOExecutor:
         marks += [s.ts for s in self.catalog.snapshots()]
         return min(marks) if marks else None
 
-    def resolve_snapshot(self, account_id: int, name: str) -> int | None:
-        """``{SNAPSHOT = name}`` -> its ts; None for an unknown name (the engine reports it)."""
-        snap = self.catalog.snapshot(account_id, name.lower())
-        return None if snap is None else snap.ts
+    def resolve_snapshot(self, account_id: int, name: str, database: str | None = None,
+                         table: str | None = None) -> int | None:
+        """``{SNAPSHOT = name}`` read of ``database.table`` -> its ts; None for an unknown name.
 
-    def system_table(self, account_id: int, name: str) -> str | None:
-        """``mo_catalog.mo_snapshots`` (own account) and ``mo_catalog.mo_pitr`` (sys only) as SELECTs."""
-        if name == "mo_snapshots":
-            return _MO_SNAPSHOTS_VIEW + str(int(account_id))
-        if name == "mo_pitr" and account_id == SYS_ID:
-            return _MO_PITR_VIEW
-        return None
+        After v4.2.0 a database- or table-level snapshot serves only its own object (#27134).
+        """
+        snap = self.catalog.snapshot(account_id, name.lower())
+        if snap is None:
+            return None
+        if scope_enforced(self.engine.version_tuple):
+            check_read_scope(self.storage, snap, account_id, database, table)
+        return snap.ts
+
+    def system_table(self, account_id: int, name: str, at: int | None = None) -> str | None:
+        """``mo_catalog.<name>`` as a SELECT for this account (see mo_catalog.py); None: unknown."""
+        return catalog_view(account_id, name, at)
 
     # ---- entry point ----
     def execute(self, sql: str, ctx: StmtContext) -> Result:

@@ -8,6 +8,7 @@ offsets so the original text of a statement or sub-expression can be recovered e
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -52,8 +53,15 @@ def tokenize(sql: str, *, strict: bool = False) -> list[Token]:
 
     Cached: routing, splitting, parameter and static-select checks each look at the same
     statement, and tokenizing in Python was the largest cost of a point query on the wire.
+    Long statements (a multi-row INSERT of megabytes) are not cached: their token tuples would
+    stay in memory (hundreds of bytes per token) long after the statement ran.
     """
+    if len(sql) > UNCACHED_CHARS:
+        return _tokenize(sql, strict=strict)
     return list(_tokenize_cached(sql, strict))
+
+
+UNCACHED_CHARS = 2048  # point queries and routing; 2,048 cached token lists stay small
 
 
 @functools.lru_cache(maxsize=2048)
@@ -62,7 +70,11 @@ def _tokenize_cached(sql: str, strict: bool) -> tuple[Token, ...]:
 
 
 def _tokenize(sql: str, *, strict: bool = False) -> list[Token]:
-    out: list[Token] = []
+    return list(iter_tokens(sql, strict=strict))
+
+
+def iter_tokens(sql: str, *, strict: bool = False) -> Iterator[Token]:
+    """Tokens one at a time (routing needs the first few words, not a list of millions)."""
     i, n = 0, len(sql)
     while i < n:
         c = sql[i]
@@ -87,14 +99,14 @@ def _tokenize(sql: str, *, strict: bool = False) -> list[Token]:
             value, j, ok = _read_quoted(sql, i, c, backslash=True)
             if not ok and strict:
                 raise LexError("unterminated string", i)
-            out.append(Token(Kind.STRING, value, i, j, ok))
+            yield Token(Kind.STRING, value, i, j, ok)
             i = j
             continue
         if c == "`":
             value, j, ok = _read_quoted(sql, i, "`", backslash=False)
             if not ok and strict:
                 raise LexError("unterminated identifier", i)
-            out.append(Token(Kind.QIDENT, value, i, j, ok))
+            yield Token(Kind.QIDENT, value, i, j, ok)
             i = j
             continue
         if c == "@":
@@ -106,9 +118,9 @@ def _tokenize(sql: str, *, strict: bool = False) -> list[Token]:
                 k += 1
             if k == j and k < n and sql[k] in "`'\"":
                 value, k, _ok = _read_quoted(sql, k, sql[k], backslash=sql[k] != "`")
-                out.append(Token(Kind.VAR, sql[i:j] + value, i, k))
+                yield Token(Kind.VAR, sql[i:j] + value, i, k)
             else:
-                out.append(Token(Kind.VAR, sql[i:k], i, k))
+                yield Token(Kind.VAR, sql[i:k], i, k)
             i = k
             continue
         if c.isdigit() or (c == "." and i + 1 < n and sql[i + 1].isdigit()):
@@ -123,27 +135,26 @@ def _tokenize(sql: str, *, strict: bool = False) -> list[Token]:
             if j < n and (sql[j].isalpha() or sql[j] in "_$"):
                 while j < n and (sql[j].isalnum() or sql[j] in "_$"):
                     j += 1
-                out.append(Token(Kind.IDENT, sql[i:j], i, j))
+                yield Token(Kind.IDENT, sql[i:j], i, j)
             else:
-                out.append(Token(Kind.NUMBER, sql[i:j], i, j))
+                yield Token(Kind.NUMBER, sql[i:j], i, j)
             i = j
             continue
         if c.isalpha() or c in "_$" or ord(c) > 127:
             j = i
             while j < n and (sql[j].isalnum() or sql[j] in "_$" or ord(sql[j]) > 127):
                 j += 1
-            out.append(Token(Kind.IDENT, sql[i:j], i, j))
+            yield Token(Kind.IDENT, sql[i:j], i, j)
             i = j
             continue
         two = sql[i : i + 2]
         if two in _TWO_CHAR_OPS:
-            out.append(Token(Kind.OP, two, i, i + 2))
+            yield Token(Kind.OP, two, i, i + 2)
             i += 2
             continue
-        out.append(Token(Kind.OP, c, i, i + 1))
+        yield Token(Kind.OP, c, i, i + 1)
         i += 1
-    out.append(Token(Kind.EOF, "", n, n))
-    return out
+    yield Token(Kind.EOF, "", n, n)
 
 
 def _read_quoted(sql: str, i: int, q: str, *, backslash: bool) -> tuple[str, int, bool]:
@@ -170,12 +181,15 @@ def _read_quoted(sql: str, i: int, q: str, *, backslash: bool) -> tuple[str, int
 
 def split_statements(sql: str) -> list[str]:
     """Split a COM_QUERY text on top-level ``;`` into non-empty statements (original text)."""
-    if ";" not in sql and not sql.lstrip().startswith(("-", "#", "/")):
+    plain = not sql.lstrip().startswith(("-", "#", "/"))
+    if plain and sql.count(";") == 1 and sql.rstrip().endswith(";"):
+        sql = sql.rstrip()[:-1]  # one statement with its terminator: no need to tokenize it all
+    if ";" not in sql and plain:
         stripped = sql.strip()  # one statement and no leading comment: nothing to tokenize
         return [stripped] if stripped else []
     parts: list[str] = []
     start = 0
-    for tok in tokenize(sql):
+    for tok in iter_tokens(sql):
         if tok.kind is Kind.OP and tok.value == ";":
             parts.append(sql[start : tok.start])
             start = tok.end
@@ -184,13 +198,13 @@ def split_statements(sql: str) -> list[str]:
 
 
 def _has_content(text: str) -> bool:
-    return len(tokenize(text)) > 1
+    return next(iter_tokens(text)).kind is not Kind.EOF
 
 
 def first_words(sql: str, count: int = 3) -> list[str]:
     """The first ``count`` bare words of a statement, upper-cased (for routing)."""
     words: list[str] = []
-    for tok in tokenize(sql):
+    for tok in iter_tokens(sql) if len(sql) > UNCACHED_CHARS else tokenize(sql):
         if tok.kind is not Kind.IDENT:
             break
         words.append(tok.value.upper())

@@ -7,8 +7,10 @@ token), e.g. ``create pitr p if not exists …`` -> column 21 near `` if not exi
 
 from __future__ import annotations
 
+import itertools
+
 from matrixone_lite.mo import ast
-from matrixone_lite.mo.lexer import Kind, Token, tokenize
+from matrixone_lite.mo.lexer import Kind, Token, iter_tokens, tokenize
 
 MO_PREFIXES = {
     ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"), ("CREATE", "USER"), ("DROP", "USER"),
@@ -36,7 +38,7 @@ class MOSyntaxError(Exception):
 
 def is_mo_statement(sql: str) -> bool:
     """True when ``sql`` is one of the statements this package handles."""
-    toks = tokenize(sql)
+    toks = list(itertools.islice(iter_tokens(sql), 2))  # not all of a megabyte INSERT
     if not toks or toks[0].kind is not Kind.IDENT:
         return False
     first = toks[0].value.upper()

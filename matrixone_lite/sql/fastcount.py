@@ -97,6 +97,7 @@ def _branch(sql: str, pos: int) -> tuple[CountBranch, int] | None:
         if not hm:
             return None
         branch.hint = hint_from_match(hm, table)
+        branch.hint.database = database
         branch.hint_text = hm.group(0)
         pos = hm.end()
     return branch, pos

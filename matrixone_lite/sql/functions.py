@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from matrixone_lite.sql.guard import authorize
 from matrixone_lite.storage.codec import to_decimal
 
 
@@ -155,7 +156,11 @@ def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callable[[], tzinfo] | None = None) -> None:
-    """Register the functions; ``now`` returns the session-local current time (naive)."""
+    """Register the functions; ``now`` returns the session-local current time (naive).
+
+    Also installs the SQL guard's authorizer: these are the connections tenants' SQL runs on.
+    """
+    conn.set_authorizer(authorize)
     conn.create_function("mo_now", 0, lambda: now().strftime("%Y-%m-%d %H:%M:%S"))
     conn.create_function("mo_now", 1, lambda p: now().strftime("%Y-%m-%d %H:%M:%S.%f")[: 20 + int(p or 0)].rstrip("."))
     conn.create_function("mo_curdate", 0, lambda: now().strftime("%Y-%m-%d"))

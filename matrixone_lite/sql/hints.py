@@ -20,6 +20,7 @@ class Hint:
     value: str | int  # int ns, or a string literal / snapshot name
     table: str | None  # unquoted table name the hint follows (None: statement-level)
     quoted: bool = False  # value was a quoted string
+    database: str | None = None  # the table's ``db.`` qualifier, if written (snapshot scope, #27134)
 
 
 # no ``^``: ``HINT_RE.match(sql, pos)`` anchors at ``pos`` without copying the rest of ``sql``
@@ -57,6 +58,10 @@ def _unquote(tok: str) -> tuple[str, bool]:
             return inner.replace("``", "`"), True
         return inner.replace(tok[0] * 2, tok[0]).replace("\\" + tok[0], tok[0]), True
     return tok, False
+
+
+# the ``db .`` just before a table name (searched up to the name's start)
+_QUALIFIER_RE = re.compile(r"(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\s*\.\s*$")
 
 
 def hint_from_match(m: re.Match[str], table: str | None = None) -> Hint:
@@ -122,6 +127,8 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
                 s, e = last_ident
                 name, _ = _unquote(buf[s:e])
                 hint.table = name
+                q = _QUALIFIER_RE.search(buf, max(0, s - 256), s)  # a bounded look-back
+                hint.database = _unquote(q.group(1))[0] if q else None
                 buf = buf[:s] + f"`__mohint{len(hints)}`" + buf[e:]
             hints.append(hint)
             last_ident = None

@@ -18,6 +18,7 @@ from sqlglot.dialects.mysql import MySQL
 from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
 from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
 from matrixone_lite.storage.physical import qi, select_at, select_current
@@ -270,6 +271,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         kind = "delete"
     else:
         raise not_supported(tree.key)
+    check_statement(tree)  # internal columns, pragmas, SQLite table functions: refused
     _rewrite_functions(tree, ctx)
     cte_names = {c.alias.lower() for c in tree.find_all(exp.CTE)}
     target_node: exp.Table | None = None
@@ -309,7 +311,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             target = res.table
             phys = exp.Table(this=exp.to_identifier(f"t_{res.table.id}"))
             if kind != "insert":
-                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+                phys.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
             t.replace(phys)
             scopes[alias.lower()] = res.table.schema
             continue
@@ -329,7 +331,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             scopes[alias.lower()] = res.virtual_types
         replacements[ph] = f"({body})"
         new = exp.Table(this=exp.to_identifier(ph))
-        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))  # `select`, `订单`
         t.replace(new)
     _decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):
@@ -343,7 +345,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
     elif kind == "insert" and target is not None:
         schema = target.schema
         if not isinstance(tree.this, exp.Schema):
-            cols = [exp.to_identifier(c.name) for c in schema.columns]
+            cols = [exp.to_identifier(c.name, quoted=True) for c in schema.columns]  # `order`, `订单`
             tree.set("this", exp.Schema(this=tree.this, expressions=cols))
         listed = {e.name.lower() for e in tree.this.expressions}
         out.insert_columns = [e.name for e in tree.this.expressions]

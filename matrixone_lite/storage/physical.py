@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
+from matrixone_lite.storage.reserved import check_columns
 
 INT_TYPES = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "BOOL", "BOOLEAN", "BIT", "YEAR"}
 FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
@@ -62,6 +63,7 @@ def table_names(table_id: int) -> tuple[str, str]:
 
 def create_physical(conn: sqlite3.Connection, table_id: int, schema: TableSchema) -> None:
     """Create ``t_N``, ``h_N``, their indexes and the history triggers."""
+    check_columns([c.name for c in schema.columns])  # ``__mo_*`` would clash with history columns
     t, h = table_names(table_id)
     cols: list[str] = []
     pk = [p.lower() for p in schema.primary_key]

@@ -3,6 +3,10 @@
 Each runs inside the caller's :class:`Tx`, so a restore commits or rolls back as one SQLite
 transaction (atomic across ``kill -9``). Restored tables are new catalog rows with new ids; the
 replaced objects are stamped dropped and keep their history.
+
+Each first takes the logical locks of the scope it replaces (table, database or account of the
+target; the cluster), reading the target's catalog again whenever it had to wait for them: a
+restore waits only for transactions that wrote inside that scope, never for other tenants.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from typing import TYPE_CHECKING
 from matrixone_lite.errors import internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
+from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
+from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 
 if TYPE_CHECKING:
     from matrixone_lite.storage.storage import Storage, Tx
@@ -30,6 +36,14 @@ def restore_table(
     src_ts = cat.get_tables(c, src_dbs[-1].id, table, at) if src_dbs else []
     if not src_ts:
         raise internal_error(f"database '{database}' table '{table}' does not exists at timestamp: {_fmt(at)}")
+    tx.lock(in_account(dst_account_id))
+    while True:  # lock the table(s) it replaces; after a wait, look again
+        wants: list[Want] = []
+        for d in cat.get_databases(c, dst_account_id, database):
+            wants += in_database(dst_account_id, d.id)
+            wants += [(table_key(t.id), EXCLUSIVE) for t in cat.get_tables(c, d.id, table)]
+        if not tx.lock(wants):
+            break
     dst_dbs = cat.get_databases(c, dst_account_id, database)
     dst_db = dst_dbs[-1] if dst_dbs else st.create_database(tx, dst_account_id, database)
     for cur in cat.get_tables(c, dst_db.id, table):
@@ -51,6 +65,9 @@ def restore_database(
     src_dbs = cat.get_databases(c, src_account_id, database, at)
     if not src_dbs:
         raise internal_error(f"database '{database}' does not exists at timestamp: {_fmt(at)}")
+    tx.lock(in_account(dst_account_id))
+    while tx.lock([(database_key(d.id), EXCLUSIVE) for d in cat.get_databases(c, dst_account_id, database)]):
+        pass  # it waited: read the target's databases again
     for cur in cat.get_databases(c, dst_account_id, database):
         st.drop_database(tx, cur, notify=False)
     _rebuild_database(st, tx, src_dbs[-1], at, dst_account_id)
@@ -65,6 +82,7 @@ def restore_account(
     account keeps the target's users so its admin can still log in.
     """
     st.check_readable(at)
+    tx.lock([(CLUSTER, INTENT), (account_key(dst_account_id), EXCLUSIVE)])
     c = tx.conn
     src_dbs = cat.get_databases(c, src_account_id, None, at)
     for cur in cat.get_databases(c, dst_account_id):
@@ -90,6 +108,7 @@ def restore_account(
 def restore_cluster(st: Storage, tx: Tx, at: int) -> None:
     """Every account that existed at ``at`` comes back as it was; later accounts are dropped."""
     st.check_readable(at)
+    tx.lock([(CLUSTER, EXCLUSIVE)])
     c = tx.conn
     then = cat.get_accounts(c, None, at)
     names_then = {a.name for a in then}

@@ -1,7 +1,8 @@
 """Storage: one SQLite file holding every account, the versioned catalog, user data and history.
 
-Writers are serialised by ``write_lock`` (held from a transaction's first write to its commit), so
-commit timestamps taken under it are strictly increasing in commit order.
+Writers take logical locks on what they write (``storage/locks.py``) and SQLite's write lock (the
+*physical* lock) only while a statement runs; commits happen under the physical lock, so commit
+timestamps are strictly increasing in commit order.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from matrixone_lite.errors import MOError, internal_error, lock_wait_timeout
+from matrixone_lite.errors import MOError, internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import codec  # noqa: F401 - registers converters
 from matrixone_lite.storage.catalog import (
@@ -27,10 +28,22 @@ from matrixone_lite.storage.catalog import (
     TableSchema,
     UserRow,
 )
+from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, LockManager, PhysicalLock
 from matrixone_lite.storage.physical import create_physical, ensure_indexes, qi, select_at, table_names
+from matrixone_lite.storage.txn import (
+    CLUSTER,
+    TransactionsMixin,
+    Tx,
+    account_key,
+    database_key,
+    in_account,
+    in_database,
+    table_key,
+)
 
 DB_FILE = "matrixone_lite.db"
 LOCK_TIMEOUT_S = 30.0
+PHYSICAL_TIMEOUT_S = 600.0  # a writer waits this long for another's *running* statement
 POOL_SIZE = 16  # idle session connections kept open
 GC_TTL_NS = 3600 * 10**9
 PHYSICAL_VERSION = 2  # 2: t_N(__mo_ts) and h_N(__mo_end, __mo_begin) full indexes
@@ -50,24 +63,7 @@ def auth_string(password: str) -> str:
     return sha1(sha1(password.encode("utf-8")).digest()).hexdigest()
 
 
-class Tx:
-    """An open write transaction on one connection; commit stamps what it touched."""
-
-    def __init__(self, storage: Storage, conn: sqlite3.Connection) -> None:
-        self.storage = storage
-        self.conn = conn
-        self.touched: set[int] = set()
-        self.catalog_dirty = False
-        self.ts: int | None = None
-
-    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
-
-    def touch(self, table_id: int) -> None:
-        self.touched.add(table_id)
-
-
-class Storage:
+class Storage(TransactionsMixin):
     """The storage layer: connections, commit clock, catalog, restore primitives and GC."""
 
     def __init__(self, data_dir: str | Path, timezone: ZoneInfo) -> None:
@@ -75,8 +71,10 @@ class Storage:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_FILE
         self.timezone = timezone
-        self.write_lock = threading.Lock()
-        self.lock_timeout = LOCK_TIMEOUT_S  # seconds a writer waits for another's transaction
+        self.locks = LockManager()  # logical: what open transactions wrote
+        self.physical = PhysicalLock()  # SQLite's write transaction, held while statements run
+        self.lock_timeout = LOCK_TIMEOUT_S  # seconds a writer waits for another's logical lock (then 1205)
+        self.physical_timeout = PHYSICAL_TIMEOUT_S
         self._setups: list[Callable[[sqlite3.Connection], None]] = []
         self._drop_listeners: list[DropListener] = []
         self._horizon_provider: Callable[[], int | None] | None = None
@@ -102,21 +100,20 @@ class Storage:
         row = self._sys.execute("SELECT value FROM __mo_meta WHERE key = 'physical_version'").fetchone()
         if row is not None and int(row[0]) >= PHYSICAL_VERSION:
             return
-        with self.write_lock:
-            self._sys.execute("BEGIN IMMEDIATE")
-            try:
-                live = {r[0] for r in self._sys.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                for (tid,) in self._sys.execute("SELECT id FROM __mo_tables").fetchall():
-                    if all(n in live for n in table_names(tid)):
-                        ensure_indexes(self._sys, tid)
-                self._sys.execute(
-                    "INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('physical_version', ?)",
-                    (str(PHYSICAL_VERSION),),
-                )
-                self._sys.execute("COMMIT")
-            except BaseException:
-                self._rollback_conn(self._sys)
-                raise
+        self._sys.execute("BEGIN IMMEDIATE")  # in __init__: nobody else has the file yet
+        try:
+            live = {r[0] for r in self._sys.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for (tid,) in self._sys.execute("SELECT id FROM __mo_tables").fetchall():
+                if all(n in live for n in table_names(tid)):
+                    ensure_indexes(self._sys, tid)
+            self._sys.execute(
+                "INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('physical_version', ?)",
+                (str(PHYSICAL_VERSION),),
+            )
+            self._sys.execute("COMMIT")
+        except BaseException:
+            self._rollback_conn(self._sys)
+            raise
 
     # ---- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -186,68 +183,6 @@ class Storage:
         ts = max(time.time_ns(), self._last_ts + 1)
         self._last_ts = ts
         return ts
-
-    def begin(self, conn: sqlite3.Connection, timeout: float | None = None) -> Tx:
-        """Take the write lock and open ``BEGIN IMMEDIATE`` on ``conn``."""
-        if not self.write_lock.acquire(timeout=self.lock_timeout if timeout is None else timeout):
-            raise lock_wait_timeout()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self.write_lock.release()
-            raise
-        return Tx(self, conn)
-
-    def commit(self, tx: Tx) -> int:
-        """Stamp every pending version with a fresh commit timestamp, COMMIT, release the lock."""
-        try:
-            ts = self._next_ts()
-            tx.ts = ts
-            conn = tx.conn
-            for tid in sorted(tx.touched):
-                t, h = table_names(tid)
-                conn.execute(f"UPDATE {h} SET __mo_end = ? WHERE __mo_end IS NULL", (ts,))  # noqa: S608
-                conn.execute(f"UPDATE {t} SET __mo_ts = ? WHERE __mo_ts IS NULL", (ts,))  # noqa: S608
-            if tx.catalog_dirty:
-                for ctab in cat.CATALOG_TABLES:
-                    conn.execute(f"UPDATE {ctab} SET created_ts = ? WHERE created_ts = -1", (ts,))  # noqa: S608
-                    conn.execute(f"UPDATE {ctab} SET dropped_ts = ? WHERE dropped_ts = -1", (ts,))  # noqa: S608
-                self.catalog_version += 1
-            conn.execute("INSERT OR REPLACE INTO __mo_meta(key, value) VALUES ('clock', ?)", (str(ts),))
-            conn.execute("COMMIT")
-            return ts
-        except BaseException:
-            self._rollback_conn(tx.conn)
-            raise
-        finally:
-            self.write_lock.release()
-
-    def rollback(self, tx: Tx) -> None:
-        try:
-            self._rollback_conn(tx.conn)
-        finally:
-            if tx.catalog_dirty:
-                self.catalog_version += 1
-            self.write_lock.release()
-
-    @staticmethod
-    def _rollback_conn(conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """A write transaction on the storage's own connection, committed (stamped) on success."""
-        tx = self.begin(self._sys)
-        try:
-            yield tx
-        except BaseException:
-            self.rollback(tx)
-            raise
-        self.commit(tx)
 
     # ---- catalog reads -------------------------------------------------------------------------
     @contextmanager
@@ -325,6 +260,7 @@ class Storage:
             self.add_user(tx, 0, "dump", root_password, "moadmin")
 
     def create_account(self, tx: Tx, name: str, admin_name: str, admin_password: str) -> AccountRow:
+        tx.lock([(CLUSTER, INTENT)])
         if cat.get_accounts(tx.conn, name):
             raise internal_error(f"the tenant {name} exists")
         row = self._insert_account(tx, name)
@@ -338,6 +274,7 @@ class Storage:
         acc = rows[-1]
         if acc.id == 0:
             raise internal_error("can not delete the account sys")
+        tx.lock([(CLUSTER, INTENT), (account_key(acc.id), EXCLUSIVE)])
         for db in cat.get_databases(tx.conn, acc.id):
             self.drop_database(tx, db, notify=False)
         tx.catalog_dirty = True
@@ -346,6 +283,7 @@ class Storage:
         self._notify(tx, "account", acc.id, None, None)
 
     def create_database(self, tx: Tx, account_id: int, name: str) -> DatabaseRow:
+        tx.lock(in_account(account_id))
         tx.catalog_dirty = True
         cur = tx.execute(
             "INSERT INTO __mo_databases(account_id, name, created_ts) VALUES (?, ?, -1)", (account_id, name)
@@ -353,6 +291,7 @@ class Storage:
         return DatabaseRow(int(cur.lastrowid or 0), account_id, name, PENDING, None)
 
     def drop_database(self, tx: Tx, db: DatabaseRow, notify: bool = True) -> None:
+        tx.lock([*in_account(db.account_id), (database_key(db.id), EXCLUSIVE)])
         tx.catalog_dirty = True
         tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE database_id = ? AND dropped_ts IS NULL", (db.id,))
         tx.execute("UPDATE __mo_databases SET dropped_ts = -1 WHERE id = ?", (db.id,))
@@ -360,6 +299,9 @@ class Storage:
             self._notify(tx, "database", db.account_id, db.name, None)
 
     def create_table(self, tx: Tx, database_id: int, name: str, schema: TableSchema, ddl: str) -> TableRow:
+        row = tx.conn.execute("SELECT account_id FROM __mo_databases WHERE id = ?", (database_id,)).fetchone()
+        if row is not None:
+            tx.lock(in_database(int(row[0]), database_id))
         tx.catalog_dirty = True
         cj = schema.to_json()
         cur = tx.execute(
@@ -373,6 +315,7 @@ class Storage:
         return TableRow(tid, database_id, name, cj, ddl, schema.auto_increment_col, PENDING, None, schema)
 
     def drop_table(self, tx: Tx, table: TableRow, account_id: int, db_name: str, notify: bool = True) -> None:
+        tx.lock([*in_database(account_id, table.database_id), (table_key(table.id), EXCLUSIVE)])
         tx.catalog_dirty = True
         tx.execute("UPDATE __mo_tables SET dropped_ts = -1 WHERE id = ?", (table.id,))
         if notify:
@@ -396,9 +339,13 @@ class Storage:
 
     def register_schema(self, ddl: list[str]) -> None:
         """Create the mo/ layer's own (unversioned) system tables."""
-        with self.write_lock:
+        tx = Tx(self, self._sys)
+        self.physical.acquire(tx, self.physical_timeout)
+        try:
             for stmt in ddl:
                 self._sys.execute(stmt)
+        finally:
+            self.physical.release(tx)
 
     def execute_system(self, tx_or_none: Tx | None, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple]:
         """Run SQL on system tables: inside ``tx`` or, without one, as its own statement."""

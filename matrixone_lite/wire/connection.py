@@ -29,7 +29,9 @@ from mysql_mimic.types import Capabilities, ServerStatus, read_uint_4
 from mysql_mimic.utils import aiterate
 
 from matrixone_lite.errors import MOError
+from matrixone_lite.wire import handshake
 from matrixone_lite.wire.login import Login, LoginError, parse_login
+from matrixone_lite.wire.packets_in import MalformedPacket, PacketTooLarge
 from matrixone_lite.wire.params import interpolate, placeholder_positions, read_params
 from matrixone_lite.wire.session import LiteSession, Ok, Outcome, StatementFailed, to_mo_error
 
@@ -102,7 +104,7 @@ class LiteConnection(Connection):
             if isinstance(exc, (MOError, MysqlError)):
                 err = to_mo_error(exc)
             else:  # an unparsable handshake: one line, no traceback
-                err = MOError(1835, f"Malformed communication packet: {exc}", "08S01")
+                err = handshake.bad_handshake()
             logger.warning("connection %s refused: %s", self.connection_id, err.message)
             try:
                 await self.send_error(err)
@@ -160,9 +162,18 @@ class LiteConnection(Connection):
             return None
         return unknown_database(database)
 
+    async def connection_phase(self) -> None:
+        await handshake.connection_phase(self)
+
     async def handle_change_user(self, data: bytes) -> None:
+        try:
+            request = handshake.parse_change_user(self, data)
+        except MalformedPacket as exc:
+            logger.warning("connection %s dropped: malformed COM_CHANGE_USER (%s)", self.connection_id, exc)
+            await self.send_error(handshake.unknown_command())
+            raise ConnectionClosed() from None
         await self.session.close_engine_session()
-        await super().handle_change_user(data)
+        await handshake.change_user(self, request)
         if self.login is None or not self.session.username:
             raise ConnectionClosed()
         await self.session.open_engine_session(self.login)
@@ -183,6 +194,12 @@ class LiteConnection(Connection):
                 data = await self.stream.read()
             except _DISCONNECTS:
                 logger.info("connection %s closed by client", self.connection_id)
+                return
+            except PacketTooLarge:
+                await self.send_error(MOError(1153, "Got a packet bigger than 'max_allowed_packet' bytes",
+                                              "08S01"))
+                logger.warning("connection %s dropped: packet over %d bytes", self.connection_id,
+                               self.session.server.max_query_bytes)
                 return
             except Exception as exc:  # noqa: BLE001 - malformed framing: drop this connection only
                 logger.warning("connection %s dropped: unreadable packet (%s)", self.connection_id, exc)
@@ -235,10 +252,13 @@ class LiteConnection(Connection):
         handler = handlers.get(command)  # type: ignore[call-overload]
         if handler is None:
             raise MOError(1047, f"Unsupported Command: {hex(command)}", "08S01")
-        await handler(rest)
+        try:
+            await handler(rest)
+        except (struct.error, MalformedPacket):  # a COM_STMT_* packet shorter than its fields
+            raise MOError(1835, "Malformed communication packet.", "08S01") from None
 
     async def handle_init_db(self, data: bytes) -> None:
-        db = self.client_charset.decode(data)
+        db = data.decode(self.client_charset.codec, errors="replace")
         self.session.server.statement_log_record(
             self.connection_id, self.login.account if self.login else "", self.login.user if self.login else "",
             f"USE `{db}`")
@@ -295,7 +315,7 @@ class LiteConnection(Connection):
 
     # ---- prepared statements ----
     async def handle_stmt_prepare(self, data: bytes) -> None:
-        sql = self.client_charset.decode(data)
+        sql = data.decode(self.client_charset.codec, errors="replace")
         stmt_id = next(self.prepared_stmt_seq)
         stmt = PreparedStatement(stmt_id=stmt_id, sql=sql, num_params=len(placeholder_positions(sql)))
         self.prepared_stmts[stmt_id] = stmt

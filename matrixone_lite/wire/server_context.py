@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from matrixone_lite.wire.runaway import Counters
+
 if TYPE_CHECKING:
     from matrixone_lite.engine import Engine
     from matrixone_lite.mo.executor import MOExecutor
@@ -21,6 +23,8 @@ class ServerContext:
     zone: ZoneInfo
     max_query_bytes: int = 16 * 1024 * 1024
     connections: set[Any] = field(default_factory=set)  # live LiteConnection objects
+    max_execution_time: float = 0.0  # seconds a statement may run (0: no limit); see wire/runaway.py
+    runaway: Counters = field(default_factory=Counters)  # statements cancelled, for bench and docs
 
     @property
     def zone_name(self) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from zoneinfo import ZoneInfoNotFoundError
@@ -26,11 +25,12 @@ from matrixone_lite.errors import MOError, syntax_error
 from matrixone_lite.mo.context import StmtContext, zone_from_variable
 from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, tokenize
 from matrixone_lite.mo.parser import is_mo_statement
-from matrixone_lite.wire import static_select
+from matrixone_lite.wire import runaway, static_select
 from matrixone_lite.wire.login import Login
+from matrixone_lite.wire.redaction import redact, scrub
 from matrixone_lite.wire.results import to_result_set
-from matrixone_lite.wire.statement_log import redact
 from matrixone_lite.wire.variables import coerce, display, make_variables
+from matrixone_lite.wire.worker import DaemonWorker
 
 if TYPE_CHECKING:
     from matrixone_lite.engine import EngineSession, Result
@@ -59,7 +59,13 @@ class StatementFailed(Exception):
 
 
 def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
-    """Map any exception from a statement to the error the client sees."""
+    """Map any exception from a statement to the error the client sees (no password in it)."""
+    err = _to_mo_error(exc, sql)
+    msg = scrub(err.message, sql)  # a syntax error's ``near "..."`` may quote the password
+    return err if msg == err.message else MOError(err.code, msg, err.sqlstate)
+
+
+def _to_mo_error(exc: BaseException, sql: str) -> MOError:
     if isinstance(exc, MOError):
         return exc
     if isinstance(exc, MysqlError):
@@ -71,10 +77,12 @@ def to_mo_error(exc: BaseException, sql: str = "") -> MOError:
             return syntax_error(sql, 0)
     except ImportError:  # pragma: no cover
         pass
-    # redact(): a failing CREATE ACCOUNT ... IDENTIFIED BY '...' must not put a password in the log
-    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, redact(sql)[:200], exc)
-    logger.debug("traceback", exc_info=exc)
-    return MOError(1105, str(exc) or type(exc).__name__)
+    # redact()/scrub(): a failing CREATE ACCOUNT ... IDENTIFIED BY '...' must not log a password
+    logger.error("unexpected %s while executing %r: %s", type(exc).__name__, redact(sql)[:200],
+                 scrub(str(exc), sql))
+    if redact(sql) == sql:  # a traceback repeats the exception's text, which may quote the secret
+        logger.debug("traceback", exc_info=exc)
+    return MOError(1105, scrub(str(exc), sql) or type(exc).__name__)
 
 
 class LiteSession(Session):
@@ -88,12 +96,26 @@ class LiteSession(Session):
         self.user_vars: dict[str, Any] = {}
         self.database: str | None = None
         self.last_insert_id = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mo-lite-conn")
+        self._pool = DaemonWorker("mo-lite-conn")
+        self.running: runaway.Running | None = None  # the statement on the worker (KILL, limit, stop)
 
     # ---- worker thread ----
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, fn, *args)
+
+    async def run_cancellable(self, fn: Callable[..., T], *args: Any) -> T:
+        """``run`` for a statement: interrupted on disconnect, KILL, server stop or the time limit."""
+        es = self._es()
+        self.running = running = runaway.Running(es.interrupt, str(args[0]) if args else "")
+        limit = runaway.statement_limit(self.variables.get("max_execution_time"), self.server.max_execution_time)
+        conn = self._connection
+        try:
+            return await runaway.run_guarded(
+                self._pool, running, fn, args, limit_s=limit, counters=self.server.runaway,
+                peer_gone=lambda: conn is not None and runaway.peer_gone(conn.stream))
+        finally:
+            self.running = None
 
     @property
     def conn_id(self) -> int:
@@ -207,6 +229,9 @@ class LiteSession(Session):
             if rest[:1] in (["WARNINGS"], ["ERRORS"]):
                 return to_result_set(["Level", "Code", "Message"], ["VARCHAR", "BIGINT", "VARCHAR"],
                                      [None] * 3, [])
+            if rest[:1] == ["PROCESSLIST"] or rest[:2] == ["FULL", "PROCESSLIST"]:
+                return to_result_set(runaway.PROCESSLIST_COLUMNS, runaway.PROCESSLIST_TYPES, [None] * 8,
+                                     runaway.processlist(self.server.connections, login.account if login else ""))
             if rest[:1] == ["STATUS"]:
                 return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None] * 2, [])
         if head == "SELECT":
@@ -215,8 +240,11 @@ class LiteSession(Session):
                 return self._static_select(items)
         if is_mo_statement(sql):
             return self._outcome(await self.run(self._run_mo, sql))
+        if head == "KILL":
+            runaway.kill(self.server.connections, login.account if login else "", words, sql)
+            return Ok()
         es = self._es()
-        result = await self.run(es.execute, sql)
+        result = await self.run_cancellable(es.execute, sql)
         self.database = es.database
         return self._outcome(result)
 

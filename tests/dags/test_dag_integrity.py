@@ -65,10 +65,13 @@ def test_every_sample_dag_is_there(dagbag: Any) -> None:
 def test_restore_dag_shape(dagbag: Any) -> None:
     dag = dagbag.dags["matrixone_pitr_restore"]
     assert dag.max_active_runs == 1 and dag.schedule is None
-    assert set(dag.task_dict) == {"plan", "stop_if_dry_run", "restore", "verify", "report"}
+    assert set(dag.task_dict) == {"plan", "stop_if_dry_run", "approval_needed", "approve", "restore", "verify",
+                                  "report"}
     assert dag.task_dict["verify"].downstream_task_ids == {"report"}
+    assert dag.task_dict["restore"].upstream_task_ids == {"approval_needed", "approve"}
+    assert dag.task_dict["verify"].deferrable is True
     assert {"timestamp", "timezone", "pitr_name", "level", "account", "database", "table", "target_account",
-            "dry_run", "safety_snapshot", "fingerprint"} == set(dag.params)
+            "dry_run", "safety_snapshot", "require_approval", "fingerprint"} == set(dag.params)
     for key in dag.params:
         param = dag.params.get_param(key)
         assert param.schema.get("title") and param.description, key

@@ -6,29 +6,46 @@ operator arguments, DAG params), so every entry point is exercised with exactly 
 
 from __future__ import annotations
 
+# Refused everywhere: MatrixOne's own rule (reference §2.9: space, tab, back-quote, double and single
+# quote) plus what no name may hold here (control characters, NUL, empty, over 64 characters).
 NAMES: dict[str, str] = {
     "sq-injection": "acc1'; drop account acc2; --",
     "bq-injection": "db1`; drop database db1; --",
     "backquote": "a`b",
     "single-quote": "a'b",
     "double-quote": 'a"b',
-    "block-comment": "a/*x*/b",
     "line-comment": "a -- x",
+    "nul": "acc\x00",
+    "newline-end": "acc1\n",
+    "carriage-return": "acc\r1",
+    "tab": "acc\t1",
+    "ansi-escape": "acc\x1b[31m",
+    "del": "acc\x7f",
+    "too-long": "a" * 65,
+    "too-long-unicode": "订" * 65,
+    "huge": "x" * 100_000,
+    "space": "a b",
+    "leading-space": " acc1",
+    "unicode-with-quote": "订单'; drop database db1; --",
+    "template": "{{ 7 * 7 }}",
+}
+
+# Accepted: MatrixOne allows these names (back-quoted), so refusing them would refuse real
+# objects. Each must be sent back-quoted and come back unchanged, never break out of the quotes.
+LEGAL_NAMES: dict[str, str] = {
+    "block-comment": "a/*x*/b",
     "hash-comment": "a#x",
     "semicolon": "a;b",
     "backslash": "a\\b",
     "cyrillic-a": "\u0430cc1",
     "fullwidth": "\uff41cc1",
     "zero-width": "acc\u200b1",
-    "nul": "acc\x00",
-    "newline-end": "acc1\n",
-    "tab": "acc\t1",
-    "ansi-escape": "acc\x1b[31m",
-    "too-long": "a" * 65,
-    "huge": "x" * 100_000,
-    "space": "a b",
-    "template": "{{ 7 * 7 }}",
     "dot": "db1.t1",
+    "chinese": "订单",
+    "reserved-word": "select",
+    "punctuation": "$%^#",
+    "double-dash": "a--b",
+    "max-length": "b" * 64,
 }
 
 # Timestamps (restore target): malformed, in a DST gap, outside the window, in the future.

@@ -20,9 +20,9 @@ BASE = {"timestamp": "2024-10-28 17:30:00", "timezone": "UTC", "level": "table",
 CASES = [
     *[pytest.param("matrixone_pitr_restore", {**BASE, field: NAMES[name]}, id=f"restore-{field}-{name}")
       for field, name in [("pitr_name", "sq-injection"), ("pitr_name", "newline-end"),
-                          ("account", "bq-injection"), ("account", "cyrillic-a"),
-                          ("database", "block-comment"), ("database", "too-long"),
-                          ("table", "semicolon"), ("table", "zero-width"),
+                          ("account", "bq-injection"), ("account", "tab"),
+                          ("database", "backquote"), ("database", "too-long"),
+                          ("table", "double-quote"), ("table", "ansi-escape"), ("table", "space"),
                           ("target_account", "single-quote"), ("table", "template")]],
     pytest.param("matrixone_pitr_restore", {**BASE, "timestamp": "2024-10-28 17:30:00'; drop account a; --"},
                  id="restore-timestamp-injection"),

@@ -64,8 +64,10 @@ OTHER_CASES = [
     pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "level": "cluster"}, id="cluster-with-objects"),
     pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "level": "database", "target_account": "other"},
                  id="beside-not-account-level"),
-    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "dry_run": "perhaps"}, id="dry-run-word"),
-    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "dry_run": 2}, id="dry-run-int"),
+    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "safety_snapshot": "perhaps"}, id="snapshot-word"),
+    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "capture_reference": 2}, id="reference-int"),
+    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "safety_snapshot": ""}, id="snapshot-blank"),
+    pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "fingerprint": "None"}, id="fingerprint-none"),
     pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "safety_snapshot": ["yes"]}, id="snapshot-list"),
     pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "fingerprint": "1; drop"}, id="fingerprint-inj"),
     pytest.param(MatrixOnePITRRestoreOperator, {**RESTORE, "timestamp": None}, id="timestamp-none"),
@@ -141,7 +143,22 @@ def _resolve(kwargs: dict[str, Any], t: str) -> dict[str, Any]:
 def test_hostile_operator_identifier(cls: type, kwargs: dict[str, Any], field: str, value: str,
                                      scenario: dict[str, Any], mo_server: Any) -> None:
     args = _resolve({**kwargs, field: value}, scenario["t"])
+    mark = len(mo_server.statement_log.entries)
     assert execute(mo_server, cls, args, scenario["conn_id"]) == []
+    if cls is MatrixOnePITRRestoreOperator:  # every name is checked before connecting: nothing at all is sent
+        assert mo_server.statement_log.entries[mark:] == []
+
+
+@pytest.mark.parametrize("value", ["perhaps", 2, "yes; drop", "", "None", None], ids=str)
+def test_hostile_dry_run_values_mean_a_dry_run(value: Any, scenario: dict[str, Any], mo_server: Any) -> None:
+    """dry_run that is not clearly true/false fails safe: a plan, never a CREATE SNAPSHOT or RESTORE."""
+    mark = len(mo_server.statement_log.entries)
+    out = MatrixOnePITRRestoreOperator(task_id="h", matrixone_conn_id=scenario["conn_id"],
+                                       **_resolve({**RESTORE, "dry_run": value}, scenario["t"])).execute(context())
+    assert out["dry_run"] is True and "dry_run_note" in out
+    from matrixone_lite.wire.statement_log import is_mutating
+
+    assert [e["sql"] for e in mo_server.statement_log.entries[mark:] if is_mutating(e["sql"])] == []
 
 
 @pytest.mark.parametrize(("cls", "kwargs"), OTHER_CASES)

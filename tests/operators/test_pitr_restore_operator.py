@@ -194,7 +194,7 @@ def test_reading_connection_of_the_wrong_account_is_refused(tenant: SimpleNamesp
         ({"level": "table", "table": None}, "table"),
         ({"pitr_name": "p_missing"}, "p_missing does not exist"),
         ({"target_account": "acc_x"}, "target_account"),
-        ({"dry_run": "maybe"}, "dry_run"),
+        ({"safety_snapshot": "maybe"}, "safety_snapshot"),  # an ambiguous dry_run is a dry run instead
         ({"level": "account", "database": None, "account": "someone_else"}, "someone_else"),
     ],
 )

@@ -99,7 +99,7 @@ def test_hint_forms(engine: Engine, connect) -> None:
     local = datetime.fromtimestamp(ts / 1e9, ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S.%f")
     assert s.execute(f"select count(*) from t {{MO_TS = '{utc}'}}").rows == [(1,)]
     assert s.execute(f"select count(*) from t {{AS OF TIMESTAMP '{local}'}}").rows == [(1,)]
-    engine.snapshot_resolver = lambda acc, name: ts if name == "s1" else None
+    engine.snapshot_resolver = lambda acc, name, *_where: ts if name == "s1" else None
     assert s.execute("select count(*) from t {SNAPSHOT = 's1'}").rows == [(1,)]
     assert s.execute("select count(*) from t {snapshot = s1}").rows == [(1,)]
     with pytest.raises(MOError) as ei:

@@ -40,7 +40,7 @@ def test_reserved_only_for_pitr() -> None:
 
 def test_control_chars_never_echoed_raw() -> None:
     with pytest.raises(InvalidInput) as info:
-        validate_name("a\nb\x00c\u200b", "table", "table")
+        validate_name("a\u200bb\nc\x00", "table", "table")
     text = str(info.value)
     assert "\\n" in text and "\\x00" in text and "\\u200b" in text and "\n" not in text
     assert "example: t1" in text
