@@ -12,7 +12,9 @@ Round trips are counted from the server's statement log. Each method runs once t
 server's caches (a sensor polls the same statements again and again), then is measured. The
 per-table hook method opens two connections per table, so it is measured on ``--hook-sample``
 tables and extrapolated linearly (printed as such). Target: provider >= 10x faster than the naive
-loop. Nothing is asserted; run ``python bench/verify.py [--tables N]``.
+loop. Then the cost of the default proof (counts + columns + content) against counts only and
+against the RESTORE's own time (:mod:`bench.verify_proof`). Nothing is asserted; run
+``python bench/verify.py [--tables N] [--proof-rows 100000,1000000] [--proof-tables 1000]``.
 """
 
 from __future__ import annotations
@@ -121,6 +123,9 @@ def main() -> None:
     parser.add_argument("--databases", type=int, default=10)
     parser.add_argument("--rtt-ms", type=float, default=1.0, help="simulated network round trip (0 to skip)")
     parser.add_argument("--hook-sample", type=int, default=100, help="tables measured for the hook method")
+    parser.add_argument("--proof-rows", default="100000", help="table sizes for the default-proof vs RESTORE "
+                        "cost (bench/verify_proof.py); empty to skip")
+    parser.add_argument("--proof-tables", type=int, default=1000, help="small tables for the same (0 to skip)")
     args = parser.parse_args()
     logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
     logging.getLogger("airflow_provider_matrixone").setLevel(logging.WARNING)
@@ -146,9 +151,10 @@ def main() -> None:
         scope = Scope.build("account")
 
         def provider() -> dict[str, Any]:
-            ref = capture_reference(client, scope, at_ns)
+            # counts only here (what the loops compare); the default content proof is measured below
+            ref = capture_reference(client, scope, at_ns, fingerprint=False)
             report = compare(ref, capture_state(client, ref))
-            return {r.name: (r.expected_rows, r.actual_rows) for r in report.results}
+            return {r.name: (r.expected_rows, r.actual_rows) for r in report.results if r.object_type == "table"}
 
         def naive() -> dict[str, Any]:
             out: dict[str, Any] = {}
@@ -203,7 +209,7 @@ def main() -> None:
             remote = PitrClient(lambda: connect(srv, proxy.port), Login(TENANT, "admin"), log_sql=False)
 
             def provider_remote() -> Any:
-                ref = capture_reference(remote, scope, at_ns)
+                ref = capture_reference(remote, scope, at_ns, fingerprint=False)
                 return compare(ref, capture_state(remote, ref))
 
             def naive_remote() -> Any:
@@ -223,6 +229,11 @@ def main() -> None:
                   f"({n_s / p_s:.1f}x)")
         print(f"round trips: provider {rows[0][2]} vs naive {rows[1][2]} ({rows[1][2] / rows[0][2]:.0f}x fewer); "
               f"hook-per-table figures extrapolated from {len(sample)} tables")
+        sizes = [int(x) for x in args.proof_rows.split(",") if x.strip()]
+        if sizes or args.proof_tables:
+            from bench.verify_proof import run as run_proof
+
+            run_proof(srv, PASSWORD, sizes, args.proof_tables)
 
 
 if __name__ == "__main__":

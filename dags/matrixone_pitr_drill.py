@@ -50,8 +50,8 @@ log = logging.getLogger("airflow.task")
                           description="latest: just before now; random: anywhere inside the recoverable window."),
         "pitrs": Param([], type="array", items={"type": "string", "pattern": restore_request.NAME_PATTERN, "minLength": 1},
                        title="PITR names", description="Drill only these account-level PITRs (empty: all)."),
-        "fingerprint": Param(False, type="boolean", title="Fingerprint rows",
-                             description="Also compare row fingerprints, not only counts."),
+        "fingerprint": Param(True, type="boolean", title="Fingerprint rows",
+                             description="Prove content (exact row fingerprints), not only counts and columns."),
     },
     tags=["matrixone", "pitr", "drill"],
     doc_md=__doc__,
@@ -140,11 +140,11 @@ def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, res
         actual = verification.capture(scratch_hook, "account", with_fingerprint=with_fingerprint)
         verdicts = verification.compare(reference, actual)
         result["tables"] = len(verdicts)
-        result["rows_verified"] = sum(v["actual_rows"] or 0 for v in verdicts if v["verdict"] == "OK")
+        result["rows_verified"] = sum(v["actual_rows"] or 0 for v in verdicts if v["verdict"] == "VERIFIED")
         result["verdicts"] = verdicts
         result["ok"] = verification.passed(verdicts)
         if not result["ok"]:
-            result["error"] = "; ".join(f"{v['table']}: {v['verdict']}" for v in verdicts if v["verdict"] != "OK")
+            result["error"] = "; ".join(f"{v['table']}: {v['verdict']}" for v in verdicts if v["verdict"] != "VERIFIED")
     finally:
         sys_hook.execute(statements.drop_account(scratch, if_exists=True))
         result["scratch_dropped"] = True

@@ -200,7 +200,10 @@ def matrixone_pitr_incident_demo() -> None:
         log.info("%s", text)
         report_file = os.environ.get(REPORT_FILE_ENV)
         if report_file:
-            Path(report_file).write_text(("PASSED" if ok else "FAILED") + "\n" + text + "\n")
+            # first line: the overall verdict, green only on VERIFIED
+            verdict = "VERIFIED" if ok else next((v["verdict"] for v in verdicts if v["verdict"] != "VERIFIED"),
+                                                 "MISMATCH")
+            Path(report_file).write_text(verdict + "\n" + text + "\n")
         if not ok:
             raise AirflowFailException("the restored data does not match the reference at T; see the report above")
         return result

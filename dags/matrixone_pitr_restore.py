@@ -89,7 +89,7 @@ def _params() -> dict[str, Param]:
                                   description="Show the plan (objects dropped or replaced, rows now vs at T, "
                                   "the SQL, the undo point) in an approval task and restore only when a "
                                   "human approves; reject or timeout restores nothing."),
-        "fingerprint": Param(False, type="boolean", title="Fingerprint rows",
+        "fingerprint": Param(True, type="boolean", title="Fingerprint rows",
                              description="Also hash every row (slower, catches wrong values with right counts)."),
     }
 
@@ -254,9 +254,10 @@ def matrixone_pitr_restore() -> None:
         verdicts = [
             {"account": v.get("account") or p["verify_account"], "table": t["table"],
              "expected_rows": t["expected_rows"], "actual_rows": t["actual_rows"],
-             "verdict": str(t["verdict"]).upper(),
-             "detail": "fingerprint matches" if t.get("expected_fingerprint") else "row count matches"
-             if str(t["verdict"]).lower() == "ok" else str(t["verdict"])}
+             "verdict": str(t["verdict"]),
+             "detail": "; ".join(t.get("reasons") or []) or ("counts, columns and content match"
+                                                            if t.get("expected_fingerprint") else
+                                                            "counts and columns match")}
             for t in v.get("tables", [])
         ]
         snapshot = (r.get("safety_snapshot") or {}).get("name")

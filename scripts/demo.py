@@ -102,7 +102,7 @@ def main() -> int:
         report = report_file.read_text()
         phase(5, "verification report:")
         print(report, flush=True)
-        if not report.startswith("PASSED"):
+        if not report.startswith("VERIFIED"):
             return fail("verification did not pass", test_log)
     finally:
         server.stop()

@@ -38,18 +38,18 @@ def require_own_account(client: PitrOperations, target: Target) -> None:
 def capture(client: PitrOperations, target: Target, instant: datetime) -> verify.Reference:
     """The scope as it was at T, read through time travel (call before restoring).
 
-    Fingerprints (order-independent row hashes) catch changed rows that keep the count.
+    Fingerprints (exact, order-independent row hashes with the columns' names and types) catch
+    changed rows that keep the count, renamed or retyped columns.
     """
     require_own_account(client, target)
     return verify.capture_reference(client, target.scope, instant, fingerprint=True)
 
 
 def check(client: PitrOperations, target: Target, reference: verify.Reference) -> Report:
-    """Per-table comparison of the live state with the reference; anything but *pass* fails.
+    """Per-object comparison of the live state with the reference; anything but VERIFIED fails.
 
     The restore has returned when this runs, so a missing table is a failure here, not a *wait*.
     """
     report = verify.verify(client, reference)
-    ok = report.status == verify.STATUS_PASS
-    verdict = "PASSED" if ok else "FAILED"
-    return Report(ok, f"verification: {verdict}\n{report.render()}", report.to_dict())
+    ok = report.verdict == verify.VERIFIED and report.status == verify.STATUS_PASS
+    return Report(ok, f"verification: {report.verdict}\n{report.render()}", report.to_dict())

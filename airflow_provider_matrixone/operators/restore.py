@@ -57,7 +57,9 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
     :param safety_snapshot: snapshot the scope's current state first (the undo point). This and
         the other flags take true/false, yes/no or 1/0; anything else fails before any statement.
     :param capture_reference: record the state at T for the verification sensor.
-    :param fingerprint: add order-independent per-table fingerprints to the reference.
+    :param fingerprint: prove content: exact, order-independent per-table fingerprints (columns, names
+        and types included) in the reference and the post-restore check. On by default; ``False``
+        keeps counts and columns (the retry's "already landed" decision always compares content).
     :param reference_conn_id: connection that reads the source at T (an account can only read its
         own data); defaults to ``matrixone_conn_id``.
     :param verify_conn_id: connection that reads the restored scope now; defaults likewise.
@@ -86,7 +88,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         dry_run: bool | str = False,
         safety_snapshot: bool | str = True,
         capture_reference: bool | str = True,
-        fingerprint: bool | str = False,
+        fingerprint: bool | str = True,
         matrixone_conn_id: str = DEFAULT_CONN_ID,
         reference_conn_id: str | None = None,
         verify_conn_id: str | None = None,
@@ -203,7 +205,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             with timer.phase("check"):
                 report = verify(verify_hook, reference)
                 self.log.info("post-restore check:\n%s", report.render())
-                result["check"] = {"status": report.status, "summary": report.summary()}
+                result["check"] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
+                                   "reasons": report.reasons()}
         self.log.info("restore report:\n%s", self._report(result))
         if reference is not None and result["check"]["status"] != "pass":
             # Never report success on a wrong state (e.g. another run restored the same scope to a
@@ -215,14 +218,15 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
 
     # ------------------------------------------------------------------------------------- phases
     def _reference(self, plan: RestorePlan, ref_hook: Any, fingerprint: bool) -> Reference:
-        if not fingerprint:
-            return plan.reference()  # counts at T were read by the plan: no extra round trip
+        # Always read through capture_reference (not only the plan's counts): the columns at T are
+        # part of every proof, and with fingerprints the counts are read by a second method.
         base = plan.reference()
         if plan.scope.level is Level.CLUSTER:
             scope = Scope(Level.CLUSTER)
         else:
             scope = Scope(plan.scope.level, plan.source_account, plan.scope.database, plan.scope.table)
-        return capture_reference(ref_hook, scope, plan.at_ns, fingerprint=True, target_account=base.target_account)
+        return capture_reference(ref_hook, scope, plan.at_ns, fingerprint=fingerprint,
+                                 target_account=base.target_account)
 
     def _landed_reference(self, plan: RestorePlan, ref_hook: Any, reference: Reference) -> Reference:
         """A fingerprinted reference for deciding whether a RESTORE already landed.
@@ -302,7 +306,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         lines.append(f"  restore issued   {restore.get('issued')}")
         check = result.get("check")
         if check:
-            lines.append(f"  check            {check['summary']}")
+            lines.append(f"  check            {check['verdict']}: {check['summary']}")
+            lines.extend(f"                   {reason}" for reason in check.get("reasons", [])[:20])
         for p in result["phases"]:
             lines.append(f"  phase {p['phase']:<16} {p['duration_s']:>9.3f} s  {p['status']}")
         return "\n".join(lines)

@@ -1,9 +1,11 @@
 """MatrixOneRestoreVerificationSensor: wait until a restored scope matches its state at T.
 
-Each poke reads the whole scope now in a few batched round trips and compares it table by table
-with the expectation: tables missing -> keep waiting (restore in progress); counts or fingerprints
-differ, or tables exist now that did not at T -> fail without retry once ``mismatch_grace`` has
-passed, with the diff in the log; everything equal -> done, the report goes to XCom.
+Each poke reads the whole scope now in a few batched round trips and compares it object by object
+with the expectation (databases, tables, columns, counts and, by default, content): objects of T
+missing -> keep waiting (restore in progress); any other ``MISMATCH`` or an ``UNVERIFIABLE`` proof
+-> fail without retry once ``mismatch_grace`` has passed, with one sentence per difference in the
+log; ``VERIFIED`` -> done, the report goes to XCom. It never compares less than it was asked: a
+counts-only reference is refused unless ``fingerprint=False``.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     Scope (for ``reference_timestamp``): ``level`` + ``account``/``database``/``table``, or ``tables``
     (``["db1.t1", ...]``). ``target_account``: where restored data is expected when it differs.
     :param timezone: zone of a naive ``reference_timestamp`` (``UTC``, IANA, ``server``).
-    :param fingerprint: compare order-independent fingerprints as well as counts.
+    :param fingerprint: compare content (exact, order-independent fingerprints) and columns as well as
+        counts. On by default; ``False`` compares counts and columns only. Never silently less: a
+        ``reference`` captured without fingerprints fails with a clear message unless this is ``False``.
     :param mismatch_grace: seconds after the sensor started during which a mismatch still waits.
     :param verify_conn_id: reads the scope now (must be the verified account's); default ``matrixone_conn_id``.
     :param reference_conn_id: reads the scope at T for ``reference_timestamp``; default likewise.
@@ -85,7 +89,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         reference_timestamp: Any = None,
         timezone: str | None = None,
         expected_counts: Any = None,
-        fingerprint: bool | str = False,
+        fingerprint: bool | str | None = None,
         mismatch_grace: float | str = 0.0,
         matrixone_conn_id: str = DEFAULT_CONN_ID,
         verify_conn_id: str | None = None,
@@ -130,14 +134,26 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         if len(given) != 1:
             raise errors.InvalidInput("reference", "give exactly one of reference, reference_timestamp or "
                                       f"expected_counts (got {', '.join(given) or 'none'})")
-        fingerprint = as_bool(self.fingerprint, "fingerprint")
+        asked = None if self.fingerprint is None else as_bool(self.fingerprint, "fingerprint")
+        fingerprint = asked is not False
         account = optional_str(self.account)
         target = optional_str(self.target_account)
         if given[0] == "reference":
             ref = Reference.from_dict(self.reference)
+            if fingerprint and not ref.fingerprint:
+                # Never compare less than asked: a counts-only reference cannot prove content.
+                raise errors.InvalidInput("fingerprint", "the reference has row counts only (captured without "
+                                          "fingerprints), so it cannot prove the restored content; capture it with "
+                                          "fingerprint=True (the restore operator's default), use "
+                                          "reference_timestamp, or set fingerprint=False to compare counts only")
+            if asked is False and ref.fingerprint:
+                ref = Reference(**{**ref.__dict__, "fingerprint": False})
             if target:
                 ref = Reference(**{**ref.__dict__, "target_account": target})
         elif given[0] == "expected_counts":
+            if asked is True:
+                raise errors.InvalidInput("fingerprint", "expected_counts are row counts: they cannot prove "
+                                          "content; use reference or reference_timestamp for fingerprint=True")
             ref = reference_from_counts(self.expected_counts,
                                         account=target or account or make_hook(self._verify_conn()).account)
         else:
@@ -152,7 +168,8 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             parsed = ref_hook.resolve_timestamp(self.reference_timestamp, optional_str(self.timezone))
             ref = capture_reference(ref_hook, scope, parsed.instant, fingerprint=fingerprint, target_account=target,
                                     tables=tables)
-            self.log.info("reference captured at %s: %d tables", ref.at_utc, len(ref.tables))
+            self.log.info("reference captured at %s: %d tables (%s)", ref.at_utc, len(ref.tables),
+                          "counts, columns and content" if ref.fingerprint else "counts and columns")
         self._reference = ref
         return ref
 
@@ -188,17 +205,17 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
 
     def _decide(self, report: VerificationReport, context: Any) -> bool | PokeReturnValue:
         if report.status == "pass":
-            self.log.info("restore verified:\n%s", report.render())
+            self.log.info("restore VERIFIED:\n%s", report.render())
             return PokeReturnValue(is_done=True, xcom_value=report.to_dict())
         if report.status == "wait":
-            missing = [r.name for r in report.results if r.verdict == "missing"]
+            missing = [r.name for r in report.results if r.kind == "missing"]
             self.log.info("waiting: %s; missing: %s", report.summary(), ", ".join(missing[:20]))
             return False
         if not self._grace_passed(context):
             self.log.info("mismatch within mismatch_grace, waiting:\n%s", report.render(only_problems=True))
             return False
-        self.log.error("restore verification failed:\n%s", report.render(only_problems=True))
-        raise AirflowFailException(f"restore verification failed: {report.summary()}\n"
+        self.log.error("restore verification %s:\n%s", report.verdict, report.render(only_problems=True))
+        raise AirflowFailException(f"restore verification failed ({report.verdict}): {report.summary()}\n"
                                    f"{report.render(only_problems=True)}")
 
     # ---------------------------------------------------------------------------------- deferrable
@@ -216,7 +233,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             started = self._start_time(context)
             report = verify(make_hook(self._verify_conn()), reference) if self.check_before_deferring else None
         if report is not None and report.status == "pass":
-            self.log.info("restore verified before deferring:\n%s", report.render())
+            self.log.info("restore VERIFIED before deferring:\n%s", report.render())
             return report.to_dict()
         self.log.info("deferring: the triggerer compares %d table(s) every %s s", len(reference.tables),
                       self.poke_interval)
@@ -239,13 +256,14 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         status = event.get("status")
         if status == "success":
             report = event.get("report") or {}
-            self.log.info("restore verified by the trigger after %s polls: %s", event.get("polls"),
+            self.log.info("restore VERIFIED by the trigger after %s polls: %s", event.get("polls"),
                           report.get("summary"))
             return report
         message = str(event.get("message") or "")
         if status == "failure":
-            self.log.error("restore verification failed:\n%s", message)
-            raise AirflowFailException(f"restore verification failed: {message}")
+            verdict = (event.get("report") or {}).get("verdict", "MISMATCH")
+            self.log.error("restore verification %s:\n%s", verdict, message)
+            raise AirflowFailException(f"restore verification failed ({verdict}): {message}")
         raise AirflowFailException(f"restore verification error: {message}")
 
 

@@ -101,7 +101,7 @@ def parse(params: dict[str, Any], server_zone: Any = None) -> RestoreRequest:
         target_account=_opt_name(params, "target_account", "account"),
         dry_run=_dry_run(params),
         safety_snapshot=_flag(params, "safety_snapshot", True),
-        fingerprint=_flag(params, "fingerprint", False),
+        fingerprint=_flag(params, "fingerprint", True),
         require_approval=_flag(params, "require_approval", False),
         timestamp_note=parsed.note,
     )

@@ -2,18 +2,22 @@
 
 A reference is read with time travel (``{MO_TS = ns}``) from the account that owned the data at T,
 before anything is restored; the current state is read the same way without a hint. Both are
-plain JSON (they travel through XCom). Row counts are batched; fingerprints (optional, O(rows))
-hash every row so that a restore with the right count but wrong values is still caught.
+plain JSON (they travel through XCom). The reading and the verdicts are the provider's
+(:mod:`airflow_provider_matrixone.pitr.verify`): counts, columns and exact content fingerprints,
+so the DAGs, the sensor and ``mo-pitr --verify`` prove the same thing and say the same words
+(``VERIFIED`` / ``MISMATCH`` / ``UNVERIFIABLE``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
-from airflow_provider_matrixone.pitr import errors, statements
-from airflow_provider_matrixone.pitr.identifiers import quote_contained
+from airflow_provider_matrixone.pitr import errors
+from airflow_provider_matrixone.pitr.reading import TableState, _Reader
+from airflow_provider_matrixone.pitr.verdicts import VERIFIED
+from airflow_provider_matrixone.pitr.verdicts import compare as compare_states
+from airflow_provider_matrixone.pitr.verify import CurrentState, Reference
 
 State = dict[str, Any]
 
@@ -35,19 +39,6 @@ def scope_tables(
     return databases, hook.list_scope_tables(databases, at=at_ns)
 
 
-def fingerprint(hook: MatrixOneHook, database: str, table: str, at_ns: int | None) -> str:
-    """Order-independent SHA-256 of every row (values rendered with ``str``)."""
-    hint = f" {statements.time_travel_hint(at_ns=at_ns)}" if at_ns is not None else ""
-    # names listed by the server (any text MatrixOne allows): back-quoted, back-quotes doubled; the hint is an int
-    sql = f"SELECT * FROM {quote_contained(database, 'database')}.{quote_contained(table, 'table')}{hint}"  # noqa: S608
-    _, rows = hook.execute(sql)
-    digest = hashlib.sha256()
-    for line in sorted("\x1f".join("\\N" if v is None else str(v) for v in row) for row in rows):
-        digest.update(line.encode())
-        digest.update(b"\x1e")
-    return digest.hexdigest()
-
-
 def capture(
     hook: MatrixOneHook,
     level: str,
@@ -55,65 +46,52 @@ def capture(
     database: str | None = None,
     table: str | None = None,
     at_ns: int | None = None,
-    with_fingerprint: bool = False,
+    with_fingerprint: bool = True,
 ) -> State:
-    """The state of a scope at ``at_ns`` (or now): databases, tables, row counts, fingerprints."""
+    """The state of a scope at ``at_ns`` (or now): databases, tables, counts, columns, fingerprints."""
     databases, pairs = scope_tables(hook, level, database, table, at_ns)
-    counts = hook.count_rows(pairs, at=at_ns)
-    tables: dict[str, dict[str, Any]] = {}
-    for db_name, tbl_name in pairs:
-        key = f"{db_name}.{tbl_name}"
-        entry: dict[str, Any] = {"rows": counts.get(key, 0)}
-        if with_fingerprint:
-            entry["fingerprint"] = fingerprint(hook, db_name, tbl_name, at_ns)
-        tables[key] = entry
+    with _Reader(hook) as reader:
+        states = reader.states(pairs, at_ns, with_fingerprint)
     return {
         "account": hook.login.account,
         "level": level,
         "database": database,
         "table": table,
         "at_ns": at_ns,
+        "fingerprint": with_fingerprint,
         "databases": databases,
-        "tables": tables,
+        "tables": {name: st.to_dict() for name, st in states.items()},
     }
 
 
 def compare(reference: State, actual: State) -> list[dict[str, Any]]:
-    """One verdict per table: ok, missing, extra, rows differ or fingerprint differs."""
-    verdicts: list[dict[str, Any]] = []
-    ref_tables: dict[str, dict[str, Any]] = reference["tables"]
-    now_tables: dict[str, dict[str, Any]] = actual["tables"]
-    for key in sorted(set(ref_tables) | set(now_tables)):
-        want, got = ref_tables.get(key), now_tables.get(key)
-        row: dict[str, Any] = {
-            "table": key,
-            "expected_rows": want["rows"] if want else None,
-            "actual_rows": got["rows"] if got else None,
-        }
-        if want is None:
-            row["verdict"], row["detail"] = "EXTRA", "table did not exist at the restore time"
-        elif got is None:
-            row["verdict"], row["detail"] = "MISSING", "table is not there after the restore"
-        elif want["rows"] != got["rows"]:
-            row["verdict"], row["detail"] = "ROWS DIFFER", f"{got['rows']} rows, expected {want['rows']}"
-        elif "fingerprint" in want and want.get("fingerprint") != got.get("fingerprint"):
-            row["verdict"], row["detail"] = "FINGERPRINT DIFFERS", "same row count, different values"
-        else:
-            row["verdict"], row["detail"] = "OK", "fingerprint matches" if "fingerprint" in want else "row count matches"
-        verdicts.append(row)
-    for db_name in sorted(set(reference["databases"]) - set(actual["databases"])):
-        if not any(k.startswith(db_name + ".") for k in ref_tables):
-            verdicts.append({"table": f"{db_name}.*", "expected_rows": 0, "actual_rows": None,
-                             "verdict": "MISSING", "detail": "database is not there after the restore"})
-    return verdicts
+    """One verdict per object (VERIFIED, MISMATCH or UNVERIFIABLE) with the reasons as ``detail``."""
+    ref = Reference(
+        scope=None,
+        tables={k: TableState.from_dict(v) for k, v in reference["tables"].items()},
+        databases=tuple(reference["databases"]) if reference["level"] in ("account", "cluster") else None,
+        complete=reference["level"] != "table",
+        fingerprint=bool(reference.get("fingerprint")) and bool(actual.get("fingerprint")),
+    )
+    now = CurrentState(
+        tables={k: TableState.from_dict(v) for k, v in actual["tables"].items()},
+        databases=tuple(actual["databases"]), account=str(actual.get("account") or ""), read_at_utc="",
+        statements=0, duration_s=0.0,
+    )
+    report = compare_states(ref, now)
+    proof = "counts, columns and content match" if ref.fingerprint else "counts and columns match"
+    return [{"table": r.name if r.object_type == "table" else f"{r.name}.*", "expected_rows": r.expected_rows,
+             "actual_rows": r.actual_rows, "verdict": r.verdict,
+             "detail": "; ".join(r.reasons) if r.reasons else proof} for r in report.results]
 
 
 def passed(verdicts: list[dict[str, Any]]) -> bool:
-    return all(v["verdict"] == "OK" for v in verdicts)
+    """Green only when every object is VERIFIED."""
+    return all(v["verdict"] == VERIFIED for v in verdicts)
 
 
 def require_passed(verdicts: list[dict[str, Any]], what: str) -> None:
-    bad = [v for v in verdicts if v["verdict"] != "OK"]
+    bad = [v for v in verdicts if v["verdict"] != VERIFIED]
     if bad:
-        summary = ", ".join(f"{v['table']}: {v['verdict']}" for v in bad[:10])
-        raise errors.MatrixOneError(f"{what}: verification failed for {len(bad)} table(s): {summary}")
+        summary = ", ".join(f"{v['table']}: {v['verdict']} ({v['detail']})" for v in bad[:10])
+        raise errors.MatrixOneError(f"{what}: verification failed for {len(bad)} object(s): {summary}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import sqlite3
 import time
@@ -52,6 +53,19 @@ def _crc32(v: Any) -> int | None:
         return None
     b = v if isinstance(v, bytes) else _s(v).encode()
     return zlib.crc32(b) & 0xFFFFFFFF
+
+
+def _hex(v: Any) -> str | None:
+    """MySQL/MatrixOne ``HEX``: NULL stays NULL (SQLite's built-in returns ''), integers are
+    written in base 16, strings and binary as the hex of their bytes (upper case)."""
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return format(v & 0xFFFFFFFFFFFFFFFF, "X")
+    if isinstance(v, float):
+        return format(int(round(v)) & 0xFFFFFFFFFFFFFFFF, "X")
+    b = bytes(v) if isinstance(v, (bytes, bytearray, memoryview)) else str(v).encode()
+    return b.hex().upper()
 
 
 def _md5(v: Any) -> str | None:
@@ -132,6 +146,16 @@ def _str_to_date(v: Any, fmt: Any) -> str | None:
     return d.strftime("%Y-%m-%d %H:%M:%S") if has_time else d.strftime("%Y-%m-%d")
 
 
+def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A small per-process cache for pure per-row functions.
+
+    SQLite flattens derived tables, so an expression computed once per row in a subquery (e.g. the
+    restore proof's row digest, used by four aggregates) is evaluated once per *reference*; the
+    cache turns the repeats into lookups. ``typed=True`` keeps ``1`` and ``1.0`` apart (their text
+    differs)."""
+    return functools.lru_cache(maxsize=1024, typed=True)(fn)
+
+
 def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callable[[], tzinfo] | None = None) -> None:
     """Register the functions; ``now`` returns the session-local current time (naive).
 
@@ -165,10 +189,11 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
                        ("hour", "hour"), ("minute", "minute"), ("second", "second")):
         conn.create_function(name, 1, _part(attr), deterministic=True)
     conn.create_function("mo_date_add", 3, _date_add, deterministic=True)
-    conn.create_function("mo_dec_text", 2, _dec_text, deterministic=True)
+    conn.create_function("mo_dec_text", 2, _memo(_dec_text), deterministic=True)
     conn.create_function("str_to_date", 2, _str_to_date, deterministic=True)
-    conn.create_function("mo_concat_ws", -1, _concat_ws)
-    conn.create_function("crc32", 1, _crc32, deterministic=True)
-    conn.create_function("md5", 1, _md5, deterministic=True)
+    conn.create_function("mo_concat_ws", -1, _memo(_concat_ws))
+    conn.create_function("crc32", 1, _memo(_crc32), deterministic=True)
+    conn.create_function("md5", 1, _memo(_md5), deterministic=True)
+    conn.create_function("hex", 1, _memo(_hex), deterministic=True)
     conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]
     exact.register(conn)

@@ -39,12 +39,17 @@ def sql_literal(v: Any) -> str:
 
 def values_select(columns: list[str], rows: Iterable[tuple[Any, ...]]) -> str:
     """A SELECT producing ``rows`` with ``columns`` (an empty result when there are no rows)."""
+    # One multi-row VALUES, not a UNION ALL per row: SQLite caps compound SELECTs at 500 terms,
+    # which an account with more than 500 columns (information_schema.columns) exceeded.
     parts = []
     for r in rows:
-        parts.append("SELECT " + ", ".join(f"{sql_literal(v)} AS \"{c}\"" for v, c in zip(r, columns, strict=True)))
+        if len(r) != len(columns):
+            raise ValueError(f"row has {len(r)} values for {len(columns)} columns")
+        parts.append("(" + ", ".join(sql_literal(v) for v in r) + ")")
     if not parts:
         return "SELECT " + ", ".join(f'NULL AS "{c}"' for c in columns) + " WHERE 0"
-    return " UNION ALL ".join(parts)
+    names = ", ".join(f'column{i} AS "{c}"' for i, c in enumerate(columns, 1))
+    return f"SELECT {names} FROM (VALUES {', '.join(parts)})"  # noqa: S608 - every value is a sql_literal
 
 
 def column_key(schema: TableSchema, name: str) -> str:

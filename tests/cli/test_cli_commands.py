@@ -300,7 +300,7 @@ class TestVerify:
         sql_as(cli_server, u, ["delete from db2.orders", "insert into db1.products (name) values ('x')"])
         r = cli("pitr", "restore", "--pname", "pv", "--timestamp", t, "--database", "db2", "--verify", user=u)
         assert r.code == 0, r.err
-        assert "verification: PASSED" in r.out
+        assert "verification: VERIFIED" in r.out
         assert "db2.orders" in r.out
 
     def test_verify_against_a_tampered_reference_exits_1(self, cli: Cli, cli_server: Any,
@@ -324,7 +324,7 @@ class TestVerify:
         sql_as(cli_server, u, ["delete from db2.orders"])
         r = cli("pitr", "restore", "--pname", "pv3", "--timestamp", t, "--database", "db2", "--verify", user=u)
         assert r.code == 1
-        assert "verification: FAILED" in r.out and "count_mismatch" in r.out
+        assert "verification: MISMATCH" in r.out and "table db2.orders had 4 rows at T and has 3 now" in r.out
         assert "verification FAILED" in r.err
         assert count(cli_server, u, "db2.orders") == 3  # the restore itself ran
 
@@ -364,13 +364,13 @@ class TestVerify:
         sql_as(cli_server, u, ["delete from db2.orders where id = 2"])  # the "wrong" restore
         report = verification.check(client, target, reference)
         assert not report.ok
-        assert "FAILED" in report.text and "count_mismatch" in report.text
+        assert "MISMATCH" in report.text and "table db2.orders had 3 rows at T and has 2 now" in report.text
         assert [(t["table"], t["expected_rows"], t["actual_rows"], t["verdict"]) for t in report.data["tables"]] == [
-            ("db2.orders", 3, 2, "count_mismatch")]
+            ("db2.orders", 3, 2, "MISMATCH")]
         # same row count, one changed value: caught by the fingerprint
         sql_as(cli_server, u, ["insert into db2.orders (id, product_name, quantity) values (2, 'item2', 20)"])
         report = verification.check(client, target, reference)
-        assert not report.ok and "fingerprint_mismatch" in report.text
+        assert not report.ok and "same 3 rows count as at T but different values" in report.text
         sql_as(cli_server, u, ["update db2.orders set quantity = 2 where id = 2"])
         assert verification.check(client, target, reference).ok
         # a tampered reference is caught as well

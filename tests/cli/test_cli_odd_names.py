@@ -85,7 +85,7 @@ def test_account_restore_with_verify(cli: Cli, cli_server: Any) -> None:
     r = cli("pitr", "restore", "--pname", "$%^#", "--timestamp", t, "--account", "oddcli2", "--verify", "--yes",
             user=u)
     assert r.code == 0, r.err
-    assert "verification: PASSED" in r.out and "订单.order items" in r.out
+    assert "verification: VERIFIED" in r.out and "订单.order items" in r.out
     assert _counts(cli_server, u) == AT_T
 
 
@@ -101,7 +101,7 @@ def test_database_and_table_restores_naming_odd_names(flags: list[str], restored
     u = f"{account}#admin"
     r = cli("pitr", "restore", "--pname", "$%^#", "--timestamp", t, *flags, "--verify", user=u)
     assert r.code == 0, r.err
-    assert "verification: PASSED" in r.out
+    assert "verification: VERIFIED" in r.out
     counts = _counts(cli_server, u)
     for name in restored:
         assert counts[name] == AT_T[name]

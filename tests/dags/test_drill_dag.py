@@ -66,7 +66,7 @@ def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_
     assert str(dr.state) == "failed"
     assert task_states(dr)["report"] == "failed"
     result = xcom(dr, "drill", 0)
-    assert result["ok"] is False and "db2.orders: MISSING" in result["error"]
+    assert result["ok"] is False and "db2.orders: MISMATCH" in result["error"]
     assert result["scratch_dropped"] is True and result["recovery_s"] >= 0
     assert _scratch_accounts(server) == []
     assert tenant_sql(server, ACC, ["select count(*) from db1.products"])[0][0] == 9

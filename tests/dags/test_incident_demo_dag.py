@@ -33,7 +33,7 @@ def test_incident_demo_restores_the_seed_scenario(run_dag: Any, demo_server: Any
     assert str(dr.state) == "success", task_states(dr)
     result = xcom(dr, "verify")
     assert result["ok"] is True
-    assert {v["verdict"] for v in result["verdicts"]} == {"OK"}
+    assert {v["verdict"] for v in result["verdicts"]} == {"VERIFIED"}
     assert {v["table"] for v in result["verdicts"]} == {"db1.products", "db2.orders"}
     assert all(c["ok"] for c in result["checks"])
     pitrs = {p["name"]: p for p in xcom(dr, "create_pitrs")}

@@ -57,7 +57,7 @@ def test_account_level_restore_through_sys_pitr(run_dag: Any, tenant_conns: None
     assert plan["restore_as"] == "sys"
     assert {"db1", "db2"} <= _dbs(mo_server, ACC) and "after_t" not in _dbs(mo_server, ACC)
     report = xcom(dr, "report")
-    assert {v["verdict"] for v in report["verdicts"]} == {"OK"}
+    assert {v["verdict"] for v in report["verdicts"]} == {"VERIFIED"}
     assert {v["table"] for v in report["verdicts"]} == {"db1.products", "db2.orders"}
     snapshot = xcom(dr, "report")["safety_snapshot"]
     assert snapshot and snapshot in [r[0] for r in root_sql(mo_server, ["show snapshots"])]
@@ -87,7 +87,7 @@ def test_database_level_restore_as_tenant(run_dag: Any, tenant_conns: None, mo_s
     assert plan["sql"].startswith("RESTORE DATABASE `db1` FROM PITR `rdag_own`")
     assert plan["restore_as"] == ACC
     assert tenant_sql(mo_server, ACC, ["select count(*) from db1.products"])[0][0] == 9
-    assert all("fingerprint" in v["detail"] for v in xcom(dr, "report")["verdicts"])
+    assert all(v["detail"] == "counts, columns and content match" for v in xcom(dr, "report")["verdicts"])
 
 
 def test_table_level_restore(run_dag: Any, tenant_conns: None, mo_server: Any, scenario: dict[str, Any]) -> None:

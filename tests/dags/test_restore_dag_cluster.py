@@ -43,4 +43,4 @@ def test_cluster_restore_rewinds_sys_data_and_accounts(run_dag: Any, cluster_ser
     assert xcom(dr, "plan")["sql"].startswith("RESTORE CLUSTER FROM PITR `cl`")
     assert _root(server, ["select count(*) from ops.jobs"])[0][0] == 3
     assert "late" not in [r[0] for r in _root(server, ["show accounts"])]
-    assert {v["verdict"] for v in xcom(dr, "report")["verdicts"]} == {"OK"}
+    assert {v["verdict"] for v in xcom(dr, "report")["verdicts"]} == {"VERIFIED"}

@@ -75,8 +75,8 @@ def test_verification_runs_in_the_trigger_and_the_report_is_logged_before_return
     # are structlog's and write to the captured streams, not to caplog
     captured = "".join(capfd.readouterr())
     assert "deferring: the triggerer compares 1 table(s)" in captured
-    assert "restore verified by the trigger after 1 polls" in captured
-    assert "restore verified before deferring" not in captured
+    assert "restore VERIFIED by the trigger after 1 polls" in captured
+    assert "restore VERIFIED before deferring" not in captured
     # the report went through the task logger (print() reached the UI after the return value)
     report = [m for m in messages if m.startswith("Restore of account acc1")]
     assert report and "SQL: RESTORE FROM PITR `pitr1`" in report[0] and "Safety snapshot (undo point)" in report[0]

@@ -90,8 +90,9 @@ def test_account_restore_then_undo_with_safety_snapshot(tenant: SimpleNamespace,
     json.dumps(out)
     assert _state(mo_server, tenant.name) == before_incident
     assert out["check"]["status"] == "pass"
-    assert out["reference"]["tables"] == {"db1.products": {"rows": 9, "fingerprint": None},
-                                          "db2.orders": {"rows": 3, "fingerprint": None}}
+    assert {k: v["rows"] for k, v in out["reference"]["tables"].items()} == {"db1.products": 9, "db2.orders": 3}
+    assert all(v["fingerprint"] and v["columns"] for v in out["reference"]["tables"].values())  # content by default
+    assert out["check"]["verdict"] == "VERIFIED"
     snap = out["safety_snapshot"]["name"]
     assert len(snap) <= 64 and snap.startswith("mo_safety_")
     assert [p["phase"] for p in out["phases"]] == ["timestamp", "plan", "reference", "safety_snapshot", "restore",

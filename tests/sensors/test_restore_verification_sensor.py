@@ -30,7 +30,7 @@ def _sensor(conn_id: str, **kw: Any) -> MatrixOneRestoreVerificationSensor:
     return MatrixOneRestoreVerificationSensor(task_id="verify", matrixone_conn_id=conn_id, **kw)
 
 
-def _restored(tenant: SimpleNamespace, server: Any, *, fingerprint: bool = False) -> dict[str, Any]:
+def _restored(tenant: SimpleNamespace, server: Any, *, fingerprint: bool = True) -> dict[str, Any]:
     """Database-level PITR on db1, incident, restore: returns the restore operator's XCom."""
     MatrixOnePITRCreateOperator(task_id="p", pitr_name="p_db1", level="database", database="db1",
                                 matrixone_conn_id=tenant.conn_id).execute(context())
@@ -48,11 +48,14 @@ def test_pass_returns_the_report_and_reads_nothing_mutating(tenant: SimpleNamesp
     assert isinstance(result, PokeReturnValue) and result.is_done
     report = result.xcom_value
     assert report is not None
-    assert report["status"] == "pass"
-    assert report["tables"] == [{"table": "db1.products", "verdict": "ok", "expected_rows": 9, "actual_rows": 9,
-                                 "expected_fingerprint": None, "actual_fingerprint": None}]
+    assert report["status"] == "pass" and report["verdict"] == "VERIFIED" and report["content"] is True
+    (table,) = report["tables"]
+    assert (table["table"], table["verdict"], table["expected_rows"], table["actual_rows"]) == (
+        "db1.products", "VERIFIED", 9, 9)
+    assert table["expected_fingerprint"] == table["actual_fingerprint"] is not None
     assert mutating_since(mo_server, mark) == []
-    assert report["statements"] <= 3
+    # databases, tables, counts, columns, fingerprints: one batched statement each
+    assert report["statements"] <= 5
 
 
 def test_missing_table_waits_then_times_out_or_skips(tenant: SimpleNamespace, mo_server: Any) -> None:
@@ -74,7 +77,8 @@ def test_mismatch_fails_without_retry_after_grace(tenant: SimpleNamespace, mo_se
     with pytest.raises(AirflowFailException) as info:
         _sensor(tenant.conn_id, reference=out).execute(context())
     text = str(info.value)
-    assert "db1.products" in text and "count_mismatch" in text and "db1.newer" in text and "unexpected" in text
+    assert "table db1.products had 9 rows at T and has 8 now" in text
+    assert "table db1.newer did not exist at T and exists now" in text and "MISMATCH" in text
     with pytest.raises(AirflowSkipException):
         _sensor(tenant.conn_id, reference=out, soft_fail=True).execute(context())
 
@@ -83,15 +87,28 @@ def test_fingerprint_catches_changed_values(tenant: SimpleNamespace, mo_server: 
     out = _restored(tenant, mo_server, fingerprint=True)
     assert _sensor(tenant.conn_id, reference=out, fingerprint=True).poke(context())
     tenant_sql(mo_server, tenant.name, ["update db1.products set price = price + 1 where id = 2"])
-    with pytest.raises(AirflowFailException, match="fingerprint_mismatch"):
+    with pytest.raises(AirflowFailException, match="MISMATCH.*same 9 rows count as at T but different values"):
         _sensor(tenant.conn_id, reference=out).execute(context())
+
+
+def test_counts_only_reference_with_fingerprint_says_so_and_fails(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """Before issue 13 this sensor silently compared counts and passed with every price changed."""
+    out = _restored(tenant, mo_server, fingerprint=False)
+    tenant_sql(mo_server, tenant.name, ["update db1.products set price = price + 1"])
+    for asked in (True, None):  # explicitly, and by default
+        kw = {} if asked is None else {"fingerprint": asked}
+        with pytest.raises(AirflowFailException, match="reference has row counts only"):
+            _sensor(tenant.conn_id, reference=out, **kw).execute(context())
+    # turned off explicitly: counts and columns only, and the log/summary says so
+    report = _sensor(tenant.conn_id, reference=out, fingerprint=False).execute(context())
+    assert report["verdict"] == "VERIFIED" and "counts and columns only" in report["summary"]
 
 
 def test_reference_timestamp_and_expected_counts(tenant: SimpleNamespace, mo_server: Any) -> None:
     t = now_after_pitr()
     tenant_sql(mo_server, tenant.name, ["insert into db2.orders (product_name, quantity) values ('x', 1)"])
     sensor = _sensor(tenant.conn_id, reference_timestamp=t.isoformat(), level="database", database="db2")
-    with pytest.raises(AirflowFailException, match="db2.orders .* 3 .* 4 .*count_mismatch"):
+    with pytest.raises(AirflowFailException, match="(?s)db2.orders .* 3 .* 4 .*MISMATCH.*had 3 rows at T and has 4 now"):
         sensor.execute(context())
     by_tables = _sensor(tenant.conn_id, reference_timestamp=t.isoformat(), tables=["db1.products"])
     assert by_tables.poke(context())
@@ -148,8 +165,9 @@ def test_trigger_failure_event_and_execute_complete(tenant: SimpleNamespace, mo_
     trigger = MatrixOneRestoreVerificationTrigger(conn_id=tenant.conn_id, reference=sensor.build_reference().to_json(),
                                                   poke_interval=0.1)
     event = asyncio.run(_first_event(trigger))
-    assert event["status"] == "failure" and "count_mismatch" in event["message"]
-    with pytest.raises(AirflowFailException, match="count_mismatch"):
+    assert event["status"] == "failure" and "had 9 rows at T and has 0 now" in event["message"]
+    assert event["report"]["verdict"] == "MISMATCH"
+    with pytest.raises(AirflowFailException, match="verification MISMATCH"):
         sensor.execute_complete(context(), event)
     bad = MatrixOneRestoreVerificationTrigger(conn_id=tenant.conn_id, reference="{not json", poke_interval=0.1)
     assert asyncio.run(_first_event(bad))["status"] == "error"

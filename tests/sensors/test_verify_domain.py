@@ -7,13 +7,13 @@ import json
 import pytest
 
 from airflow_provider_matrixone.pitr import errors
+from airflow_provider_matrixone.pitr.fingerprint import Column, encode_column, fingerprint_select
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.verify import (
     CurrentState,
     Reference,
     TableState,
     compare,
-    fingerprint_sql,
     parse_table_names,
     reference_from_counts,
 )
@@ -41,24 +41,27 @@ def _state(databases: tuple[str, ...] = ("db1", "db2"), **tables: int | tuple[in
 
 def test_pass_when_everything_matches() -> None:
     report = compare(_ref(db1__products=9, db2__orders=3), _state(db1__products=9, db2__orders=3))
-    assert report.status == "pass"
-    assert [r.verdict for r in report.results] == ["ok", "ok"]
-    assert report.counts()["ok"] == 2 and report.statements == 4
+    assert report.status == "pass" and report.verdict == "VERIFIED"
+    assert [r.verdict for r in report.results] == ["VERIFIED", "VERIFIED"]
+    assert report.counts()["VERIFIED"] == 2 and report.statements == 4
 
 
 def test_missing_table_means_wait_even_with_other_mismatches() -> None:
     report = compare(_ref(db1__products=9, db2__orders=3), _state(db1__products=4))
-    assert report.status == "wait"
-    assert {r.name: r.verdict for r in report.results} == {"db1.products": "count_mismatch", "db2.orders": "missing"}
+    assert report.status == "wait" and report.verdict == "MISMATCH"
+    assert {r.name: r.kind for r in report.results} == {"db1.products": "count_mismatch", "db2.orders": "missing"}
+    assert "table db1.products had 9 rows at T and has 4 now" in report.reasons()
 
 
 def test_count_mismatch_and_unexpected_fail() -> None:
     report = compare(_ref(db1__products=9), _state(databases=("db1", "db3"), db1__products=9, db3__t=1))
-    assert report.status == "fail"
-    assert {r.name: r.verdict for r in report.results} == {"db1.products": "ok", "db3.t": "unexpected"}
+    assert report.status == "wait"  # db2 existed at T and is missing: a running restore may still bring it
+    assert {r.name: r.kind for r in report.results} == {"db1.products": "ok", "db3.t": "unexpected",
+                                                        "db2": "missing", "db3": "unexpected"}
     assert report.unexpected_databases == ("db3",)
     text = report.render(only_problems=True)
-    assert "db3.t" in text and "unexpected" in text and "db1.products" not in text.split("\n", 3)[-1]
+    assert "table db3.t did not exist at T and exists now" in text
+    assert "database db2 existed at T and is missing now" in text and "db1.products" not in text.split("\n", 3)[-1]
 
 
 def test_unexpected_only_counts_for_complete_references() -> None:
@@ -72,19 +75,21 @@ def test_fingerprint_mismatch_with_equal_counts() -> None:
     ref = Reference(scope=Scope.build("table", database="db1", table="t"), tables={"db1.t": TableState(2, "2:10")},
                     account="acc1", fingerprint=True)
     report = compare(ref, _state(db1__t=(2, "2:11")))
-    assert report.status == "fail" and report.results[0].verdict == "fingerprint_mismatch"
-    assert "2:10 / 2:11" in report.render()
+    assert report.status == "fail" and report.results[0].kind == "fingerprint_mismatch"
+    assert report.verdict == "MISMATCH" and "fingerprint 2:10 at T, 2:11 now" in report.render()
     assert compare(ref, _state(db1__t=(2, "2:10"))).status == "pass"
 
 
 def test_render_is_an_aligned_table() -> None:
     report = compare(_ref(db1__products=9, db2__orders=3), _state(db1__products=10, db2__orders=3))
     lines = report.render().splitlines()
-    assert lines[0] == "verification fail: 2 tables (1 ok, 1 count_mismatch)"
-    header = next(i for i, line in enumerate(lines) if line.startswith("table"))
+    assert lines[0] == ("verification MISMATCH: 2 objects (1 VERIFIED, 1 MISMATCH); "
+                        "compared counts and columns only")
+    header = next(i for i, line in enumerate(lines) if line.startswith("object"))
     assert set(lines[header + 1].replace(" ", "")) == {"-"}
     row = lines[header + 2].split()
-    assert row == ["db1.products", "9", "10", "count_mismatch"]
+    assert row == ["db1.products", "9", "10", "MISMATCH"]
+    assert "  MISMATCH: table db1.products had 9 rows at T and has 10 now" in lines
 
 
 def test_reference_round_trips_through_json_and_repr() -> None:
@@ -117,16 +122,25 @@ def test_expected_counts_and_table_names_are_validated() -> None:
         parse_table_names(["db1.`x`"])
 
 
-def test_fingerprint_sql_is_batched_and_quoted() -> None:
-    tables = [("db1", f"t{i}", ["id", "we`ird"]) for i in range(120)]
-    sqls = fingerprint_sql(tables, at_ns=1730107800000000000)
-    assert len(sqls) == 3
-    first = sqls[0].split(" UNION ALL ")[0]
-    assert first == ("SELECT 'db1' AS db_name, 't0' AS table_name, COUNT(*) AS row_count, SUM(CRC32(CONCAT_WS('|', "
-                     "IFNULL(CONCAT('v', CAST(`id` AS CHAR)), 'n'), IFNULL(CONCAT('v', CAST(`we``ird` AS CHAR)), "
-                     "'n')))) AS fp FROM `db1`.`t0` {MO_TS = 1730107800000000000}")
+def test_fingerprint_sql_encodes_each_type_exactly_and_quotes_names() -> None:
+    cols = [Column("id", "int", False, None, 1, "PRI"), Column("we`ird", "varchar(5)", True, None, 2),
+            Column("d", "double", True, None, 3), Column("b", "varbinary(4)", True, None, 4),
+            Column("j", "json", True, None, 5)]
+    sql = fingerprint_select("db1", "t0", cols, 1730107800000000000)
+    assert "IFNULL(CAST(`id` AS CHAR), 'N')" in sql and "IFNULL(HEX(`we``ird`), 'N')" in sql
+    assert "CAST(`d` - CAST(CAST(`d` AS CHAR) AS DOUBLE) AS CHAR)" in sql  # the exact residual of a DOUBLE
+    assert "IFNULL(HEX(`b`), 'N')" in sql and "HEX(CAST(`j` AS CHAR))" in sql
+    assert "SUM(a) AS sa" in sql and "BIT_XOR(a) AS xa" in sql and "`db1`.`t0` {MO_TS = 1730107800000000000}" in sql
     with pytest.raises(errors.InvalidInput):
-        fingerprint_sql([("db1", "t", ["a\nb"])])
+        encode_column(Column("a\nb", "int", True, None, 1))
+
+
+def test_reference_with_content_round_trips() -> None:
+    cols = (Column("id", "int", False, None, 1, "PRI"),)
+    chunks = ({"label": "id < 5", "key": "id", "lo": None, "hi": 5, "aggregate": "4:1:2:3:4"},)
+    ref = Reference(scope=Scope.build("table", database="db1", table="t"),
+                    tables={"db1.t": TableState(9, "9:ab", cols, chunks, None)}, account="acc1", fingerprint=True)
+    assert Reference.from_dict(json.dumps(ref.to_dict())) == ref
 
 
 def test_verify_module_has_no_airflow_import() -> None:

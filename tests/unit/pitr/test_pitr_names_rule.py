@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from airflow_provider_matrixone.pitr import InvalidInput, MatrixOneError, quote_ident, validate_name
+from airflow_provider_matrixone.pitr.fingerprint import Column, fingerprint_select
 from airflow_provider_matrixone.pitr.flags import parse_bool, parse_dry_run
 from airflow_provider_matrixone.pitr.identifiers import quote_contained
 from airflow_provider_matrixone.pitr.models import Scope
 from airflow_provider_matrixone.pitr.statements import count_rows, restore_pitr, show_tables
-from airflow_provider_matrixone.pitr.verify import Reference, fingerprint_sql, parse_table_names
+from airflow_provider_matrixone.pitr.verify import Reference, parse_table_names
 
 ACCEPTED = ["订单", "select", "$%^#", "account", "a;b", "a/*x*/b", "a#x", "a\\b", "db1.t1", "a--b", "\u0430cc1",
             "x" * 64, "订" * 64, "😀", "a\u200bb", "-", "1"]
@@ -56,8 +57,8 @@ def test_read_builders_take_any_listed_name() -> None:
     (sql,) = count_rows([("订单", "order items"), ("d`b", "it's")])
     assert sql == ("SELECT '订单' AS db_name, 'order items' AS table_name, COUNT(*) AS row_count FROM `订单`.`order items`"
                    " UNION ALL SELECT 'd`b' AS db_name, 'it''s' AS table_name, COUNT(*) AS row_count FROM `d``b`.`it's`")
-    (fp,) = fingerprint_sql([("订单", "order items", ["order"])])
-    assert "FROM `订单`.`order items`" in fp and "CAST(`order` AS CHAR)" in fp
+    fp = fingerprint_select("订单", "order items", [Column("order", "int", True, None, 1)], None)
+    assert "FROM `订单`.`order items`" in fp and "CAST(`order` AS CHAR)" in fp and "'订单' AS db_name" in fp
 
 
 def test_restore_statement_quotes_user_names() -> None:
