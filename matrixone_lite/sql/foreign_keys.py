@@ -83,7 +83,7 @@ def from_node(node: exp.Expression, table: str, taken: list[dict[str, Any]]) -> 
         "on_delete": "RESTRICT",
         "on_update": "RESTRICT",
     }
-    for opt in ref.args.get("options") or []:
+    for opt in (ref.args.get("options") if isinstance(ref, exp.Reference) else None) or []:
         m = re.match(r"^ON\s+(DELETE|UPDATE)\s+(.+)$", str(opt).strip(), re.I)
         if not m or m.group(2).upper() not in ACTIONS:
             raise not_supported(f"foreign key option {opt}")
