@@ -70,6 +70,11 @@ def test_primary_and_unique_keys_refuse_duplicates(conn: Any) -> None:
     assert code == 1062
     q(conn, "insert into t values (1, 2, 2, 2)")
     assert q(conn, "select count(*) from t") == [(2,)]
+    # the named unique key keeps its name (it used to be shown under its first column's name)
+    assert q(conn, "show create table t")[0][1].endswith(
+        "  PRIMARY KEY (`a`,`b`),\n  UNIQUE KEY `c` (`c`),\n  UNIQUE KEY `ud` (`d`)\n)")
+    assert [(r[1], r[2], r[3], r[4]) for r in q(conn, "show index from t")] == [
+        (0, "PRIMARY", 1, "a"), (0, "PRIMARY", 2, "b"), (0, "c", 1, "c"), (0, "ud", 1, "d")]
 
 
 def test_index_ddl_and_show_index_as_matrixone(conn: Any) -> None:
