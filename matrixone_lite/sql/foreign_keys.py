@@ -255,28 +255,41 @@ def _is_parent(s: EngineSession, table: TableRow) -> bool:
     return bool(referencing(s).get((_db_name(s, table), table.name)))
 
 
-@contextmanager
-def guard(s: EngineSession, tx: Tx, tr: Translated) -> Iterator[None]:
-    """Around a DML statement: after it, check its keys; on a violation undo it (and its cascades)."""
+def _plan(s: EngineSession, tr: Translated) -> tuple[bool, bool, str]:
+    """(check as child, check as parent, what happened to existing rows) for a DML statement."""
     t = tr.target
     kind = tr.kind  # what happens to existing rows: REPLACE deletes them, an upsert updates them
     if kind == "insert" and tr.sql.upper().startswith("INSERT OR REPLACE"):
         kind = "delete"
     elif kind == "insert" and tr.upsert:
         kind = "update"
-    as_child = t is not None and bool(t.schema.foreign_keys) and tr.kind in ("insert", "update")
-    as_parent = t is not None and kind in ("delete", "update") and _is_parent(s, t)
-    if t is None or not s.foreign_key_checks or not (as_child or as_parent):
+    if t is None or not s.foreign_key_checks:
+        return False, False, kind
+    as_child = bool(t.schema.foreign_keys) and tr.kind in ("insert", "update")
+    return as_child, kind in ("delete", "update") and _is_parent(s, t), kind
+
+
+def check_after(s: EngineSession, tx: Tx, tr: Translated) -> None:
+    """The checks of :func:`guard`, for a writer with a savepoint of its own (``sql/bulk_insert.py``)."""
+    as_child, as_parent, kind = _plan(s, tr)
+    if as_child and tr.target is not None:
+        _check_own(s, tr.target)
+    if as_parent and tr.target is not None:
+        _check_children(s, tx, tr.target, kind, 0)
+
+
+@contextmanager
+def guard(s: EngineSession, tx: Tx, tr: Translated) -> Iterator[None]:
+    """Around a DML statement: after it, check its keys; on a violation undo it (and its cascades)."""
+    as_child, as_parent, _ = _plan(s, tr)
+    if not (as_child or as_parent):
         yield
         return
     mark = len(tx.log)
     s.conn.execute("SAVEPOINT mo_fk")
     try:
         yield
-        if as_child:
-            _check_own(s, t)
-        if as_parent:
-            _check_children(s, tx, t, kind, 0)
+        check_after(s, tx, tr)
     except BaseException:
         s.conn.execute("ROLLBACK TO mo_fk")
         s.conn.execute("RELEASE mo_fk")

@@ -127,3 +127,16 @@ def test_replace_and_upsert_on_a_parent(conn: Any, sql: str) -> None:
     assert q(conn, "select a, b from f1 order by a") == [(1, 1), (2, 2), (3, 3)]
     q(conn, "replace into f1 values (1, 5)")  # key 1 is still there afterwards: allowed
     assert q(conn, "select a, b from f1 where a = 1") == [(1, 5)]
+
+
+def test_bulk_insert_fast_path_is_checked(conn: Any) -> None:
+    """A multi-kilobyte INSERT takes the no-sqlglot path (sql/bulk_insert.py): its rows are checked too."""
+    _parent(conn)
+    q(conn, "create table c1 (a int, b varchar(40), foreign key (a) references f1 (a))")
+    pad = "x" * 30
+    good = ", ".join(f"({1 + i % 3}, '{pad}')" for i in range(1500))
+    assert len(good) > 32768
+    assert err(conn, f"insert into c1 values {good}, (9, 'orphan')") == CHILD
+    assert q(conn, "select count(*) from c1") == [(0,)]
+    q(conn, f"insert into c1 values {good}")
+    assert q(conn, "select count(*) from c1") == [(1500,)]
