@@ -159,6 +159,7 @@ class Ref:
 
 
 _REFS: dict[tuple[int, int, int], dict[tuple[str, str], list[Ref]]] = {}
+_DB_NAMES: dict[tuple[int, int, int], dict[int, str]] = {}
 
 
 def referencing(s: EngineSession) -> dict[tuple[str, str], list[Ref]]:
@@ -167,13 +168,16 @@ def referencing(s: EngineSession) -> dict[tuple[str, str], list[Ref]]:
     got = _REFS.get(key)
     if got is None:
         got = {}
+        names: dict[int, str] = {}
         for d in cat.get_databases(s.conn, s.account_id):
+            names[d.id] = d.name
             for t in cat.get_tables(s.conn, d.id):
                 for fk in t.schema.foreign_keys:
                     got.setdefault((fk.get("ref_db") or d.name, fk["ref_table"]), []).append(Ref(t, d.name, fk))
         if len(_REFS) > 64:
             _REFS.clear()
-        _REFS[key] = got
+            _DB_NAMES.clear()
+        _REFS[key], _DB_NAMES[key] = got, names
     return got
 
 
@@ -195,8 +199,12 @@ def referenced_by_others(s: EngineSession, db: str, table: str) -> bool:
 
 # ---- enforcement -----------------------------------------------------------------------------
 def _db_name(s: EngineSession, table: TableRow) -> str:
-    row = s.conn.execute("SELECT name FROM __mo_databases WHERE id = ?", (table.database_id,)).fetchone()
-    return str(row[0]) if row else ""
+    referencing(s)  # fills the id -> name map of this catalog version (no query per statement)
+    name = _DB_NAMES.get((id(s.storage), s.account_id, s.storage.catalog_version), {}).get(table.database_id)
+    if name is None:  # another session cleared the cache meanwhile
+        row = s.conn.execute("SELECT name FROM __mo_databases WHERE id = ?", (table.database_id,)).fetchone()
+        name = str(row[0]) if row else ""
+    return name
 
 
 def _orphans(child: TableRow, fk: dict[str, Any], parent: TableRow | None, pending_only: bool) -> str:
