@@ -42,7 +42,7 @@ from matrixone_lite.errors import (
 from matrixone_lite.mo.privilege_check import check as check_privileges
 from matrixone_lite.mo.privileges import ADMIN_ROLES
 from matrixone_lite.mo.privileges import statement as role_statement
-from matrixone_lite.sql import functions, views
+from matrixone_lite.sql import foreign_keys, functions, indexes, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
@@ -273,6 +273,7 @@ class EngineSession(SessionTransactions):
         self._pinning = False
         self._mutex = threading.RLock()
         self.last_insert_id = 0
+        self.foreign_key_checks = True  # SET foreign_key_checks (sql/foreign_keys.py)
         self._cache: dict[tuple[str, str | None, int], Translated] = {}
         self.conn = self.storage.lease()
         functions.register(self.conn, self._now, self._zone)
@@ -367,6 +368,8 @@ class EngineSession(SessionTransactions):
         return views.table_or_view(self, dbl, name, at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
+        if (keys := indexes.info_schema(self, name, at)) is not None:
+            return keys
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
         rows: list[tuple[Any, ...]] = []
         if name == "schemata":
@@ -562,7 +565,7 @@ class EngineSession(SessionTransactions):
             if m:
                 self.time_zone = m.group(1).strip("'\"")
                 return Result()
-            if RE_SET_NAMES.match(text):
+            if RE_SET_NAMES.match(text) or foreign_keys.set_var(self, text):
                 return Result()  # the connection charset is the wire layer's business
             raise MOError(1193, f"Unknown system variable '{text[3:].strip().split('=')[0].strip()}'")
         if head.startswith("USE"):
@@ -815,7 +818,8 @@ class EngineSession(SessionTransactions):
                 tx.touch(tr.target.id)
             conflicts = self._upsert_conflicts(tr, params) if tr.upsert else 0
             try:
-                cur = self._logged(tx, tr.sql, params, tr.kind == "insert")
+                with foreign_keys.guard(self, tx, tr):  # checks the keys after the write, undoes it if broken
+                    cur = self._logged(tx, tr.sql, params, tr.kind == "insert")
             except sqlite3.IntegrityError as e:
                 raise self._duplicate(e, tr, params) from None
             n = max(cur.rowcount, 0) + conflicts  # MySQL counts an updated row twice
@@ -880,6 +884,7 @@ class EngineSession(SessionTransactions):
                 if m.group("ie") and e.code in (1146, 1049):
                     continue
                 raise
+        foreign_keys.check_drop(self, targets)
 
         def run(tx: Tx) -> Result:
             for d, t in targets:
@@ -889,7 +894,8 @@ class EngineSession(SessionTransactions):
         return self._ddl(run)
 
     def _truncate(self, db: str | None, name: str) -> Result:
-        _, t = self._table(db, name)
+        d, t = self._table(db, name)
+        foreign_keys.check_drop(self, [(d, t)], "truncate")
         tname, _ = table_names(t.id)
 
         def run(tx: Tx) -> Result:
@@ -913,6 +919,7 @@ class EngineSession(SessionTransactions):
         query = tree.expression
         if query is None:
             schema = schema_from_create(tree)
+            foreign_keys.validate(self, d.name, name, schema)
 
             def run(tx: Tx) -> Result:
                 self.storage.create_table(tx, d.id, name, schema, show_create(name, schema))
@@ -962,6 +969,7 @@ class EngineSession(SessionTransactions):
         name = new_name or old.name
         if new_name and new_name != old.name and cat.get_tables(self.conn, d.id, new_name):
             raise table_exists(new_name)
+        foreign_keys.validate(self, d.name, name, schema)
 
         return self._rebuild(d, old, name, schema, mapping)
 
@@ -1026,7 +1034,7 @@ class EngineSession(SessionTransactions):
         sql, hints = extract_hints(text, attach=False)
         sql = sql.strip()
         at = self._statement_at(hints)
-        if (shown := views.show_create(self, sql, at)) is not None:
+        if (shown := views.show_create(self, sql, at) or indexes.show_index(self, sql, at)) is not None:
             return shown
         m = RE_SHOW_DBS.match(sql)
         if m:

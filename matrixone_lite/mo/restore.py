@@ -142,7 +142,8 @@ def restore_from_pitr(ex: MOExecutor, stmt: ast.RestorePitr, ctx: StmtContext) -
                                 dst_account_id=ctx.account_id)
         elif stmt.level == "table":
             st.restore_table(tx, src_account_id=ctx.account_id, database=stmt.database or "",
-                             table=stmt.table or "", at=ts, dst_account_id=ctx.account_id)
+                             table=stmt.table or "", at=ts, dst_account_id=ctx.account_id,
+                             refuse_fk_parent=ex.engine.version_tuple > (4, 2, 0))  # PR #28126
         elif stmt.account is None:
             st.restore_account(tx, src_account_id=ctx.account_id, at=ts, dst_account_id=ctx.account_id)
         else:

@@ -106,7 +106,8 @@ def restore_from_snapshot(ex: MOExecutor, stmt: ast.RestoreSnapshot, ctx: StmtCo
         else:
             try:
                 st.restore_table(tx, src_account_id=ctx.account_id, database=database, table=stmt.table or "",
-                                 at=ts, dst_account_id=ctx.account_id)
+                                 at=ts, dst_account_id=ctx.account_id,
+                                 refuse_fk_parent=ex.engine.version_tuple > (4, 2, 0))  # PR #28126
             except MOError as e:
                 if "does not exists at timestamp" in e.message:
                     raise internal_error(f"table {stmt.table} not exists at snapshot {snap.sname}") from None

@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from matrixone_lite.sql import foreign_keys
 from matrixone_lite.sql.decimal import inexact, raw_bytes
 from matrixone_lite.sql.params import _number, _unescape
 
@@ -175,6 +176,7 @@ def run_bulk_insert(es: EngineSession, text: str, head: str) -> Result | None:
     try:
         try:
             cur = conn.executemany(tr.sql, rows())
+            foreign_keys.check_after(es, tx, tr)  # a violation is undone by the ROLLBACK TO below
         except _NotPlain:
             conn.execute("ROLLBACK TO mo_bulk_insert")
             fallback = True

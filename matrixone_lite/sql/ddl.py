@@ -7,6 +7,7 @@ from typing import Any
 from sqlglot import exp
 
 from matrixone_lite.errors import MOError, not_supported
+from matrixone_lite.sql import foreign_keys
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
 from matrixone_lite.storage.physical import DECIMAL_TYPES
 
@@ -81,6 +82,7 @@ def alter_schema(
     pk = list(schema.primary_key)
     uniques = [list(u) for u in schema.unique]
     indexes: list[dict[str, Any]] = [{**i, "columns": list(i["columns"])} for i in schema.indexes]
+    fks: list[dict[str, Any]] = [dict(f) for f in schema.foreign_keys]
     new_name: str | None = None
 
     def find(name: str) -> int:
@@ -127,30 +129,96 @@ def alter_schema(
                 uniques.append([col.name])
         elif isinstance(a, exp.AlterRename):
             new_name = a.this.name.lower()
+        elif isinstance(a, exp.AddConstraint | exp.AlterIndex) or (
+            isinstance(a, exp.Drop) and str(a.args.get("kind", "")).upper() in ("INDEX", "FOREIGN KEY")
+        ):
+            cur = TableSchema(cols, pk, uniques, indexes, fks)
+            cur = key_action(cur, a)
+            pk, uniques, indexes, fks = cur.primary_key, cur.unique, cur.indexes, cur.foreign_keys
         else:
             raise not_supported(f"ALTER TABLE {a.key}")
     if not cols:
         raise MOError(1090, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead")
     mapping = [(c.name, source.get(c.name.lower())) for c in cols]
-    return TableSchema(cols, pk, uniques, indexes), mapping, new_name
+    return TableSchema(cols, pk, uniques, indexes, fks), mapping, new_name
 
 
-def with_index(schema: TableSchema, name: str, columns: list[str], unique: bool) -> TableSchema:
-    """The schema plus a named index (MySQL's 1061 when the name is taken, 1072 for a bad column)."""
-    if any(i["name"].lower() == name.lower() for i in schema.indexes):
+def _key_names(schema: TableSchema) -> list[str]:
+    return [i["name"].lower() for i in schema.indexes] + [u[0].lower() for u in schema.unique]
+
+
+def with_index(
+    schema: TableSchema, name: str | None, columns: list[str], unique: bool, visible: bool = True
+) -> TableSchema:
+    """The schema plus a named index (MySQL's 1061 when the name is taken, 1072 for a bad column).
+
+    An unnamed index is named after its first column, as MatrixOne does (``add index(col1)`` -> ``col1``).
+    """
+    columns = [c.lower() for c in columns]
+    name = (name or columns[0]).lower()
+    if name in _key_names(schema):
         raise MOError(1061, f"Duplicate key name '{name}'", "42000")
     for c in columns:
         if schema.column(c) is None:
             raise MOError(1072, f"Key column '{c}' doesn't exist in table", "42000")
-    idx = [*schema.indexes, {"name": name, "columns": columns, "unique": unique}]
-    return TableSchema(schema.columns, schema.primary_key, schema.unique, idx)
+    idx = [*schema.indexes, {"name": name, "columns": columns, "unique": unique, "visible": visible}]
+    return TableSchema(schema.columns, schema.primary_key, schema.unique, idx, schema.foreign_keys)
 
 
 def without_index(schema: TableSchema, name: str) -> TableSchema:
     left = [i for i in schema.indexes if i["name"].lower() != name.lower()]
-    if len(left) == len(schema.indexes):
+    uniques = [u for u in schema.unique if u[0].lower() != name.lower()]
+    if len(left) == len(schema.indexes) and len(uniques) == len(schema.unique):
         raise MOError(1091, f"Can't DROP '{name}'; check that column/key exists", "42000")
-    return TableSchema(schema.columns, schema.primary_key, schema.unique, left)
+    return TableSchema(schema.columns, schema.primary_key, uniques, left, schema.foreign_keys)
+
+
+def _index_def(e: exp.Expression) -> tuple[str | None, list[str], bool, bool] | None:
+    """(name, columns, unique, visible) of an index/unique-key definition node (None: not one)."""
+    if isinstance(e, exp.IndexColumnConstraint):
+        visible = all(o.args.get("visible") is not False for o in e.args.get("options") or [])
+        name = e.this.name if isinstance(e.this, exp.Expression) and e.this.name else None
+        return name, _names(e), False, visible
+    if isinstance(e, exp.UniqueColumnConstraint) and isinstance(e.this, exp.Schema):
+        target = e.this
+        name = target.this.name if isinstance(target.this, exp.Expression) and target.this.name else None
+        return name, _names(target), True, True
+    return None
+
+
+def key_action(schema: TableSchema, a: exp.Expression) -> TableSchema:
+    """One ALTER TABLE key action: ADD [UNIQUE] INDEX|KEY, ADD FOREIGN KEY, DROP INDEX|FOREIGN KEY,
+    ALTER INDEX ... VISIBLE|INVISIBLE."""
+    if isinstance(a, exp.AlterIndex):
+        name = a.this.name.lower()
+        found = False
+        idx = []
+        for i in schema.indexes:
+            if i["name"].lower() == name:
+                i, found = {**i, "visible": a.args.get("visible") is not False}, True
+            idx.append(i)
+        if not found:
+            raise MOError(1176, f"Key '{name}' doesn't exist in table", "42000")
+        return TableSchema(schema.columns, schema.primary_key, schema.unique, idx, schema.foreign_keys)
+    if isinstance(a, exp.Drop):
+        name = (a.args.get("tables") or [exp.to_identifier("")])[0].name.lower()
+        if str(a.args.get("kind", "")).upper() == "INDEX":
+            return without_index(schema, name)
+        left = [f for f in schema.foreign_keys if f["name"].lower() != name]
+        if len(left) == len(schema.foreign_keys):
+            raise MOError(1091, f"Can't DROP '{name}'; check that column/key exists", "42000")
+        return TableSchema(schema.columns, schema.primary_key, schema.unique, schema.indexes, left)
+    for e in a.expressions:
+        fk = foreign_keys.from_node(e, "", schema.foreign_keys)
+        if fk is not None:
+            schema = TableSchema(schema.columns, schema.primary_key, schema.unique, schema.indexes,
+                                 [*schema.foreign_keys, fk])
+            continue
+        d = _index_def(e)
+        if d is None:
+            raise not_supported(f"ALTER TABLE ADD {e.key}")
+        schema = with_index(schema, *d)
+    return schema
 
 
 def schema_from_create(create: exp.Create) -> TableSchema:
@@ -162,6 +230,8 @@ def schema_from_create(create: exp.Create) -> TableSchema:
     pk: list[str] = []
     uniques: list[list[str]] = []
     indexes: list[dict[str, Any]] = []
+    fks: list[dict[str, Any]] = []
+    table = create.this.this.name.lower() if isinstance(create.this.this, exp.Table) else ""
     for e in schema_node.expressions:
         if isinstance(e, exp.ColumnDef):
             col, is_pk, is_unique = column_from_def(e)
@@ -172,22 +242,22 @@ def schema_from_create(create: exp.Create) -> TableSchema:
             cols.append(col)
         elif isinstance(e, exp.PrimaryKey):
             pk = _names(e)
-        elif isinstance(e, exp.UniqueColumnConstraint):
-            target = e.this
-            if isinstance(target, exp.Schema):
-                uniques.append(_names(target))
-        elif isinstance(e, exp.IndexColumnConstraint):
-            names = _names(e)
-            idx_name = e.this.name if isinstance(e.this, exp.Expression) and e.this.name else names[0]
-            indexes.append({"name": idx_name, "columns": names, "unique": False})
-        # plain KEY/INDEX definitions need no storage semantics here
+        elif (d := _index_def(e)) is not None:
+            name, names, unique, visible = d
+            if unique and name is None:
+                uniques.append(names)  # shown as UNIQUE KEY `<first column>`
+            else:
+                indexes.append({"name": (name or names[0]).lower(), "columns": names, "unique": unique,
+                                "visible": visible})
+        elif (fk := foreign_keys.from_node(e, table, fks)) is not None:
+            fks.append(fk)
     for name in pk:
         for c in cols:
             if c.name.lower() == name.lower():
                 c.nullable = False
     if not cols:
         raise MOError(1064, "table must have at least one column", "42000")
-    return TableSchema(cols, pk, uniques, indexes)
+    return TableSchema(cols, pk, uniques, indexes, fks)
 
 
 def display_type(type_text: str) -> str:
@@ -216,7 +286,9 @@ def show_create(name: str, schema: TableSchema) -> str:
         lines.append(f"  UNIQUE KEY `{u[0]}` (" + ",".join(f"`{x}`" for x in u) + ")")
     for idx in schema.indexes:
         kind = "UNIQUE KEY" if idx.get("unique") else "KEY"
-        lines.append(f"  {kind} `{idx['name']}` (" + ",".join(f"`{x}`" for x in idx["columns"]) + ")")
+        hidden = "" if idx.get("visible", True) else " INVISIBLE"
+        lines.append(f"  {kind} `{idx['name']}` (" + ",".join(f"`{x}`" for x in idx["columns"]) + ")" + hidden)
+    lines += [foreign_keys.clause(fk, None) for fk in schema.foreign_keys]
     return f"CREATE TABLE `{name}` (\n" + ",\n".join(lines) + "\n)"
 
 

@@ -62,6 +62,9 @@ class TableSchema:
     unique: list[list[str]] = field(default_factory=list)
     # named secondary indexes: {"name": str, "columns": [str], "unique": bool}
     indexes: list[dict[str, Any]] = field(default_factory=list)
+    # foreign keys (sql/foreign_keys.py): {"name", "columns", "ref_db", "ref_table", "ref_columns",
+    # "on_delete", "on_update"}; the parent is named, so a restored parent (new id) still matches
+    foreign_keys: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -70,6 +73,7 @@ class TableSchema:
                 "primary_key": self.primary_key,
                 "unique": self.unique,
                 "indexes": self.indexes,
+                "foreign_keys": self.foreign_keys,
             }
         )
 
@@ -77,7 +81,8 @@ class TableSchema:
     def from_json(cls, text: str) -> TableSchema:
         d = json.loads(text)
         return cls(
-            [ColumnDef(**c) for c in d["columns"]], d.get("primary_key", []), d.get("unique", []), d.get("indexes", [])
+            [ColumnDef(**c) for c in d["columns"]], d.get("primary_key", []), d.get("unique", []), d.get("indexes", []),
+            d.get("foreign_keys", []),
         )
 
     def column(self, name: str) -> ColumnDef | None:

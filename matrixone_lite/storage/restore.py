@@ -5,6 +5,13 @@ transaction (atomic across ``kill -9``). Restored tables are new catalog rows wi
 replaced objects are stamped dropped and keep their history. Views (their definitions as of the
 instant) come back with their database; a table-level restore leaves views alone.
 
+Keys, indexes (with their visibility) and foreign keys are part of a table's versioned schema, so
+they come back as they were at the instant. Tables are recreated parents first (foreign-key
+dependency order), as MatrixOne's ``fkTablesTopoSort`` does. ``RESTORE TABLE`` of a table that
+another table's foreign key references follows the emulated version (reference §11.2):
+v4.2.0 and older skip it silently and report success (MatrixOne #27117, a known bug emulated on
+purpose), newer versions refuse it with ``not supported`` (PR #28126).
+
 Each first takes the logical locks of the scope it replaces (table, database or account of the
 target; the cluster), reading the target's catalog again whenever it had to wait for them: a
 restore waits only for transactions that wrote inside that scope, never for other tenants.
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matrixone_lite.errors import internal_error
+from matrixone_lite.errors import internal_error, not_supported
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
@@ -30,8 +37,39 @@ def _fmt(at: int) -> str:
     return str(at)
 
 
+def _referenced(tx: Tx, account_id: int, database: str, table: str) -> bool:
+    """Does a table other than ``database.table`` itself hold a foreign key to it (now)?"""
+    for d in cat.get_databases(tx.conn, account_id):
+        for t in cat.get_tables(tx.conn, d.id):
+            if (d.name, t.name) == (database, table):
+                continue
+            if any((fk.get("ref_db") or d.name, fk["ref_table"]) == (database, table) for fk in t.schema.foreign_keys):
+                return True
+    return False
+
+
+def parents_first(tables: list[cat.TableRow]) -> list[cat.TableRow]:
+    """Tables in foreign-key dependency order within one database (self-references ignored)."""
+    by_name = {t.name: t for t in tables}
+    done: dict[str, cat.TableRow] = {}
+
+    def visit(t: cat.TableRow, path: tuple[str, ...]) -> None:
+        if t.name in done or t.name in path:
+            return
+        for fk in t.schema.foreign_keys:
+            parent = by_name.get(fk["ref_table"]) if not fk.get("ref_db") else None
+            if parent is not None and parent.name != t.name:
+                visit(parent, (*path, t.name))
+        done[t.name] = t
+
+    for t in tables:
+        visit(t, ())
+    return list(done.values())
+
+
 def restore_table(
-    st: Storage, tx: Tx, src_account_id: int, database: str, table: str, at: int, dst_account_id: int
+    st: Storage, tx: Tx, src_account_id: int, database: str, table: str, at: int, dst_account_id: int,
+    refuse_fk_parent: bool = False,
 ) -> None:
     st.check_readable(at)
     c = tx.conn
@@ -40,6 +78,10 @@ def restore_table(
     if not src_ts:
         raise internal_error(f"database '{database}' table '{table}' does not exists at timestamp: {_fmt(at)}")
     tx.lock(in_account(dst_account_id))
+    if _referenced(tx, dst_account_id, database, table):
+        if refuse_fk_parent:
+            raise not_supported(f"restore table {database}.{table} which is referenced by foreign key constraint")
+        return  # v4.2.0: skipped, and the restore reports success (#27117)
     while True:  # lock the table(s) it replaces; after a wait, look again
         wants: list[Want] = []
         for d in cat.get_databases(c, dst_account_id, database):
@@ -56,7 +98,7 @@ def restore_table(
 
 def _rebuild_database(st: Storage, tx: Tx, src_db: cat.DatabaseRow, at: int, dst_account_id: int) -> None:
     new_db = st.create_database(tx, dst_account_id, src_db.name)
-    for t in cat.get_tables(tx.conn, src_db.id, None, at):
+    for t in parents_first(cat.get_tables(tx.conn, src_db.id, None, at)):
         st.copy_table_at(tx, t, at, new_db.id)
     copy_views_at(tx, src_db.id, at, new_db.id)  # after the tables, as MatrixOne orders them
 

@@ -363,11 +363,12 @@ class Storage(TransactionsMixin):
 
     # ---- restore primitives -------------------------------------------------------------------
     def restore_table(
-        self, tx: Tx, *, src_account_id: int, database: str, table: str, at: int, dst_account_id: int
+        self, tx: Tx, *, src_account_id: int, database: str, table: str, at: int, dst_account_id: int,
+        refuse_fk_parent: bool = False,
     ) -> None:
         from matrixone_lite.storage.restore import restore_table
 
-        restore_table(self, tx, src_account_id, database, table, at, dst_account_id)
+        restore_table(self, tx, src_account_id, database, table, at, dst_account_id, refuse_fk_parent)
 
     def restore_database(self, tx: Tx, *, src_account_id: int, database: str, at: int, dst_account_id: int) -> None:
         from matrixone_lite.storage.restore import restore_database

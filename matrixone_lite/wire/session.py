@@ -430,6 +430,8 @@ class LiteSession(Session):
             await self.run(self._apply_autocommit, es, on)
         elif name == "time_zone":
             es.time_zone = str(self.variables.get("time_zone"))
+        elif name == "foreign_key_checks":  # enforced by the engine (sql/foreign_keys.py)
+            es.foreign_key_checks = bool(self.variables.get("foreign_key_checks"))
 
     @staticmethod
     def _apply_autocommit(es: EngineSession, on: bool) -> None:
