@@ -39,7 +39,7 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
-from matrixone_lite.sql import functions, views
+from matrixone_lite.sql import functions, sequences, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
@@ -78,6 +78,7 @@ from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, TableSchema
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import count_sql, qi, table_names
+from matrixone_lite.storage.sequences import set_restore_sequences
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
 from matrixone_lite.transactions import SessionTransactions
 
@@ -128,6 +129,7 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
+        set_restore_sequences(self.storage, self.version_tuple > (4, 2, 0))  # MatrixOne #27401 (#27049)
         self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
         # (account_id, table, at) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
         self.system_table_resolver: Callable[[int, str, int | None], str | None] | None = None
@@ -574,6 +576,8 @@ class EngineSession(SessionTransactions):
         return self._dispatch_sql(text, head)
 
     def _dispatch_sql(self, text: str, head: str) -> Result:
+        if (seq := sequences.dispatch(self, text, head)) is not None:
+            return seq
         if head.startswith("CREATE") and re.match(r"^CREATE\s+(DATABASE|SCHEMA)\b", text, re.I):
             return self._create_database(text)
         if head.startswith("DROP"):
@@ -872,6 +876,7 @@ class EngineSession(SessionTransactions):
                 if m.group("ie") and e.code in (1146, 1049):
                     continue
                 raise
+        sequences.refuse_drop_table([t for _, t in targets])
 
         def run(tx: Tx) -> Result:
             for d, t in targets:
@@ -1018,7 +1023,7 @@ class EngineSession(SessionTransactions):
         sql, hints = extract_hints(text, attach=False)
         sql = sql.strip()
         at = self._statement_at(hints)
-        if (shown := views.show_create(self, sql, at)) is not None:
+        if (shown := views.show_create(self, sql, at) or sequences.show(self, sql, at)) is not None:
             return shown
         m = RE_SHOW_DBS.match(sql)
         if m:
@@ -1043,7 +1048,8 @@ class EngineSession(SessionTransactions):
             else:
                 d = self._db(dbname, at)
                 kinds = views.table_types(self, d.id, at)
-                tnames = [t.name for t in cat.get_tables(self.conn, d.id, None, at)] + list(kinds)
+                tnames = [t.name for t in sequences.visible_tables(cat.get_tables(self.conn, d.id, None, at))]
+                tnames += list(kinds)
             if m.group("like") is not None:
                 rx = like_to_regex(m.group("like").replace("''", "'"))
                 tnames = [n for n in tnames if rx.match(n)]
