@@ -20,8 +20,8 @@ from matrixone_lite.errors import internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
-from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.sequences import is_sequence, restores_sequences
+from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.views import copy_views_at
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def _rebuild_database(st: Storage, tx: Tx, src_db: cat.DatabaseRow, at: int, dst
     tables = cat.get_tables(tx.conn, src_db.id, None, at)
     # sequences first, with their row (last_seq_num, is_called) as of ``at``: MatrixOne main (#27401);
     # up to v4.2.0 MatrixOne silently dropped them (#27049), so they are left out there
-    seqs = [t for t in tables if is_sequence(t)] if restores_sequences(st) else []
+    seqs = sorted((t for t in tables if is_sequence(t)), key=lambda t: t.id) if restores_sequences(st) else []
     for t in seqs + [t for t in tables if not is_sequence(t)]:
         st.copy_table_at(tx, t, at, new_db.id)
     copy_views_at(tx, src_db.id, at, new_db.id)  # after the tables, as MatrixOne orders them
