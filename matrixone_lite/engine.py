@@ -39,7 +39,7 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
-from matrixone_lite.sql import functions, sequences, views
+from matrixone_lite.sql import functions, sequences, sqlite_errors, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
@@ -455,7 +455,7 @@ class EngineSession(SessionTransactions):
             except (ParseError, TokenError) as e:
                 raise parse_error(text, e) from None
             except sqlite3.Error as e:
-                raise internal_error(str(e)) from None
+                raise sqlite_errors.to_mo(str(e), text) from None
             except (OverflowError, ValueError, TypeError) as e:
                 raise internal_error(str(e)) from None
 
@@ -466,7 +466,7 @@ class EngineSession(SessionTransactions):
         if "UNIQUE constraint failed" in msg:
             cols = [c.split(".")[-1] for c in msg.split(":", 1)[1].split(",")]
             return duplicate_entry("?", ",".join(c.strip() for c in cols))  # value unknown here
-        return internal_error(msg)
+        return sqlite_errors.to_mo(msg, "")
 
     def _upsert_conflicts(self, tr: Translated, params: dict[str, Any]) -> int:
         """How many VALUES rows of an upsert hit an existing key (MySQL reports them as 2 rows)."""
@@ -530,7 +530,7 @@ class EngineSession(SessionTransactions):
             return syntax_error(sql[:40], 0)
         if "database is locked" in msg:
             return MOError(1205, "Lock wait timeout exceeded; try restarting transaction")
-        return internal_error(msg)
+        return sqlite_errors.to_mo(msg, sql)
 
     def _dispatch(self, text: str) -> Result:
         head = text[:16].upper()
