@@ -11,14 +11,15 @@ The functions are evaluated before the statement runs: each call is replaced by 
 of its value (MatrixOne returns them as VARCHAR) and the result column is renamed to the call as
 MatrixOne prints it (``nextval(s1)``). ``nextval``/``setval`` update the sequence row inside the
 session's write transaction (logged, so a detached transaction replays them), like MatrixOne's
-derived update in the same transaction. The engine keeps only dispatch lines.
+derived update in the same transaction (``sql/sequence_functions.py``). The engine keeps only
+dispatch lines.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -27,12 +28,12 @@ from matrixone_lite.errors import (
     MOError,
     internal_error,
     invalid_input,
-    no_such_table,
     not_supported,
     syntax_error,
     table_exists,
 )
 from matrixone_lite.sql.ddl import schema_from_create
+from matrixone_lite.sql.sequence_functions import RE_FUNC, TYPES, evaluate, find_calls, limits, literal, wrap
 from matrixone_lite.sql.show import unquote_ident, values_select
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import TableRow
@@ -49,42 +50,12 @@ RE_DROP = re.compile(rf"^DROP\s+SEQUENCE\s+(?P<ie>IF\s+EXISTS\s+)?(?P<names>{_ID
                      rf"(?:\s*,\s*{_ID}(?:\s*\.\s*{_ID})?)*)$", re.I)
 RE_SHOW = re.compile(rf"^SHOW\s+SEQUENCES(?:\s+(?:FROM|IN)\s+(?P<db>{_ID}))?(?:\s+WHERE\s+(?P<where>.+))?$",
                      re.I | re.S)
-RE_FUNC = re.compile(r"\b(nextval|setval|currval|lastval)\s*\(", re.I)
 _NUM = r"(?P<minus>-\s*)?(?P<num>\d+)"
-# (bits, signed) of the integer types a sequence may have (makeSequenceInitBatch); others: not supported
-_TYPES = {"smallint": (16, True), "int": (32, True), "integer": (32, True), "bigint": (64, True)}
 _INT_WORDS = ("tinyint", "smallint", "mediumint", "int", "integer", "bigint")
 
 
-@dataclass
-class _SeqSession:
-    """MatrixOne's per-session ``SeqCurValues``/``SeqAddValues`` (by table id) and ``SeqLastValue``."""
-
-    cur: dict[int, str] = field(default_factory=dict)
-    last: str = ""
-
-
-_sessions: weakref.WeakKeyDictionary[EngineSession, _SeqSession] = weakref.WeakKeyDictionary()
+# sessions running a SELECT that calls nextval/setval through the write path (see ``dispatch``)
 _in_write: weakref.WeakSet[EngineSession] = weakref.WeakSet()
-
-
-def _state(s: EngineSession) -> _SeqSession:
-    st = _sessions.get(s)
-    if st is None:
-        st = _sessions[s] = _SeqSession()
-    return st
-
-
-def _wrap(v: int, bits: int, signed: bool) -> int:
-    """Go's integer conversion ``T(v)``: keep the low ``bits`` bits."""
-    v &= (1 << bits) - 1
-    if signed and v >= 1 << (bits - 1):
-        v -= 1 << bits
-    return v
-
-
-def _limits(bits: int, signed: bool) -> tuple[int, int]:
-    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
 
 
 # ---- CREATE / DROP / SHOW -----------------------------------------------------------------------
@@ -136,9 +107,9 @@ def _parse_create(text: str) -> _Spec:
         if t is None:
             raise c.fail()
         word = t.group("t").lower()
-        if word not in _TYPES:
+        if word not in TYPES:
             raise not_supported("Unsupported type for sequence")
-        bits, signed = _TYPES[word][0], t.group("u") is None
+        bits, signed = TYPES[word][0], t.group("u") is None
         type_text = ("INT" if word == "integer" else word.upper()) + ("" if signed else " UNSIGNED")
 
     def value(kw: str) -> tuple[bool, int] | None:
@@ -166,9 +137,9 @@ def _parse_create(text: str) -> _Spec:
         raise invalid_input("Incr value for sequence must not be 0")
 
     def conv(v: tuple[bool, int]) -> int:
-        return _wrap(-v[1] if v[0] else v[1], bits, signed)
+        return wrap(-v[1] if v[0] else v[1], bits, signed)
 
-    lo, hi = _limits(bits, signed)
+    lo, hi = limits(bits, signed)
     min_v = conv(mn) if mn is not None else (1 if incr > 0 else 0)
     if mx is not None:
         max_v = conv(mx)
@@ -289,179 +260,6 @@ def show(s: EngineSession, sql: str, at: int | None) -> Result | None:
     return s._finish_show(columns, rows)
 
 
-# ---- nextval / setval / currval / lastval ---------------------------------------------------------
-@dataclass
-class _Call:
-    start: int
-    end: int
-    fn: str
-    args: list[str | None]  # string/number arguments as text; None for NULL
-
-
-def _find_calls(text: str) -> list[_Call]:
-    """Sequence function calls outside string literals, quoted names and comments."""
-    calls: list[_Call] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "'\"`":
-            j = i + 1
-            while j < n:
-                if text[j] == "\\" and ch != "`":
-                    j += 2
-                    continue
-                if text[j] == ch:
-                    if j + 1 < n and text[j + 1] == ch:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            i = j + 1
-            continue
-        m = RE_FUNC.match(text, i)
-        if m is not None and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_.")):
-            args, end = _args(text, m.end())
-            calls.append(_Call(i, end, m.group(1).lower(), args))
-            i = end
-            continue
-        i += 1
-    return calls
-
-
-_ARG = re.compile(r"\s*(?:'(?P<s1>(?:[^'\\]|\\.|'')*)'|\"(?P<s2>(?:[^\"\\]|\\.|\"\")*)\"|`(?P<q>(?:[^`]|``)+)`"
-                  r"|(?P<w>-?[\w.@$]+))\s*(?P<sep>[,)])", re.S)
-
-
-def _args(text: str, pos: int) -> tuple[list[str | None], int]:
-    args: list[str | None] = []
-    if (m0 := re.compile(r"\s*\)").match(text, pos)) is not None:
-        return args, m0.end()
-    while True:
-        m = _ARG.match(text, pos)
-        if m is None:
-            raise not_supported("sequence function argument that is not a literal")
-        raw = m.group("s1") if m.group("s1") is not None else m.group("s2")
-        if raw is not None:
-            args.append(raw.replace("''", "'").replace('""', '"'))
-        elif m.group("q") is not None:
-            args.append(m.group("q").replace("``", "`"))
-        else:
-            w = m.group("w")
-            args.append(None if w.upper() == "NULL" else w)
-        pos = m.end()
-        if m.group("sep") == ")":
-            return args, pos
-
-
-def _sequence(s: EngineSession, name: str) -> TableRow:
-    d = s._db(None)  # MatrixOne resolves the name in the session's database only
-    rows = cat.get_tables(s.conn, d.id, name.lower())
-    if not rows:
-        raise no_such_table(d.name, name)
-    if not is_sequence(rows[-1]):
-        raise internal_error("Table input is not a sequence")
-    return rows[-1]
-
-
-def _type(t: TableRow) -> tuple[int, bool]:
-    mt = re.search(r" AS (\w+)( unsigned)? INCREMENT BY ", t.ddl)
-    word = mt.group(1) if mt else "bigint"
-    return _TYPES.get(word, (64, True))[0], not (mt and mt.group(2))
-
-
-def _read(s: EngineSession, t: TableRow) -> list[int]:
-    tname, _ = table_names(t.id)
-    cols = ", ".join(qi(c) for c in SEQUENCE_COLUMNS)
-    row = s.conn.execute(f"SELECT {cols} FROM {tname}").fetchone()  # noqa: S608 - internal name
-    if row is None:
-        raise internal_error("Failed to get sequence meta data.")
-    return [int(v) for v in row]
-
-
-def _write(s: EngineSession, t: TableRow, value: int, called: bool | None) -> None:
-    bits, signed = _type(t)
-    stored: Any = str(value) if bits == 64 and not signed else value
-    tx = s._write_tx()
-    tx.touch(t.id)
-    tname, _ = table_names(t.id)
-    sets = "last_seq_num = ?" + (", is_called = 1" if called else "")
-    s._logged(tx, f"UPDATE {tname} SET {sets}, __mo_ts = NULL", (stored,), False)  # noqa: S608
-
-
-def _nextval(s: EngineSession, name: str) -> str:
-    t = _sequence(s, name)
-    lsn, min_v, max_v, _start, incr, cycle, called = _read(s, t)
-    if not called:
-        _write(s, t, lsn, True)
-        return str(lsn)
-    bits, signed = _type(t)
-    minus = incr < 0
-    lo, hi = _limits(bits, signed)
-    if bits == 16 and (incr > hi or incr < lo if signed else incr > hi or -incr > hi):
-        if not cycle:
-            raise internal_error(f"Reached maximum value of sequence {name}")
-        new = max_v if minus else min_v  # seqfunc.go's setEdge
-    else:
-        step = _wrap(-incr if minus else incr, bits, signed)
-        ad = _wrap(lsn - step if minus else lsn + step, bits, signed)
-        if (minus and (ad < min_v or ad > lsn)) or (not minus and (ad > max_v or ad < lsn)):
-            if not cycle:
-                raise internal_error(f"Reached maximum value of sequence {name}")
-            ad = max_v if minus else min_v
-        new = ad
-    _write(s, t, new, None)
-    return str(new)
-
-
-def _setval(s: EngineSession, name: str, value: str, called: bool) -> str:
-    t = _sequence(s, name)
-    _lsn, min_v, max_v, *_ = _read(s, t)
-    bits, signed = _type(t)
-    try:
-        num = _wrap(int(value), bits, signed)
-    except ValueError:
-        raise internal_error(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
-    if num < min_v or num > max_v:
-        raise internal_error("Set value is not in range (minvalue, maxvlue).")
-    _write(s, t, num, None)
-    res = str(num)
-    if called:
-        st = _state(s)
-        st.cur[t.id] = res
-        if st.last:
-            st.last = res
-    return res
-
-
-def _evaluate(s: EngineSession, c: _Call) -> str | None:
-    st = _state(s)
-    if c.fn == "lastval":
-        if not st.last:
-            raise internal_error("Last value of current session is not initialized.")
-        return st.last
-    if not c.args or any(a is None for a in c.args):
-        return None
-    name = c.args[0] or ""
-    if c.fn == "nextval":
-        v = _nextval(s, name)
-        st.cur[_sequence(s, name).id] = v
-        st.last = v
-        return v
-    if c.fn == "setval":
-        if len(c.args) < 2:
-            raise syntax_error(f"{c.fn}(", 0)
-        called = len(c.args) < 3 or str(c.args[2]).lower() not in ("false", "0")
-        return _setval(s, name, str(c.args[1]), called)
-    t = _sequence(s, name) if c.fn == "currval" else None
-    if t is None or t.id not in st.cur:
-        raise internal_error(f"Currvalue of {name} in current session is not initialized")
-    return st.cur[t.id]
-
-
-def _literal(v: str | None) -> str:
-    return "NULL" if v is None else "'" + v + "'"
-
-
 def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
     """CREATE/DROP SEQUENCE, or a statement calling sequence functions; None: not ours."""
     if head.startswith("CREATE") and RE_CREATE.match(text):
@@ -470,7 +268,7 @@ def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
         return drop(s, text)
     if RE_FUNC.search(text) is None:
         return None
-    calls = _find_calls(text)
+    calls = find_calls(text)
     if not calls:
         return None
     writes = any(c.fn in ("nextval", "setval") for c in calls)
@@ -485,8 +283,8 @@ def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
     pos = 0
     try:
         for c in calls:
-            v = _evaluate(s, c)
-            lit = _literal(v)
+            v = evaluate(s, c)
+            lit = literal(v)
             parts += [text[pos : c.start], lit]
             pos = c.end
             shown = ", ".join("NULL" if a is None else a for a in c.args)
