@@ -266,11 +266,15 @@ def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
         return create(s, text)
     if head.startswith("DROP") and re.match(r"^DROP\s+SEQUENCE\b", text, re.I):
         return drop(s, text)
+    if head.startswith("ALTER") and re.match(r"^ALTER\s+SEQUENCE\b", text, re.I):
+        raise not_supported("ALTER SEQUENCE")
     if RE_FUNC.search(text) is None:
         return None
     calls = find_calls(text)
     if not calls:
         return None
+    if head.startswith(("CREATE", "ALTER")):  # a DEFAULT nextval(...) must not be evaluated once, now
+        raise not_supported(f"{calls[0].fn}() in a CREATE or ALTER statement")
     writes = any(c.fn in ("nextval", "setval") for c in calls)
     if writes and not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")) and s not in _in_write:
         _in_write.add(s)  # a SELECT that writes: take the write path (physical lock, lock retries)

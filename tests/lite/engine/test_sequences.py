@@ -183,3 +183,12 @@ def test_nextval_in_a_rolled_back_transaction(conn: Any) -> None:
     assert one(conn, "select nextval('s')") == "2"
     q(conn, "commit")
     assert one(conn, "select nextval('s')") == "3"
+
+
+def test_unsupported_forms_answer_not_supported_and_change_nothing(conn: Any) -> None:
+    q(conn, "create sequence s")
+    assert err(conn, "alter sequence s increment by 2") == (20105, "not supported: ALTER SEQUENCE")
+    assert err(conn, "create table t (a int default nextval('s'))") == (
+        20105, "not supported: nextval() in a CREATE or ALTER statement")
+    assert q(conn, "show tables") == []
+    assert q(conn, "select last_seq_num, is_called from s") == [(1, 0)]  # not advanced
