@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,27 @@ class _SeqSession:
 
 
 _sessions: weakref.WeakKeyDictionary[EngineSession, _SeqSession] = weakref.WeakKeyDictionary()
+_describing: weakref.WeakSet[EngineSession] = weakref.WeakSet()
+
+
+@contextmanager
+def describing(s: EngineSession | None) -> Iterator[None]:
+    """Run a statement only for its result columns (COM_STMT_PREPARE): calls have no side effects.
+
+    Without this, preparing ``SELECT nextval('s')`` advanced the sequence once more than executing it.
+    """
+    if s is None:
+        yield
+        return
+    _describing.add(s)
+    try:
+        yield
+    finally:
+        _describing.discard(s)
+
+
+def is_describing(s: EngineSession) -> bool:
+    return s in _describing
 
 
 def _state(s: EngineSession) -> _SeqSession:
@@ -202,6 +225,8 @@ def _setval(s: EngineSession, name: str, value: str, called: bool) -> str:
 
 
 def evaluate(s: EngineSession, c: _Call) -> str | None:
+    if s in _describing:
+        return "0"  # only the result columns are wanted: no read, no write, no session state
     st = _state(s)
     if c.fn == "lastval":
         if not st.last:

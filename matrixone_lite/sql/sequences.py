@@ -33,7 +33,16 @@ from matrixone_lite.errors import (
     table_exists,
 )
 from matrixone_lite.sql.ddl import schema_from_create
-from matrixone_lite.sql.sequence_functions import RE_FUNC, TYPES, evaluate, find_calls, limits, literal, wrap
+from matrixone_lite.sql.sequence_functions import (
+    RE_FUNC,
+    TYPES,
+    evaluate,
+    find_calls,
+    is_describing,
+    limits,
+    literal,
+    wrap,
+)
 from matrixone_lite.sql.show import unquote_ident, values_select
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import TableRow
@@ -275,7 +284,7 @@ def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
         return None
     if head.startswith(("CREATE", "ALTER")):  # a DEFAULT nextval(...) must not be evaluated once, now
         raise not_supported(f"{calls[0].fn}() in a CREATE or ALTER statement")
-    writes = any(c.fn in ("nextval", "setval") for c in calls)
+    writes = any(c.fn in ("nextval", "setval") for c in calls) and not is_describing(s)
     if writes and not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")) and s not in _in_write:
         _in_write.add(s)  # a SELECT that writes: take the write path (physical lock, lock retries)
         try:

@@ -192,3 +192,27 @@ def test_unsupported_forms_answer_not_supported_and_change_nothing(conn: Any) ->
         20105, "not supported: nextval() in a CREATE or ALTER statement")
     assert q(conn, "show tables") == []
     assert q(conn, "select last_seq_num, is_called from s") == [(1, 0)]  # not advanced
+
+
+def test_preparing_a_statement_does_not_advance_the_sequence(lite_server: Callable[..., LiteServer]) -> None:
+    """COM_STMT_PREPARE runs a read statement for its columns; nextval there must have no effect.
+
+    Before the fix, mysql-connector's prepared ``SELECT nextval('s')`` returned 2 on its first execution.
+    """
+    import mysql.connector
+
+    srv = lite_server()
+    root = connect(srv)
+    for sql in ("create database d", "use d", "create sequence s"):
+        q(root, sql)
+    m = mysql.connector.connect(host=srv.host, port=srv.port, user="root", password="111", database="d",
+                                autocommit=True)
+    cur = m.cursor(prepared=True)
+    cur.execute("select nextval('s'), %s", (1,))
+    assert cur.fetchall() == [("1", 1)]
+    assert cur.column_names[0] == "nextval(s)"
+    cur.execute("select nextval('s'), %s", (1,))
+    assert cur.fetchall() == [("2", 1)]
+    m.close()
+    assert q(root, "select last_seq_num from s") == [(2,)]
+    root.close()
