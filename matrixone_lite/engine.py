@@ -39,6 +39,9 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
+from matrixone_lite.mo.privilege_check import check as check_privileges
+from matrixone_lite.mo.privileges import ADMIN_ROLES
+from matrixone_lite.mo.privileges import statement as role_statement
 from matrixone_lite.sql import functions, sequences, sqlite_errors, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
@@ -78,6 +81,7 @@ from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, TableSchema
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import count_sql, qi, table_names
+from matrixone_lite.storage.roles import held_by
 from matrixone_lite.storage.sequences import set_restore_sequences
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
 from matrixone_lite.transactions import SessionTransactions
@@ -154,9 +158,9 @@ class Engine:
             raise internal_error(f"there is no account {account}")
         info = self.lookup_user(account, user)
         default = info.default_role if info else "public"
-        # a role named in the login string counts only if the user has it (its default role or
-        # public): `acc#u1#accountadmin` must not make a CREATE USER'd public user an admin
-        if role is not None and role not in ("public", default):
+        # a role named in the login string counts only if the user has it (default, public, granted):
+        # `acc#u1#accountadmin` must not make a CREATE USER'd public user an admin
+        if role is not None and role not in ("public", default) and role not in held_by(self.storage, acc.id, user):
             role = "public"
         s = EngineSession(self, acc.name, acc.id, user, role or default)
         with self._lock:
@@ -534,6 +538,10 @@ class EngineSession(SessionTransactions):
 
     def _dispatch(self, text: str) -> Result:
         head = text[:16].upper()
+        if (done := role_statement(self, text, head)) is not None:  # roles and grants (mo/privileges.py)
+            return done
+        if self.role not in ADMIN_ROLES:
+            check_privileges(self, text, head)  # non-admin roles only (mo/privilege_check.py)
         if head.startswith(("BEGIN", "START")) and RE_BEGIN.match(text):
             self.begin()
             return Result()

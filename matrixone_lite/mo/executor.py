@@ -23,6 +23,7 @@ from matrixone_lite.mo.snapshot_restore import restore_from_snapshot
 from matrixone_lite.mo.snapshot_scope import check_read_scope, scope_enforced
 from matrixone_lite.mo.timeparse import range_start_ns
 from matrixone_lite.mo.where import matches
+from matrixone_lite.storage.roles import drop_user_grants, grant_role, role_rows
 
 if TYPE_CHECKING:
     from matrixone_lite.engine import Engine
@@ -217,7 +218,8 @@ class MOExecutor:
         ctx.require_admin()  # the privilege layer: only the account admin creates users here
         check_name(stmt.name)
         admin_role = "moadmin" if ctx.is_sys else "accountadmin"
-        roles = ("public", admin_role)
+        with self.storage._reader() as c:  # custom roles (storage/roles.py)
+            roles = ("public", admin_role, *(n for _, n in role_rows(c, ctx.account_id)))
         role = stmt.default_role or "public"
         if role not in roles:
             raise internal_error(f"there is no role {role}")
@@ -233,6 +235,8 @@ class MOExecutor:
             raise internal_error("password is empty string")
         with self.storage.transaction() as tx:
             self.storage.add_user(tx, ctx.account_id, stmt.name, stmt.password, role)
+            if role not in ("public", admin_role):
+                grant_role(tx, ctx.account_id, role, stmt.name)  # MatrixOne grants the default role
         return Result()
 
     def drop_user(self, stmt: ast.DropUser, ctx: StmtContext) -> Result:
@@ -247,6 +251,7 @@ class MOExecutor:
             raise internal_error(f"can not delete the user {stmt.name}")
         with self.storage.transaction() as tx:
             self.storage.drop_user(tx, ctx.account_id, stmt.name)
+            drop_user_grants(tx, ctx.account_id, stmt.name)
         return Result()
 
     # ---- PITR ----

@@ -40,8 +40,11 @@ def is_cluster_table(database: str, table: str) -> bool:
     return database == "mo_catalog" and table not in _PREDEFINED_MO_CATALOG and not table.startswith("__mo_index_")
 
 
-# MatrixOne's fixed ids: role moadmin 0, public 1, accountadmin 2; user root 0 (sys), admin 2 (tenant)
-_ROLE_ID = "CASE {r} WHEN 'moadmin' THEN 0 WHEN 'public' THEN 1 WHEN 'accountadmin' THEN 2 ELSE 3 END"
+# MatrixOne's fixed ids: role moadmin 0, public 1, accountadmin 2; user root 0 (sys), admin 2 (tenant);
+# a custom role's id is its __mo_roles.role_id (storage/roles.py)
+_ROLE_ID = ("CASE {r} WHEN 'moadmin' THEN 0 WHEN 'public' THEN 1 WHEN 'accountadmin' THEN 2 ELSE "
+            "(SELECT ro.role_id FROM __mo_roles ro WHERE ro.account_id = {acc} AND ro.name = {r} "
+            "AND ro.dropped_ts IS NULL) END")
 
 
 def _alive(alias: str, at: int | None) -> str:
@@ -135,7 +138,7 @@ def _mo_user(account_id: int, at: int | None) -> str:
         "'*' || upper(u.auth_string) AS authentication_string, 'unlock' AS status, "
         f"{_time('u.created_ts')} AS created_time, NULL AS expired_time, 'PASSWORD' AS login_type, "
         f"{_owner('u.account_id')} AS creator, {_owner('u.account_id')} AS owner, "
-        f"{_ROLE_ID.format(r='u.default_role')} AS default_role "
+        f"{_ROLE_ID.format(r='u.default_role', acc='u.account_id')} AS default_role "
         f"FROM __mo_users u WHERE {_alive('u', at)} AND u.account_id = {int(account_id)}"
     )
 
@@ -156,4 +159,8 @@ def catalog_view(account_id: int, name: str, at: int | None = None) -> str | Non
         return _mo_account(at)
     if name == "mo_user":
         return _mo_user(account_id, at)
+    if name in ("mo_role", "mo_user_grant", "mo_role_privs"):
+        from matrixone_lite.mo.mo_catalog_roles import role_view
+
+        return role_view(name, account_id, at)
     return None

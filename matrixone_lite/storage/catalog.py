@@ -37,7 +37,7 @@ CATALOG_DDL = [
     "CREATE INDEX IF NOT EXISTS __mo_tables_db ON __mo_tables(database_id, name)",
 ]
 
-CATALOG_TABLES = ("__mo_accounts", "__mo_users", "__mo_databases", "__mo_tables", "__mo_views")
+CATALOG_TABLES: tuple[str, ...] = ("__mo_accounts", "__mo_users", "__mo_databases", "__mo_tables", "__mo_views")
 
 
 @dataclass
@@ -219,3 +219,10 @@ def table_ids(conn: sqlite3.Connection, database_id: int, at: int | None = None)
 def get_table_by_id(conn: sqlite3.Connection, table_id: int) -> TableRow | None:
     r = conn.execute(f"SELECT {_TB} FROM __mo_tables WHERE id = ?", (table_id,)).fetchone()  # noqa: S608
     return TableRow(*r) if r else None
+
+
+# roles, privileges, memberships (storage/roles.py); imported last: roles.py uses PENDING and visible
+from matrixone_lite.storage.roles import ROLE_DDL, ROLE_TABLES  # noqa: E402
+
+CATALOG_DDL += ROLE_DDL
+CATALOG_TABLES += ROLE_TABLES

@@ -20,6 +20,7 @@ from matrixone_lite.errors import internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
+from matrixone_lite.storage.roles import restore_roles
 from matrixone_lite.storage.sequences import is_sequence, restores_sequences
 from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.views import copy_views_at
@@ -89,7 +90,8 @@ def restore_account(
     """Drop every database of the target, recreate the source's databases as of ``at``.
 
     Users roll back to ``at`` when restoring in place (or ``users=True``); restoring into another
-    account keeps the target's users so its admin can still log in.
+    account keeps the target's users so its admin can still log in. Roles, grants and role
+    memberships always become the source's at ``at`` (storage/roles.py).
     """
     st.check_readable(at)
     tx.lock([(CLUSTER, INTENT), (account_key(dst_account_id), EXCLUSIVE)])
@@ -99,7 +101,8 @@ def restore_account(
         st.drop_database(tx, cur, notify=False)
     for db in src_dbs:
         _rebuild_database(st, tx, db, at, dst_account_id)
-    if users if users is not None else src_account_id == dst_account_id:
+    roll_users = users if users is not None else src_account_id == dst_account_id
+    if roll_users:
         old = cat.get_users(c, src_account_id, None, at)
         if old:
             tx.catalog_dirty = True
@@ -113,6 +116,7 @@ def restore_account(
                     "VALUES (?,?,?,?,?)",
                     (dst_account_id, u.name, u.auth_string, u.default_role, PENDING),
                 )
+    restore_roles(tx, src_account_id, at, dst_account_id, in_place=bool(roll_users))  # after the users
 
 
 def restore_cluster(st: Storage, tx: Tx, at: int) -> None:

@@ -206,7 +206,7 @@ class LiteSession(Session):
                                              login.user if login else "", sql)
         words = first_words(sql, 3)
         head = words[0] if words else ""
-        if head == "SET":
+        if head == "SET" and words[1:2] != ["ROLE"]:  # SET ROLE r: the engine (mo/privileges.py)
             await self._set(sql)
             return Ok()
         if head == "USE":
