@@ -42,7 +42,7 @@ from matrixone_lite.errors import (
 from matrixone_lite.mo.privilege_check import check as check_privileges
 from matrixone_lite.mo.privileges import ADMIN_ROLES
 from matrixone_lite.mo.privileges import statement as role_statement
-from matrixone_lite.sql import foreign_keys, functions, indexes, views
+from matrixone_lite.sql import foreign_keys, functions, indexes, sequences, sqlite_errors, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.ddl import (
     alter_schema,
@@ -82,6 +82,7 @@ from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, Tab
 from matrixone_lite.storage.codec import to_date, to_datetime, to_decimal
 from matrixone_lite.storage.physical import count_sql, qi, table_names
 from matrixone_lite.storage.roles import held_by
+from matrixone_lite.storage.sequences import set_restore_sequences
 from matrixone_lite.storage.storage import GC_TTL_NS, SYSTEM_DATABASES, Storage, Tx
 from matrixone_lite.transactions import SessionTransactions
 
@@ -132,6 +133,7 @@ class Engine:
         self.version_tuple = _version_tuple(version)
         self.storage = Storage(data_dir, self.timezone)
         self.storage.bootstrap(root_password)
+        set_restore_sequences(self.storage, self.version_tuple > (4, 2, 0))  # MatrixOne #27401 (#27049)
         self.snapshot_resolver: Callable[[int, str, str | None, str | None], int | None] | None = None
         # (account_id, table, at) -> a SELECT over mo/'s tables for ``mo_catalog.<table>`` (None: unknown)
         self.system_table_resolver: Callable[[int, str, int | None], str | None] | None = None
@@ -460,7 +462,7 @@ class EngineSession(SessionTransactions):
             except (ParseError, TokenError) as e:
                 raise parse_error(text, e) from None
             except sqlite3.Error as e:
-                raise internal_error(str(e)) from None
+                raise sqlite_errors.to_mo(str(e), text) from None
             except (OverflowError, ValueError, TypeError) as e:
                 raise internal_error(str(e)) from None
 
@@ -471,7 +473,7 @@ class EngineSession(SessionTransactions):
         if "UNIQUE constraint failed" in msg:
             cols = [c.split(".")[-1] for c in msg.split(":", 1)[1].split(",")]
             return duplicate_entry("?", ",".join(c.strip() for c in cols))  # value unknown here
-        return internal_error(msg)
+        return sqlite_errors.to_mo(msg, "")
 
     def _upsert_conflicts(self, tr: Translated, params: dict[str, Any]) -> int:
         """How many VALUES rows of an upsert hit an existing key (MySQL reports them as 2 rows)."""
@@ -535,7 +537,7 @@ class EngineSession(SessionTransactions):
             return syntax_error(sql[:40], 0)
         if "database is locked" in msg:
             return MOError(1205, "Lock wait timeout exceeded; try restarting transaction")
-        return internal_error(msg)
+        return sqlite_errors.to_mo(msg, sql)
 
     def _dispatch(self, text: str) -> Result:
         head = text[:16].upper()
@@ -585,6 +587,8 @@ class EngineSession(SessionTransactions):
         return self._dispatch_sql(text, head)
 
     def _dispatch_sql(self, text: str, head: str) -> Result:
+        if (seq := sequences.dispatch(self, text, head)) is not None:
+            return seq
         if head.startswith("CREATE") and re.match(r"^CREATE\s+(DATABASE|SCHEMA)\b", text, re.I):
             return self._create_database(text)
         if head.startswith("DROP"):
@@ -884,6 +888,7 @@ class EngineSession(SessionTransactions):
                 if m.group("ie") and e.code in (1146, 1049):
                     continue
                 raise
+        sequences.refuse_drop_table([t for _, t in targets])
         foreign_keys.check_drop(self, targets)
 
         def run(tx: Tx) -> Result:
@@ -1034,7 +1039,8 @@ class EngineSession(SessionTransactions):
         sql, hints = extract_hints(text, attach=False)
         sql = sql.strip()
         at = self._statement_at(hints)
-        if (shown := views.show_create(self, sql, at) or indexes.show_index(self, sql, at)) is not None:
+        shown = views.show_create(self, sql, at) or indexes.show_index(self, sql, at) or sequences.show(self, sql, at)
+        if shown is not None:
             return shown
         m = RE_SHOW_DBS.match(sql)
         if m:
@@ -1059,7 +1065,8 @@ class EngineSession(SessionTransactions):
             else:
                 d = self._db(dbname, at)
                 kinds = views.table_types(self, d.id, at)
-                tnames = [t.name for t in cat.get_tables(self.conn, d.id, None, at)] + list(kinds)
+                tnames = [t.name for t in sequences.visible_tables(cat.get_tables(self.conn, d.id, None, at))]
+                tnames += list(kinds)
             if m.group("like") is not None:
                 rx = like_to_regex(m.group("like").replace("''", "'"))
                 tnames = [n for n in tnames if rx.match(n)]

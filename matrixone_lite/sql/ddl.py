@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlglot import exp
@@ -21,7 +22,7 @@ def _type_of(dt: exp.DataType) -> tuple[str, str, int | None]:
     scale: int | None = None
     if base in DECIMAL_TYPES:
         params = [p.this.name if isinstance(p.this, exp.Expression) else str(p.this) for p in dt.expressions]
-        prec = int(params[0]) if params else 10
+        prec = int(params[0]) if params else 38  # MatrixOne: DECIMAL is decimal(38,0)
         scale = int(params[1]) if len(params) > 1 else 0
         text = f"DECIMAL({prec},{scale})"
     if base == "TIMESTAMP" and "(" not in text:
@@ -260,23 +261,81 @@ def schema_from_create(create: exp.Create) -> TableSchema:
     return TableSchema(cols, pk, uniques, indexes, fks)
 
 
+_INT_WIDTHS = {"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}
+_NO_WIDTH = ("float", "double", "real", "date", "text", "tinytext", "mediumtext", "longtext", "json", "bool",
+             "boolean", "blob", "tinyblob", "mediumblob", "longblob", "uuid")
+_RE_TYPE = re.compile(r"^(?P<head>[a-z]+)(?:\((?P<args>[^)]*)\))?(?P<rest>.*)$", re.S)
+
+
+def _split_type(type_text: str) -> tuple[str, str | None, str] | None:
+    """(base, arguments, suffix such as ``unsigned``); None for ENUM/SET, whose values keep their case."""
+    m = _RE_TYPE.match(type_text.strip().lower())
+    if m is None or m.group("head") in ("enum", "set"):
+        return None
+    return m.group("head"), m.group("args"), m.group("rest").strip()
+
+
+def create_type(type_text: str) -> str:
+    """The type as MatrixOne's SHOW CREATE TABLE prints it: lower case, no integer display width
+    (``int(11)`` -> ``int``), ``bool``, ``char(1)`` (MatrixOne's ``test/distributed/cases/ddl/*.result``)."""
+    parts = _split_type(type_text)
+    if parts is None:
+        return type_text  # ENUM/SET keep their values as written
+    head, args, rest = parts
+    if head in _INT_WIDTHS:
+        return "int" + (" " + rest if rest else "") if head == "integer" else head + (" " + rest if rest else "")
+    if head == "boolean":
+        return "bool"
+    if head == "char" and args is None:
+        return "char(1)"
+    return head + (f"({args.replace(' ', '')})" if args is not None else "") + (" " + rest if rest else "")
+
+
 def display_type(type_text: str) -> str:
-    """``varchar(100)`` -> ``VARCHAR(100)``; arguments (ENUM values) keep their case."""
-    head, sep, rest = type_text.partition("(")
-    return head.upper() + sep + rest
+    """The type as MatrixOne's DESC prints it: ``INT(32)``, ``INT UNSIGNED(32)``, ``VARCHAR(100)``,
+    ``DECIMAL(7,2)``, ``DATE(0)``, ``DATETIME(6)``, ``TEXT(0)``; ENUM values keep their case."""
+    parts = _split_type(type_text)
+    if parts is None:
+        hd, sep, tail = type_text.partition("(")
+        return hd.upper() + sep + tail
+    head, args, rest = parts
+    unsigned = " UNSIGNED" if "unsigned" in rest else ""
+    if head in _INT_WIDTHS:
+        return f"{'INT' if head == 'integer' else head.upper()}{unsigned}({_INT_WIDTHS[head]})"
+    if head in ("bool", "boolean"):
+        return "BOOL(0)"
+    if head in ("datetime", "timestamp", "time"):
+        return f"{head.upper()}({args or 0})"
+    if head in _NO_WIDTH:
+        return f"{head.upper()}(0)"
+    if head == "char" and args is None:
+        return "CHAR(1)"
+    return head.upper() + (f"({args.replace(' ', '')})" if args is not None else "") + unsigned
+
+
+def desc_default(default: str | None) -> str | None:
+    """DESC's Default column: the value without quotes, ``CURRENT_TIMESTAMP()``; NULL when there is none."""
+    if default is None or default.upper() == "NULL":
+        return None
+    if default.upper() == "CURRENT_TIMESTAMP":
+        return "CURRENT_TIMESTAMP()"
+    if len(default) >= 2 and default[0] == default[-1] == "'":
+        return default[1:-1].replace("''", "'")
+    return default
 
 
 def show_create(name: str, schema: TableSchema) -> str:
-    """A ``CREATE TABLE`` text in MatrixOne's SHOW CREATE TABLE style."""
+    """A ``CREATE TABLE`` text as MatrixOne's SHOW CREATE TABLE prints it (lower-case types, back-quoted
+    names, ``DEFAULT NULL`` for a nullable column without default, keys after the columns)."""
     lines = []
     for c in schema.columns:
-        s = f"  `{c.name}` {display_type(c.type_text) if c.type != 'TIMESTAMP' else 'TIMESTAMP'}"
+        s = f"  `{c.name}` {create_type(c.type_text)}"
         if not c.nullable:
             s += " NOT NULL"
         if c.auto_increment:
             s += " AUTO_INCREMENT"
         if c.default is not None:
-            s += f" DEFAULT {c.default}"
+            s += " DEFAULT " + ("CURRENT_TIMESTAMP()" if c.default.upper() == "CURRENT_TIMESTAMP" else c.default)
         elif c.nullable:
             s += " DEFAULT NULL"
         lines.append(s)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from matrixone_lite.sql.ddl import display_type
+from matrixone_lite.sql.ddl import desc_default, display_type
 from matrixone_lite.storage.catalog import TableSchema
 from matrixone_lite.storage.storage import SYSTEM_DATABASES
 
@@ -74,7 +74,7 @@ def describe_rows(schema: TableSchema) -> list[tuple[Any, ...]]:
                 display_type(c.type_text),
                 "YES" if c.nullable else "NO",
                 column_key(schema, c.name),
-                c.default,
+                desc_default(c.default),
                 "auto_increment" if c.auto_increment else "",
                 "",
             )

@@ -3,7 +3,9 @@
 Each runs inside the caller's :class:`Tx`, so a restore commits or rolls back as one SQLite
 transaction (atomic across ``kill -9``). Restored tables are new catalog rows with new ids; the
 replaced objects are stamped dropped and keep their history. Views (their definitions as of the
-instant) come back with their database; a table-level restore leaves views alone.
+instant) come back with their database; a table-level restore leaves views alone. Sequences come
+back with their database and their value at the instant when the emulated version does it
+(``storage/sequences.py``).
 
 Keys, indexes (with their visibility) and foreign keys are part of a table's versioned schema, so
 they come back as they were at the instant. Tables are recreated parents first (foreign-key
@@ -26,6 +28,7 @@ from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import PENDING
 from matrixone_lite.storage.locks import EXCLUSIVE, INTENT, Want
 from matrixone_lite.storage.roles import restore_roles
+from matrixone_lite.storage.sequences import is_sequence, restores_sequences
 from matrixone_lite.storage.txn import CLUSTER, account_key, database_key, in_account, in_database, table_key
 from matrixone_lite.storage.views import copy_views_at
 
@@ -98,7 +101,12 @@ def restore_table(
 
 def _rebuild_database(st: Storage, tx: Tx, src_db: cat.DatabaseRow, at: int, dst_account_id: int) -> None:
     new_db = st.create_database(tx, dst_account_id, src_db.name)
-    for t in parents_first(cat.get_tables(tx.conn, src_db.id, None, at)):
+    tables = cat.get_tables(tx.conn, src_db.id, None, at)
+    # sequences first, with their row (last_seq_num, is_called) as of ``at``: MatrixOne main (#27401);
+    # up to v4.2.0 MatrixOne silently dropped them (#27049), so they are left out there. Then tables,
+    # parents before the children whose foreign keys reference them.
+    seqs = sorted((t for t in tables if is_sequence(t)), key=lambda t: t.id) if restores_sequences(st) else []
+    for t in seqs + parents_first([t for t in tables if not is_sequence(t)]):
         st.copy_table_at(tx, t, at, new_db.id)
     copy_views_at(tx, src_db.id, at, new_db.id)  # after the tables, as MatrixOne orders them
 

@@ -25,6 +25,7 @@ from matrixone_lite.errors import MOError, syntax_error
 from matrixone_lite.mo.context import StmtContext, zone_from_variable
 from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, tokenize
 from matrixone_lite.mo.parser import is_mo_statement
+from matrixone_lite.sql.sequence_functions import describing
 from matrixone_lite.wire import runaway, static_select
 from matrixone_lite.wire.login import Login
 from matrixone_lite.wire.redaction import redact, scrub
@@ -192,7 +193,8 @@ class LiteSession(Session):
         if not words or words[0] not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
             return []
         try:
-            outcome = await self.run_statement(sql, log=False)
+            with describing(self.esess):  # sequence functions: no side effect (sql/sequence_functions.py)
+                outcome = await self.run_statement(sql, log=False)
         except Exception:  # noqa: BLE001 - the execute will report the real error
             return []
         return list(outcome.columns) if isinstance(outcome, ResultSet) else []

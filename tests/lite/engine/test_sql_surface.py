@@ -82,7 +82,7 @@ def test_show_describe_information_schema(connect) -> None:
     assert s.execute("show tables from e").rows == []
     assert [c.name for c in s.execute("show tables").columns] == ["Tables_in_d"]
     desc = s.execute("describe t").rows
-    assert desc[0][:4] == ("id", "INT", "NO", "PRI") and desc[0][5] == "auto_increment"
+    assert desc[0][:4] == ("id", "INT(32)", "NO", "PRI") and desc[0][5] == "auto_increment"
     assert desc[1][:3] == ("name", "VARCHAR(10)", "NO") and desc[2][3] == "UNI"
     assert s.execute("show columns from t").rows == desc
     ddl = s.execute("show create table d.t").rows[0][1]
@@ -202,7 +202,7 @@ def test_ctas_keeps_source_column_types(connect) -> None:
     s.execute("insert into t (p, n) values (1.5, 'a')")
     s.execute("create table c as select t.*, p * 2 as p2 from t")
     desc = {r[0]: r[1] for r in s.execute("describe c").rows}
-    assert desc == {"id": "INT", "p": "DECIMAL(10,2)", "d": "TIMESTAMP", "n": "VARCHAR(5)", "p2": "DECIMAL(38,2)"}
+    assert desc == {"id": "INT(32)", "p": "DECIMAL(10,2)", "d": "TIMESTAMP(0)", "n": "VARCHAR(5)", "p2": "DECIMAL(38,2)"}
     row = s.execute("select * from c").rows[0]
     assert row[1] == Decimal("1.50") and row[4] == Decimal("3.00") and isinstance(row[2], datetime)
 

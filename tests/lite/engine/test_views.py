@@ -110,7 +110,7 @@ def test_show_tables_full_tables_create_view_and_desc(conn: Any) -> None:
     assert q(conn, "show create table v1") == expected  # MatrixOne answers SHOW CREATE TABLE of a view the same
     assert err(conn, "show create view t1") == (20301, "invalid input: show view 't1' is not a valid view")
     assert err(conn, "show create view vvvv") == (20301, "invalid input: show view 'vvvv' is not a valid view")
-    assert [r[:3] for r in q(conn, "desc v1")] == [("a", "INT", "YES"), ("b", "INT", "YES")]
+    assert [r[:3] for r in q(conn, "desc v1")] == [("a", "INT(32)", "YES"), ("b", "INT(32)", "YES")]
     assert [r[0] for r in q(conn, "show columns from v1")] == ["a", "b"]
 
 
