@@ -20,6 +20,14 @@ __all__ = ["MatrixOneRestoreVerificationTrigger"]
 READ_TIMEOUT = 300.0  # seconds one verification statement may take (same default as the sensor)
 
 
+
+def _import_workers() -> None:
+    """Import what the trigger runs (the verification domain, the MySQL provider, the drivers: about
+    0.4 s) on a thread: an import on the triggerer's event loop blocks every other DAG's triggers."""
+    for name in ("airflow_provider_matrixone.operators._common", "airflow_provider_matrixone.pitr.verify",
+                 "airflow_provider_matrixone.hooks.matrixone", "airflow.providers.common.compat.connection"):
+        importlib.import_module(name)
+
 class MatrixOneRestoreVerificationTrigger(BaseTrigger):
     """Poll the scope until it matches the reference (success) or differs past the grace (failure).
 
@@ -61,17 +69,14 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
     async def _hook(self) -> Any:
         from airflow.providers.common.compat.connection import get_async_connection
 
-        # Importing the hook pulls in the MySQL provider and the drivers (about 0.4 s): done on a
-        # thread so the triggerer's event loop, shared with other DAGs' triggers, is never blocked.
-        hooks = await asyncio.to_thread(importlib.import_module, "airflow_provider_matrixone.hooks.matrixone")
-        MatrixOneHook = hooks.MatrixOneHook  # noqa: N806 - a class
+        from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook  # imported by run() on a thread
 
         conn = await get_async_connection(self.conn_id, hook=MatrixOneHook)
         # a bounded read: a hung server must not block a triggerer thread past the task's timeout
         return MatrixOneHook(matrixone_conn_id=self.conn_id, connection=conn, read_timeout=READ_TIMEOUT)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        await asyncio.to_thread(importlib.import_module, "airflow_provider_matrixone.operators._common")
+        await asyncio.to_thread(_import_workers)
         from airflow_provider_matrixone.operators._common import is_unreachable
         from airflow_provider_matrixone.pitr import errors
         from airflow_provider_matrixone.pitr.verify import Reference, verify
