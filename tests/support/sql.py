@@ -6,7 +6,8 @@ either driver the project supports, and each folder used to carry its own copy o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import pymysql
@@ -59,3 +60,35 @@ def sql_as(server: Any, login: str, password: str, statements: Iterable[str], *,
         return rows
     finally:
         conn.close()
+
+
+def err(conn: Any, statement: str) -> tuple[int, str]:
+    """(code, message) of the driver error ``statement`` must raise (fails the test if it succeeds)."""
+    import pytest
+
+    with pytest.raises(Exception) as info:  # noqa: PT011 - PyMySQL and MySQLdb raise their own classes
+        run(conn, statement)
+    return int(info.value.args[0]), str(info.value.args[1])
+
+
+def columns(conn: Any, statement: str) -> list[str]:
+    """The column names of ``statement``'s result set."""
+    cur = conn.cursor()
+    try:
+        cur.execute(statement)
+        cur.fetchall()
+        return [d[0] for d in cur.description]
+    finally:
+        cur.close()
+
+
+def driver_logins(login: str, password: str = "111") -> dict[str, Callable[[Any], Any]]:
+    """``{driver: server -> connection}`` logging in as ``login`` with each of DRIVERS, autocommit on.
+
+    For ``@pytest.fixture(params=sorted(DRIVERS))`` fixtures that run one test with both drivers.
+    """
+    return {driver: partial(_login, login=login, password=password, driver=driver) for driver in DRIVERS}
+
+
+def _login(server: Any, *, login: str, password: str, driver: str) -> Any:
+    return connect(server, login, password, driver=driver)
