@@ -62,13 +62,25 @@ def sql_as(server: Any, login: str, password: str, statements: Iterable[str], *,
         conn.close()
 
 
+def driver_errors() -> tuple[type[Exception], ...]:
+    """The base error classes of both drivers (a server error is one of these, a test bug is not)."""
+    import MySQLdb
+
+    return pymysql.MySQLError, MySQLdb.MySQLError
+
+
 def err(conn: Any, statement: str) -> tuple[int, str]:
-    """(code, message) of the driver error ``statement`` must raise (fails the test if it succeeds)."""
+    """(code, message) of the server error ``statement`` must raise; fails the test if it succeeds."""
     import pytest
 
-    with pytest.raises(Exception) as info:  # noqa: PT011 - PyMySQL and MySQLdb raise their own classes
+    with pytest.raises(driver_errors()) as info:
         run(conn, statement)
     return int(info.value.args[0]), str(info.value.args[1])
+
+
+def internal_error(text: str) -> tuple[int, str]:
+    """MatrixOne's generic error: code 20101, ``internal error: <text>``."""
+    return 20101, f"internal error: {text}"
 
 
 def columns(conn: Any, statement: str) -> list[str]:

@@ -19,6 +19,7 @@ from pymysql.constants import CLIENT
 
 from matrixone_lite.server import LiteServer, ServerStartError
 from tests.lite.conftest import connect, mo_error, run
+from tests.support.sql import err
 
 
 @pytest.fixture
@@ -28,12 +29,6 @@ def srv(lite_server) -> LiteServer:
     run(sys_root, "create account acc1 admin_name 'root' identified by '111'")
     run(sys_root, "create account acc2 admin_name 'admin' identified by 'pw2'")
     return server
-
-
-def err(conn: pymysql.Connection, sql: str) -> tuple[int, str]:
-    with pytest.raises(pymysql.MySQLError) as ei:
-        run(conn, sql)
-    return mo_error(ei)
 
 
 def who(conn: pymysql.Connection) -> tuple:
