@@ -53,6 +53,16 @@ def run(conn: pymysql.Connection, statement: str, args: Any = None) -> list[tupl
     return sql.run(conn, statement, args)
 
 
+def tenant_connection(srv: LiteServer, driver: str, *statements: str, account: str = "acc1") -> Any:
+    """Create ``account`` (admin ``root``/``111``) on a fresh ``srv``; a ``driver`` connection as its
+    admin, autocommit on, after running ``statements`` (e.g. ``"create database d", "use d"``)."""
+    sql.sql_as(srv, "root", "111", [f"create account {account} admin_name 'root' identified by '111'"])
+    conn = sql.connect(srv, f"{account}#root", "111", driver=driver)
+    for statement in statements:
+        sql.run(conn, statement)
+    return conn
+
+
 def server_now(zone: str = SERVER_TZ) -> str:
     """Now as a RESTORE literal in the server zone, with microseconds."""
     return datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -6,8 +6,7 @@ either driver the project supports, and each folder used to carry its own copy o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 from typing import Any
 
 import pymysql
@@ -93,14 +92,3 @@ def columns(conn: Any, statement: str) -> list[str]:
     finally:
         cur.close()
 
-
-def driver_logins(login: str, password: str = "111") -> dict[str, Callable[[Any], Any]]:
-    """``{driver: server -> connection}`` logging in as ``login`` with each of DRIVERS, autocommit on.
-
-    For ``@pytest.fixture(params=sorted(DRIVERS))`` fixtures that run one test with both drivers.
-    """
-    return {driver: partial(_login, login=login, password=password, driver=driver) for driver in DRIVERS}
-
-
-def _login(server: Any, *, login: str, password: str, driver: str) -> Any:
-    return connect(server, login, password, driver=driver)

@@ -16,23 +16,15 @@ from typing import Any
 import pytest
 
 from matrixone_lite.server import LiteServer
-from tests.lite.conftest import connect
-from tests.support.sql import driver_logins, err
+from tests.lite.conftest import tenant_connection
+from tests.support.sql import DRIVERS, err
 from tests.support.sql import run as q
-
-DRIVERS: dict[str, Callable[[LiteServer], Any]] = driver_logins("acc1#root")
 
 
 @pytest.fixture(params=sorted(DRIVERS))
 def conn(request: pytest.FixtureRequest, lite_server: Callable[..., LiteServer]) -> Any:
     srv = lite_server()
-    root = connect(srv)
-    with root.cursor() as cur:
-        cur.execute("create account acc1 admin_name 'root' identified by '111'")
-    root.close()
-    c = DRIVERS[request.param](srv)
-    for sql in ("create database d", "use d"):
-        q(c, sql)
+    c = tenant_connection(srv, request.param, "create database d", "use d")
     yield c
     c.close()
 
