@@ -161,20 +161,6 @@ def _raw_handshake(srv: LiteServer) -> socket.socket:
     return s
 
 
-def _recv_packet(s: socket.socket) -> bytes:
-    header = s.recv(4)
-    if len(header) < 4:
-        return b""
-    n = int.from_bytes(header[:3], "little")
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 def test_malformed_packets_drop_only_that_connection(srv: LiteServer) -> None:
     witness = connect(srv, "acc1#root")
     # garbage instead of a handshake response
