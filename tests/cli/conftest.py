@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pymysql
 import pytest
 
 from airflow_provider_matrixone.cli.main import main
+from tests.support import sql as support_sql
+from tests.support.seed import create_account, user_databases
 
 ROOT_PASSWORD = "root-" + secrets.token_hex(6)
 ADMIN_PASSWORD = "adm-" + secrets.token_hex(6)
@@ -56,26 +57,22 @@ class Cli:
         return Result(code, out, err)
 
 
+def _password(user: str) -> str:
+    return ROOT_PASSWORD if "#" not in user else ADMIN_PASSWORD
+
+
 def sql_as(server: Any, user: str, statements: list[str], password: str | None = None) -> list[tuple[Any, ...]]:
-    pw = password or (ROOT_PASSWORD if "#" not in user else ADMIN_PASSWORD)
-    conn = pymysql.connect(host=server.host, port=server.port, user=user, password=pw, autocommit=True)
-    try:
-        rows: list[tuple[Any, ...]] = []
-        with conn.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-                rows = list(cur.fetchall()) if cur.description else []
-        return rows
-    finally:
-        conn.close()
+    """``tests.support.sql.sql_as`` with this module's passwords (root for sys, admin for tenants)."""
+    return support_sql.sql_as(server, user, password or _password(user), statements)
 
 
 def make_account(server: Any, account: str, orders: int = 3) -> None:
-    """A tenant with admin ``admin``: db1.products (2 rows), db2.orders (``orders`` rows)."""
-    sql_as(server, "root", [f"drop account if exists {account}",
-                            f"create account {account} admin_name 'admin' identified by '{ADMIN_PASSWORD}'"])
+    """A small tenant with admin ``admin``: db1.products (2 rows), db2.orders (``orders`` rows).
+
+    Smaller than the guide's data (tests.support.seed) on purpose: the CLI tests count rows.
+    """
     values = ", ".join(f"('item{i}', {i})" for i in range(1, orders + 1))
-    sql_as(server, f"{account}#admin", [
+    create_account(server, account, root_password=ROOT_PASSWORD, admin_password=ADMIN_PASSWORD, statements=[
         "create database db1", "use db1",
         "create table products (id int primary key auto_increment, name varchar(50))",
         "insert into products (name) values ('a'), ('b')",
@@ -90,8 +87,7 @@ def count(server: Any, user: str, table: str) -> int:
 
 
 def databases(server: Any, user: str) -> list[str]:
-    system = {"information_schema", "mo_catalog", "mysql", "system", "system_metrics", "mo_task", "mo_debug"}
-    return sorted(r[0] for r in sql_as(server, user, ["show databases"]) if r[0] not in system)
+    return user_databases(server, user, _password(user))
 
 
 @pytest.fixture(scope="module")

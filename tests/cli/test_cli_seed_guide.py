@@ -18,25 +18,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pymysql
 import pytest
 
 from airflow_provider_matrixone.cli.main import main
+from tests.support.seed import ACCOUNT_SQL, ORDERS_ACC1, ORDERS_ACC2
+from tests.support.sql import sql_as
 
 SERVER_ZONE = ZoneInfo("Asia/Shanghai")
-PRODUCTS = (
-    "INSERT INTO products (product_name, category, price, stock_quantity) VALUES"
-    " ('Gaming Laptop', 'Electronics', 1200.99, 30), ('Wireless Mouse', 'Accessories', 25.50, 100),"
-    " ('Mechanical Keyboard', 'Accessories', 75.00, 50), ('Smartphone', 'Electronics', 699.99, 50),"
-    " ('Headphones', 'Accessories', 199.99, 80), ('Tablet', 'Electronics', 299.99, 40),"
-    " ('Smartwatch', 'Accessories', 149.99, 60), ('Charger', 'Accessories', 19.99, 200),"
-    " ('Webcam', 'Electronics', 59.99, 75)"
-)
-CREATE_PRODUCTS = ("CREATE TABLE products (id INT PRIMARY KEY AUTO_INCREMENT, product_name VARCHAR(100) NOT NULL,"
-                   " category VARCHAR(50), price DECIMAL(10, 2) NOT NULL, stock_quantity INT NOT NULL)")
-CREATE_ORDERS = ("CREATE TABLE orders (id int PRIMARY KEY auto_increment, product_name VARCHAR(100) NOT NULL,"
-                 " quantity INT NOT NULL, order_date TIMESTAMP DEFAULT CURRENT_TIMESTAMP)")
-
 
 class Tty(io.StringIO):
     """A terminal that answers the confirmation prompt."""
@@ -46,16 +34,7 @@ class Tty(io.StringIO):
 
 
 def sql(server: Any, user: str, statements: list[str]) -> list[tuple[Any, ...]]:
-    conn = pymysql.connect(host=server.host, port=server.port, user=user, password="111", autocommit=True)
-    try:
-        rows: list[tuple[Any, ...]] = []
-        with conn.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-                rows = list(cur.fetchall()) if cur.description else []
-        return rows
-    finally:
-        conn.close()
+    return sql_as(server, user, "111", statements)  # the guide's own password
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +76,8 @@ def test_seed_guide_verbatim(seed_server: Any, capsys: pytest.CaptureFixture[str
     # --- Create business data (SQL, as in the guide)
     sql(srv, "root", ["create account acc1 admin_name 'root' identified by '111'",
                       "create account acc2 admin_name 'root' identified by '111'"])
-    for acc, orders in (("acc1", "('Laptop', 2), ('Mouse', 5), ('Keyboard', 3)"),
-                        ("acc2", "('Smartphone', 10), ('Headphones', 15), ('Tablet', 7)")):
-        sql(srv, f"{acc}#root", ["create database db1", "use db1", CREATE_PRODUCTS, PRODUCTS, "create database db2",
-                                 "use db2", CREATE_ORDERS,
-                                 f"INSERT INTO orders (product_name, quantity) VALUES {orders}"])
+    for acc, orders in (("acc1", ORDERS_ACC1), ("acc2", ORDERS_ACC2)):
+        sql(srv, f"{acc}#root", [*ACCOUNT_SQL, orders])
     orders_before = sql(srv, "acc2#root", ["select * from db2.orders order by id"])
 
     # --- Create pitr

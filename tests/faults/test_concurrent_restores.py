@@ -76,7 +76,7 @@ def test_two_concurrent_restores_never_interleave(mo_server: Any, round_: int) -
 def test_a_write_between_restore_and_check_fails_the_run(mo_server: Any) -> None:
     """A writer changes the scope right after the RESTORE: the operator must not report success."""
     from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-    from tests.faults.support import Proxy
+    from tests.support.proxy import Proxy
 
     acc = "concwriter"
     user = f"{acc}#admin"

@@ -24,21 +24,21 @@ import pytest
 from tests.faults.support import (
     ROOT_PASSWORD,
     TENANT_PASSWORD,
-    LiteProcess,
     make_account,
     set_connection,
     sql,
     state,
 )
 from tests.operators.support import context
+from tests.support.serve import ServeProcess
 
 TRIALS = 20
 SUMMARY: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
-def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteProcess]:
-    proc = LiteProcess(tmp_path_factory.mktemp("kill9")).start()
+def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    proc = ServeProcess(tmp_path_factory.mktemp("kill9"), log_level="ERROR", statement_log=True).start()
     try:
         yield proc
     finally:
@@ -46,7 +46,7 @@ def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteProcess]:
 
 
 @pytest.fixture(scope="module")
-def prepared(lite: LiteProcess) -> dict[str, Any]:
+def prepared(lite: ServeProcess) -> dict[str, Any]:
     """TRIALS accounts, each with an account PITR, T, and an incident after T."""
     accounts = [f"k9acc{i}" for i in range(TRIALS)]
     for acc in accounts:
@@ -75,7 +75,7 @@ def _restores(statements: list[str]) -> int:
     return sum(1 for s in statements if s.lstrip().upper().startswith("RESTORE"))
 
 
-def _wait_for_restore(lite: LiteProcess, mark: int, deadline: float) -> bool:
+def _wait_for_restore(lite: ServeProcess, mark: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
         if _restores(lite.statements()[mark:]):
             return True
@@ -84,7 +84,7 @@ def _wait_for_restore(lite: LiteProcess, mark: int, deadline: float) -> bool:
 
 
 @pytest.mark.parametrize("trial", range(TRIALS))
-def test_kill9_during_restore_then_retry_converges(lite: LiteProcess, prepared: dict[str, Any], trial: int) -> None:
+def test_kill9_during_restore_then_retry_converges(lite: ServeProcess, prepared: dict[str, Any], trial: int) -> None:
     rng = random.Random(trial)
     acc = prepared["accounts"][trial]
     at_t = prepared["at_t"][acc]
@@ -137,7 +137,7 @@ def test_kill9_during_restore_then_retry_converges(lite: LiteProcess, prepared: 
 
 def test_kill9_during_committed_inserts_loses_no_acknowledged_row(tmp_path: Path) -> None:
     """Three kills into a stream of autocommit INSERTs: every acknowledged row survives."""
-    lite = LiteProcess(tmp_path).start()
+    lite = ServeProcess(tmp_path, log_level="ERROR", statement_log=True).start()
     try:
         sql(lite, "root", ROOT_PASSWORD, ["create database ins", "create table ins.t (id int primary key, v int)"])
         acknowledged: list[int] = []

@@ -15,8 +15,9 @@ import pendulum
 import pytest
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
-from tests.faults.support import TENANT_PASSWORD, Proxy, free_port, make_account, set_connection, sql, state
+from tests.faults.support import TENANT_PASSWORD, make_account, set_connection, sql, state
 from tests.operators.support import context
+from tests.support.proxy import Proxy, free_port
 
 _n = itertools.count(1)
 

@@ -13,6 +13,13 @@ import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
+from tests.support import sql
+
+# Compatibility names for branches written before tests/support/seed.py (new code imports from there).
+from tests.support.seed import ACCOUNT_SQL as SEED_ACCOUNT_SQL  # noqa: F401
+from tests.support.seed import GUIDE_DATABASES  # noqa: F401
+from tests.support.seed import ORDERS_ACC1 as ACC1_ORDERS  # noqa: F401
+from tests.support.seed import ORDERS_ACC2 as ACC2_ORDERS  # noqa: F401
 
 SERVER_TZ = "Asia/Shanghai"
 logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
@@ -38,14 +45,22 @@ def lite_server(tmp_path: Path) -> Iterator[Callable[..., LiteServer]]:
 
 def connect(srv: LiteServer, user: str = "root", password: str = "111", **kw: Any) -> pymysql.Connection:
     """PyMySQL connection with autocommit on (MatrixOne refuses PITR statements in a transaction)."""
-    kw.setdefault("autocommit", True)
-    return pymysql.connect(host=srv.host, port=srv.port, user=user, password=password, **kw)
+    conn: pymysql.Connection = sql.connect(srv, user, password, **kw)
+    return conn
 
 
-def run(conn: pymysql.Connection, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
-    with conn.cursor() as cur:
-        cur.execute(sql, args)
-        return list(cur.fetchall())
+def run(conn: pymysql.Connection, statement: str, args: Any = None) -> list[tuple[Any, ...]]:
+    return sql.run(conn, statement, args)
+
+
+def tenant_connection(srv: LiteServer, driver: str, *statements: str, account: str = "acc1") -> Any:
+    """Create ``account`` (admin ``root``/``111``) on a fresh ``srv``; a ``driver`` connection as its
+    admin, autocommit on, after running ``statements`` (e.g. ``"create database d", "use d"``)."""
+    sql.sql_as(srv, "root", "111", [f"create account {account} admin_name 'root' identified by '111'"])
+    conn = sql.connect(srv, f"{account}#root", "111", driver=driver)
+    for statement in statements:
+        sql.run(conn, statement)
+    return conn
 
 
 def server_now(zone: str = SERVER_TZ) -> str:
@@ -59,37 +74,3 @@ def mo_error(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[int, str]:
     args = getattr(err, "args", ())
     return int(args[0]), str(args[1])
 
-
-SEED_ACCOUNT_SQL = [
-    "create database db1",
-    "use db1",
-    """CREATE TABLE products (
-        id INT PRIMARY KEY AUTO_INCREMENT,
-    product_name VARCHAR(100) NOT NULL,
-        category VARCHAR(50),
-        price DECIMAL(10, 2) NOT NULL,
-        stock_quantity INT NOT NULL
-    )""",
-    """INSERT INTO products (product_name, category, price, stock_quantity) VALUES
-    ('Gaming Laptop', 'Electronics', 1200.99, 30),
-    ('Wireless Mouse', 'Accessories', 25.50, 100),
-    ('Mechanical Keyboard', 'Accessories', 75.00, 50),
-    ('Smartphone', 'Electronics', 699.99, 50),
-    ('Headphones', 'Accessories', 199.99, 80),
-    ('Tablet', 'Electronics', 299.99, 40),
-    ('Smartwatch', 'Accessories', 149.99, 60),
-    ('Charger', 'Accessories', 19.99, 200),
-    ('Webcam', 'Electronics', 59.99, 75)""",
-    "create database db2",
-    "use db2",
-    """CREATE TABLE orders (
-        id int PRIMARY KEY auto_increment,
-        product_name VARCHAR(100) NOT NULL,
-        quantity INT NOT NULL,
-        order_date TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-    )""",
-]
-ACC1_ORDERS = "INSERT INTO orders (product_name, quantity) VALUES ('Laptop', 2), ('Mouse', 5), ('Keyboard', 3)"
-ACC2_ORDERS = ("INSERT INTO orders (product_name, quantity) VALUES ('Smartphone', 10), ('Headphones', 15), "
-               "('Tablet', 7)")
-GUIDE_DATABASES = ["db1", "db2", "information_schema", "mo_catalog", "mysql", "system", "system_metrics"]

@@ -1,27 +1,28 @@
-"""Helpers for operator/sensor tests: env-var connections, task contexts, a connection-dropping proxy."""
+"""Helpers for operator/sensor tests: env-var connections, task contexts, a connection-dropping proxy.
+
+The proxy is ``tests.support.proxy.Proxy``; logins and seed data come from tests/provider/support.py.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from types import SimpleNamespace
 from typing import Any
 
 import pendulum
 
 from tests.provider.support import TENANT_PASSWORD, TEST_PASSWORD, make_tenant, root_sql, tenant_sql
+from tests.support.proxy import Proxy, proxy_to
 
 __all__ = [
     "TENANT_PASSWORD",
     "TEST_PASSWORD",
-    "DroppingProxy",
     "context",
+    "dropping_proxy",
     "make_tenant",
     "mutating_since",
     "new_account",
@@ -70,78 +71,8 @@ def now_after_pitr() -> pendulum.DateTime:
     return instant
 
 
-class DroppingProxy:
-    """TCP proxy that forwards a statement containing ``trigger`` and then drops the client.
-
-    The server receives and runs the statement; the client sees "Lost connection to server during
-    query" (2013), exactly what a network cut during a long RESTORE looks like. Fires once.
-    """
-
-    def __init__(self, host: str, port: int, trigger: bytes = b"RESTORE") -> None:
-        self.upstream = (host, port)
-        self.trigger = trigger.lower()
-        self.armed = True
-        self.fired = threading.Event()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self.port = self._sock.getsockname()[1]
-        self._stop = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                client, _ = self._sock.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.upstream)
-            state = {"sent": False}
-            threading.Thread(target=self._pump_up, args=(client, upstream, state), daemon=True).start()
-            threading.Thread(target=self._pump_down, args=(upstream, client, state), daemon=True).start()
-
-    def _pump_up(self, client: socket.socket, upstream: socket.socket, state: dict[str, bool]) -> None:
-        try:
-            while data := client.recv(65536):
-                upstream.sendall(data)
-                if self.armed and self.trigger in data.lower():
-                    self.armed = False
-                    state["sent"] = True
-        except OSError:
-            pass
-        finally:
-            _close(upstream)
-
-    def _pump_down(self, upstream: socket.socket, client: socket.socket, state: dict[str, bool]) -> None:
-        try:
-            while data := upstream.recv(65536):
-                if state["sent"]:
-                    self.fired.set()
-                    break  # the server answered the RESTORE: drop the client instead of forwarding
-                client.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _close(client)
-
-    def close(self) -> None:
-        self._stop = True
-        _close(self._sock)
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
-
-
-@contextmanager
-def dropping_proxy(server: Any) -> Iterator[DroppingProxy]:
-    proxy = DroppingProxy(server.host, server.port)
-    try:
-        yield proxy
-    finally:
-        proxy.close()
+def dropping_proxy(server: Any) -> AbstractContextManager[Proxy]:
+    """A proxy that forwards the first statement containing RESTORE, lets the server run it to the
+    end, then drops the answer and the client: what a network cut during a long RESTORE looks like
+    ("Lost connection to server during query", 2013). ``proxy.fired`` is set once it happened."""
+    return proxy_to(server, cut_on=b"RESTORE", after_reply=True)

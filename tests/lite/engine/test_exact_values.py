@@ -8,21 +8,20 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
 from tests.lite.conftest import server_now
+from tests.support.sql import columns as names
+from tests.support.sql import connect, err
 
 Connect = Callable[[LiteServer], Any]
 
-DRIVERS: dict[str, Connect] = {
-    "pymysql": lambda s: pymysql.connect(host=s.host, port=s.port, user="root", password="111", autocommit=True),
-    "mysqlclient": lambda s: MySQLdb.connect(host=s.host, port=s.port, user="root", password="111", autocommit=True),
-}
+DRIVERS: dict[str, Connect] = {"pymysql": partial(connect, driver="pymysql"),
+                               "mysqlclient": partial(connect, driver="mysqlclient")}
 
 
 def q(conn: Any, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
@@ -33,19 +32,6 @@ def q(conn: Any, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
     return rows
 
 
-def names(conn: Any, sql: str) -> list[str]:
-    cur = conn.cursor()
-    cur.execute(sql)
-    cur.fetchall()
-    out = [d[0] for d in cur.description]
-    cur.close()
-    return out
-
-
-def err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises((pymysql.MySQLError, MySQLdb.MySQLError)) as ei:
-        q(conn, sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
 
 
 @pytest.fixture(params=list(DRIVERS))

@@ -8,18 +8,18 @@ import pytest
 
 from matrixone_lite.engine import Engine
 from matrixone_lite.errors import MOError
+from tests.support.seed import ACCOUNT_SCRIPT, ORDERS_ACC1, ORDERS_ACC2
 
 from .conftest import run
-from .seed import ORDERS_ACC1, ORDERS_ACC2, PRODUCTS
 
 SYSTEM = [("information_schema",), ("mo_catalog",), ("mysql",), ("system",), ("system_metrics",)]
 
 
 def seeded(engine: Engine, connect):
     a1, a2 = connect("acc1"), connect("acc2")
-    run(a1, PRODUCTS)
+    run(a1, ACCOUNT_SCRIPT)
     a1.execute(ORDERS_ACC1)
-    run(a2, PRODUCTS)
+    run(a2, ACCOUNT_SCRIPT)
     a2.execute(ORDERS_ACC2)
     return a1, a2, engine.storage.now_ns()
 

@@ -6,15 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from matrixone_lite.engine import EngineSession
+from tests.support.seed import ACCOUNT_SCRIPT, ORDERS_ACC1, ORDERS_ACC2
 
 from .conftest import run
-from .seed import ORDERS_ACC1, ORDERS_ACC2, PRODUCTS
 
 SYSTEM = ["information_schema", "mo_catalog", "mysql", "system", "system_metrics"]
 
 
 def seed(s: EngineSession, orders: str) -> None:
-    run(s, PRODUCTS)
+    run(s, ACCOUNT_SCRIPT)
     r = s.execute(orders)
     assert r.affected_rows == 3 and r.last_insert_id == 1
 

@@ -13,53 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
-from tests.lite.conftest import connect
-
-
-def _pymysql(s: LiteServer) -> Any:
-    return pymysql.connect(host=s.host, port=s.port, user="acc1#root", password="111", autocommit=True)
-
-
-def _mysqlclient(s: LiteServer) -> Any:
-    conn = MySQLdb.connect(host=s.host, port=s.port, user="acc1#root", password="111")
-    conn.autocommit(True)
-    return conn
-
-
-DRIVERS: dict[str, Callable[[LiteServer], Any]] = {"pymysql": _pymysql, "mysqlclient": _mysqlclient}
+from tests.lite.conftest import tenant_connection
+from tests.support.sql import DRIVERS, err
+from tests.support.sql import run as q
 
 
 @pytest.fixture(params=sorted(DRIVERS))
 def conn(request: pytest.FixtureRequest, lite_server: Callable[..., LiteServer]) -> Any:
     srv = lite_server()
-    root = connect(srv)
-    with root.cursor() as cur:
-        cur.execute("create account acc1 admin_name 'root' identified by '111'")
-    root.close()
-    c = DRIVERS[request.param](srv)
-    for sql in ("create database d", "use d"):
-        q(c, sql)
+    c = tenant_connection(srv, request.param, "create database d", "use d")
     yield c
     c.close()
-
-
-def q(conn: Any, sql: str) -> list[tuple[Any, ...]]:
-    cur = conn.cursor()
-    cur.execute(sql)
-    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
-    cur.close()
-    return rows
-
-
-def err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises(Exception) as ei:  # noqa: PT011 - each driver has its own error class
-        q(conn, sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
 
 
 def test_show_create_table_text(conn: Any) -> None:

@@ -12,31 +12,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import MySQLdb
 import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
 from tests.lite.conftest import connect, run, server_now
+from tests.support import sql
 
 LOCK_TIMEOUT = 2.0
 
 
 def _login(srv: LiteServer, account: str, driver: str = "pymysql", autocommit: bool = True) -> Any:
-    if driver == "mysqldb":
-        conn = MySQLdb.connect(host=srv.host, port=srv.port, user=f"{account}#root", password="111")
-        conn.autocommit(autocommit)
-        return conn
-    return connect(srv, f"{account}#root", autocommit=autocommit)
+    return sql.connect(srv, f"{account}#root", "111", driver="mysqlclient" if driver == "mysqldb" else driver,
+                       autocommit=autocommit)
 
 
-def _q(conn: Any, sql: str) -> list[tuple[Any, ...]]:
-    cur = conn.cursor()
-    try:
-        cur.execute(sql)
-        return list(cur.fetchall())
-    finally:
-        cur.close()
+_q = sql.run
 
 
 def _code(excinfo: pytest.ExceptionInfo[BaseException]) -> int:

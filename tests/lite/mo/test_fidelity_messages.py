@@ -6,20 +6,11 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pymysql
 import pytest
 
-from tests.lite.conftest import SERVER_TZ, connect, mo_error, run, server_now
-
-
-def err(conn: pymysql.Connection, sql: str) -> tuple[int, str]:
-    with pytest.raises(pymysql.MySQLError) as ei:
-        run(conn, sql)
-    return mo_error(ei)
-
-
-def ie(text: str) -> tuple[int, str]:
-    return 20101, f"internal error: {text}"
+from tests.lite.conftest import SERVER_TZ, connect, run, server_now
+from tests.support.sql import err
+from tests.support.sql import internal_error as ie
 
 
 def ns_of(literal: str) -> int:

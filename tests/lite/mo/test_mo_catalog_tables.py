@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
+from tests.support.sql import connect
+from tests.support.sql import err as server_error
 
 
-def _pymysql(s: LiteServer, user: str) -> Any:
-    return pymysql.connect(host=s.host, port=s.port, user=user, password="111", autocommit=True)
-
-
-def _mysqlclient(s: LiteServer, user: str) -> Any:
-    return MySQLdb.connect(host=s.host, port=s.port, user=user, password="111", autocommit=True)
-
-
-@pytest.fixture(params=[_pymysql, _mysqlclient], ids=["pymysql", "mysqlclient"])
+@pytest.fixture(params=["pymysql", "mysqlclient"])
 def driver(request: pytest.FixtureRequest) -> Callable[..., Any]:
-    return request.param
+    """``(server, login) -> connection`` with one driver, password ``111``, autocommit on."""
+    return partial(connect, driver=request.param)
 
 
 def q(conn: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -45,9 +39,7 @@ def rows(conn: Any, sql: str) -> list[tuple[Any, ...]]:
 
 
 def err(conn: Any, sql: str) -> int:
-    with pytest.raises((pymysql.MySQLError, MySQLdb.MySQLError)) as ei:
-        q(conn, sql)
-    return int(ei.value.args[0])
+    return server_error(conn, sql)[0]
 
 
 MO_DATABASE = ["dat_id", "datname", "dat_catalog_name", "dat_createsql", "owner", "creator", "created_time",

@@ -9,16 +9,8 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from tests.lite.conftest import (
-    ACC1_ORDERS,
-    ACC2_ORDERS,
-    GUIDE_DATABASES,
-    SEED_ACCOUNT_SQL,
-    connect,
-    mo_error,
-    run,
-    server_now,
-)
+from tests.lite.conftest import connect, mo_error, run, server_now
+from tests.support.seed import ACCOUNT_SQL, GUIDE_DATABASES, ORDERS_ACC1, ORDERS_ACC2
 
 
 def test_seed_scenario(lite_server) -> None:
@@ -29,11 +21,11 @@ def test_seed_scenario(lite_server) -> None:
 
     acc1 = connect(srv, "acc1#root")
     acc2 = connect(srv, "acc2#root")
-    for sql in SEED_ACCOUNT_SQL:
+    for sql in ACCOUNT_SQL:
         run(acc1, sql)
         run(acc2, sql)
-    run(acc1, ACC1_ORDERS)
-    run(acc2, ACC2_ORDERS)
+    run(acc1, ORDERS_ACC1)
+    run(acc2, ORDERS_ACC2)
     before = run(acc2, "select * from db2.orders order by id")
 
     # cluster PITR: the guide's `--rangeunit "d "` typo reaches the server untrimmed

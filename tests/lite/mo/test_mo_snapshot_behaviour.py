@@ -10,45 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
+from tests.support.sql import connect, err
+from tests.support.sql import internal_error as ie
+from tests.support.sql import run as q
 
-
-def _pymysql(s: LiteServer, user: str, **kw: Any) -> Any:
-    kw.setdefault("autocommit", True)
-    return pymysql.connect(host=s.host, port=s.port, user=user, password=kw.pop("password", "111"), **kw)
-
-
-def _mysqlclient(s: LiteServer, user: str, **kw: Any) -> Any:
-    kw.setdefault("autocommit", True)
-    return MySQLdb.connect(host=s.host, port=s.port, user=user, password=kw.pop("password", "111"), **kw)
-
-
-DRIVERS: dict[str, Callable[..., Any]] = {"pymysql": _pymysql, "mysqlclient": _mysqlclient}
-
-
-def q(conn: Any, sql: str) -> list[tuple[Any, ...]]:
-    cur = conn.cursor()
-    try:
-        cur.execute(sql)
-        return [tuple(r) for r in cur.fetchall()] if cur.description else []
-    finally:
-        cur.close()
-
-
-def err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises((pymysql.MySQLError, MySQLdb.MySQLError)) as ei:
-        q(conn, sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
-
-
-def ie(text: str) -> tuple[int, str]:
-    return 20101, f"internal error: {text}"
+#: driver name -> ``(server, login, password="111", **kw) -> connection``, autocommit on.
+DRIVERS: dict[str, Callable[..., Any]] = {"pymysql": partial(connect, driver="pymysql"),
+                                          "mysqlclient": partial(connect, driver="mysqlclient")}
 
 
 @pytest.fixture(params=list(DRIVERS))

@@ -12,30 +12,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
 from tests.lite.conftest import connect, server_now
+from tests.support.sql import connect as driver_connect
+from tests.support.sql import run as q
 
 DRIVERS = ["mysqlclient", "pymysql"]
 
 
 def login(driver: str, srv: LiteServer, user: str) -> Any:
-    if driver == "pymysql":
-        return pymysql.connect(host=srv.host, port=srv.port, user=user, password="111", autocommit=True)
-    conn = MySQLdb.connect(host=srv.host, port=srv.port, user=user, password="111")
-    conn.autocommit(True)
-    return conn
-
-
-def q(conn: Any, sql: str) -> list[tuple[Any, ...]]:
-    cur = conn.cursor()
-    cur.execute(sql)
-    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
-    cur.close()
-    return rows
+    return driver_connect(srv, user, "111", driver=driver)
 
 
 BEFORE = [

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
+from tests.support.sql import connect as driver_connect
+from tests.support.sql import err
+from tests.support.sql import run as q
 
 DRIVERS = ["mysqlclient", "pymysql"]
 DENIED = (20101, "internal error: do not have privilege to execute the statement")
 
 
 def login(driver: str, srv: LiteServer, user: str, password: str = "111") -> Any:
-    if driver == "pymysql":
-        return pymysql.connect(host=srv.host, port=srv.port, user=user, password=password, autocommit=True)
-    conn = MySQLdb.connect(host=srv.host, port=srv.port, user=user, password=password)
-    conn.autocommit(True)
-    return conn
-
-
-def q(conn: Any, sql: str) -> list[tuple[Any, ...]]:
-    cur = conn.cursor()
-    cur.execute(sql)
-    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
-    cur.close()
-    return rows
-
-
-def err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises(Exception) as ei:  # noqa: PT011 - either driver's error class
-        q(conn, sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
+    return driver_connect(srv, user, password, driver=driver)
 
 
 def _tenant(driver: str, srv: LiteServer) -> Any:

@@ -1,105 +1,16 @@
-"""`matrixone-lite serve` in a subprocess, for tests where the server may hang or must get SIGTERM.
+"""Raw MySQL protocol helpers, for packets no driver would send (wire fuzz and malformed packets).
 
-A hung server then costs the test a bounded wait, never pytest itself; ``close()`` always ends
-the process (SIGTERM, then SIGKILL) and reports how long SIGTERM took.
+The server they talk to is ``tests.support.serve.ServeProcess``; ``raw_login`` logs in
+with its root ``PASSWORD``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import select
-import signal
 import socket
 import struct
-import subprocess
-import sys
-import time
-from pathlib import Path
-from typing import Any
 
-import pymysql
-
-ROOT = Path(__file__).resolve().parents[3]
-PASSWORD = "serve-" + os.urandom(4).hex()
-
-
-class ServeProcess:
-    def __init__(self, data_dir: Path, *extra: str) -> None:
-        self.data_dir = Path(data_dir)
-        self.extra = list(extra)
-        self.host = "127.0.0.1"
-        self.port = 0
-        self.proc: subprocess.Popen[str] | None = None
-
-    def start(self, timeout: float = 60.0) -> ServeProcess:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._stderr = open(self.data_dir / "stderr.log", "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
-        env = {**os.environ, "MO_LITE_ROOT_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "matrixone_lite", "--log-level", "WARNING", "serve", "--port", "0",
-             "--data-dir", str(self.data_dir / "data"), "--timezone", "UTC", *self.extra],
-            env=env, stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=str(ROOT))
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if ready:
-                line = self.proc.stdout.readline()
-                if "listening on" in line:
-                    self.port = int(line.strip().rsplit(":", 1)[1])
-                    return self
-                if not line:
-                    break
-        self.kill()
-        raise RuntimeError(f"serve did not start: {self.stderr()[-2000:]}")
-
-    def stderr(self) -> str:
-        path = self.data_dir / "stderr.log"
-        return path.read_text(encoding="utf-8") if path.exists() else ""
-
-    def cpu_seconds(self) -> float:
-        """user+system CPU time of the server process so far (Linux /proc)."""
-        assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def terminate(self, timeout: float = 5.0) -> float | None:
-        """SIGTERM; seconds until the process exited, or None if it was still alive after ``timeout``."""
-        assert self.proc is not None
-        start = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        return time.monotonic() - start
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        if self.proc is not None and self.proc.stdout is not None:
-            self.proc.stdout.close()
-        if getattr(self, "_stderr", None) is not None:
-            self._stderr.close()
-
-    def connect(self, **kw: Any) -> pymysql.Connection:
-        kw.setdefault("autocommit", True)
-        kw.setdefault("connect_timeout", 10)
-        kw.setdefault("read_timeout", 30)
-        return pymysql.connect(host=self.host, port=self.port, user="root", password=PASSWORD, **kw)
-
-    def ping_query(self) -> Any:
-        """A fresh PyMySQL login and a query: the server still serves other clients."""
-        conn = self.connect(read_timeout=10)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("select 1 + 1")
-                return cur.fetchone()[0]  # type: ignore[index]
-        finally:
-            conn.close()
-
+from tests.support.serve import PASSWORD
 
 # ---- raw protocol helpers (for packets no driver would send) ----
 CLIENT_LONG_PASSWORD = 0x1

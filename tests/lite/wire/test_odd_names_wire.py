@@ -11,22 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import MySQLdb
-import pymysql
 import pytest
 
 from tests.provider.support import TENANT_PASSWORD, make_tenant, root_sql
+from tests.support.sql import connect
 
 
 def _connect(driver: str, server: Any, account: str) -> Any:
-    login = f"{account}#admin"
-    if driver == "pymysql":
-        return pymysql.connect(host=server.host, port=server.port, user=login, password=TENANT_PASSWORD,
-                               autocommit=True, charset="utf8mb4")
-    conn = MySQLdb.connect(host=server.host, port=server.port, user=login, password=TENANT_PASSWORD,
-                           charset="utf8mb4")
-    conn.autocommit(True)
-    return conn
+    return connect(server, f"{account}#admin", TENANT_PASSWORD, driver=driver, charset="utf8mb4")
 
 
 @pytest.mark.parametrize("driver", ["pymysql", "mysqlclient"])

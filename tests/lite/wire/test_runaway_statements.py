@@ -16,7 +16,7 @@ from typing import Any
 import pymysql
 import pytest
 
-from tests.lite.wire.serve_support import ServeProcess
+from tests.support.serve import ServeProcess
 
 CTE = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM c) SELECT count(*) FROM c"
 CROSS_JOIN = "SELECT count(*) FROM d.t a, d.t b, d.t c, d.t e"

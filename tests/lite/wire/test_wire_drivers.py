@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy
 
 from matrixone_lite.server import LiteServer
-from tests.lite.conftest import ACC2_ORDERS, SEED_ACCOUNT_SQL, connect, run
+from tests.lite.conftest import connect, run
+from tests.support.seed import ACCOUNT_SQL, ORDERS_ACC2
 
 
 @pytest.fixture
@@ -57,9 +58,9 @@ DRIVERS: dict[str, Callable[[LiteServer], Any]] = {
 def test_driver_runs_seed_sql(srv: LiteServer, driver: str) -> None:
     conn = DRIVERS[driver](srv)
     cur = conn.cursor()
-    for sql in SEED_ACCOUNT_SQL:
+    for sql in ACCOUNT_SQL:
         cur.execute(sql)
-    cur.execute(ACC2_ORDERS)
+    cur.execute(ORDERS_ACC2)
     assert cur.rowcount == 3
     conn.commit()
     cur.execute("select id, product_name, price from db1.products where price > %s order by id", (500,))

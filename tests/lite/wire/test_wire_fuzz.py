@@ -11,8 +11,8 @@ import os
 import random
 from pathlib import Path
 
-from tests.lite.wire.serve_support import ServeProcess
 from tests.lite.wire.wire_fuzz import Bystander, fuzz
+from tests.support.serve import ServeProcess
 
 CASES = int(os.environ.get("MO_FUZZ_CASES", "3000"))
 BUDGET_S = 40.0  # cases stop being generated after this, so a slow machine stays well under a minute

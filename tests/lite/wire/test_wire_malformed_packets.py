@@ -20,12 +20,12 @@ from tests.lite.wire.serve_support import (
     CLIENT_CONNECT_ATTRS,
     CLIENT_CONNECT_WITH_DB,
     CLIENT_PLUGIN_AUTH,
-    ServeProcess,
     error_of,
     frame,
     raw_login,
     read_frame,
 )
+from tests.support.serve import ServeProcess
 
 
 @pytest.fixture(scope="module")

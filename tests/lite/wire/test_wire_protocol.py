@@ -19,6 +19,7 @@ from pymysql.constants import CLIENT
 
 from matrixone_lite.server import LiteServer, ServerStartError
 from tests.lite.conftest import connect, mo_error, run
+from tests.support.sql import err
 
 
 @pytest.fixture
@@ -28,12 +29,6 @@ def srv(lite_server) -> LiteServer:
     run(sys_root, "create account acc1 admin_name 'root' identified by '111'")
     run(sys_root, "create account acc2 admin_name 'admin' identified by 'pw2'")
     return server
-
-
-def err(conn: pymysql.Connection, sql: str) -> tuple[int, str]:
-    with pytest.raises(pymysql.MySQLError) as ei:
-        run(conn, sql)
-    return mo_error(ei)
 
 
 def who(conn: pymysql.Connection) -> tuple:
@@ -164,20 +159,6 @@ def _raw_handshake(srv: LiteServer) -> socket.socket:
     s = socket.create_connection((srv.host, srv.port), timeout=5)
     s.recv(4096)  # server greeting
     return s
-
-
-def _recv_packet(s: socket.socket) -> bytes:
-    header = s.recv(4)
-    if len(header) < 4:
-        return b""
-    n = int.from_bytes(header[:3], "little")
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def test_malformed_packets_drop_only_that_connection(srv: LiteServer) -> None:

@@ -23,13 +23,13 @@ from tests.lite.wire.serve_support import (
     CLIENT_PLUGIN_AUTH,
     CLIENT_PLUGIN_AUTH_LENENC,
     PASSWORD,
-    ServeProcess,
     frame,
     handshake_salt,
     raw_login,
     read_frame,
     scramble,
 )
+from tests.support.serve import ServeProcess
 
 CASE_TIMEOUT_S = 5.0
 KINDS = ("handshake", "command", "change_user")
