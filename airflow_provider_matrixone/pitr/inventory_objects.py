@@ -211,11 +211,17 @@ def _grant_object(otype: str, oid: int, level: str, tables: dict[int, str], dbs:
 # ------------------------------------------------------------------------------------------- comparing
 
 
-def diff_objects(at_t: Inventory, now: Inventory) -> list[tuple[str, str, str]]:
-    """Each difference as ``(object type, object name, sentence)``; missing sections are not compared."""
+def diff_objects(at_t: Inventory, now: Inventory, tables_now: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """Each difference as ``(object type, object name, sentence)``; missing sections are not compared.
+
+    ``tables_now`` (``"db.t"``): the tables present now. The keys and indexes of a table that is
+    missing are not listed one by one (the table's own verdict says it is missing); ``None``
+    compares every table.
+    """
     out: list[tuple[str, str, str]] = []
-    _diff_indexes(out, at_t.get("indexes") or {}, now.get("indexes") or {})
-    _diff_foreign_keys(out, at_t.get("foreign_keys") or {}, now.get("foreign_keys") or {})
+    present = None if tables_now is None else {t.lower() for t in tables_now}
+    _diff_indexes(out, at_t.get("indexes") or {}, now.get("indexes") or {}, present)
+    _diff_foreign_keys(out, at_t.get("foreign_keys") or {}, now.get("foreign_keys") or {}, present)
     _diff_views(out, at_t.get("views"), now.get("views"))
     _diff_sequences(out, at_t.get("sequences"), now.get("sequences"))
     for section, what in (("roles", "role"), ("users", "user")):
@@ -253,10 +259,15 @@ def _index_name(table: str, index: str) -> str:
     return f"primary key of {table}" if index.upper() == "PRIMARY" else f"index {table}.{index}"
 
 
-def _diff_indexes(out: list[tuple[str, str, str]], before: dict[str, Any], after: dict[str, Any]) -> None:
+def _gone(table: str, present: set[str] | None) -> bool:
+    return present is not None and table.lower() not in present
+
+
+def _diff_indexes(out: list[tuple[str, str, str]], before: dict[str, Any], after: dict[str, Any],
+                  present: set[str] | None) -> None:
     for table in sorted(set(before) | set(after)):
         b, a = before.get(table, {}), after.get(table, {})
-        if table not in after and table in before:
+        if _gone(table, present):
             continue  # the table itself is missing: said once, by the table's verdict
         for index in sorted(set(b) | set(a)):
             what = _index_name(table, index)
@@ -287,8 +298,11 @@ def _fk_text(table: str, name: str, fk: dict[str, Any]) -> str:
     return (f"foreign key {table}.{name} {_cols(fk['columns'])} -> {fk['references']} {_cols(fk['ref_columns'])}")
 
 
-def _diff_foreign_keys(out: list[tuple[str, str, str]], before: dict[str, Any], after: dict[str, Any]) -> None:
+def _diff_foreign_keys(out: list[tuple[str, str, str]], before: dict[str, Any], after: dict[str, Any],
+                       present: set[str] | None) -> None:
     for table in sorted(set(before) | set(after)):
+        if _gone(table, present):
+            continue
         b, a = before.get(table, {}), after.get(table, {})
         for name in sorted(set(b) | set(a)):
             x, y = b.get(name), a.get(name)

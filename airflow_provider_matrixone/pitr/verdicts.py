@@ -176,10 +176,10 @@ def _differing_chunks(exp: TableState, act: TableState) -> list[str]:
     return [c["label"] for c in exp.chunks if now.get(c["label"]) != c["aggregate"]]
 
 
-def _object_results(at_t: dict[str, Any], now: dict[str, Any]) -> list[ObjectResult]:
+def _object_results(at_t: dict[str, Any], now: dict[str, Any], tables_now: set[str]) -> list[ObjectResult]:
     """One result per differing object, its sentences together (the order of :func:`diff_objects`)."""
     grouped: dict[tuple[str, str], list[str]] = {}
-    for kind, name, sentence in diff_objects(at_t, now):
+    for kind, name, sentence in diff_objects(at_t, now, tables_now):
         grouped.setdefault((kind, name), []).append(sentence)
     return [ObjectResult(name, MISMATCH, OBJECT_MISMATCH, tuple(sentences), object_type=kind)
             for (kind, name), sentences in grouped.items()]
@@ -209,7 +209,7 @@ def compare(reference: Reference, state: CurrentState) -> VerificationReport:
                                                 object_type="database"))
     objects = reference.objects is not None and state.objects is not None
     if reference.objects is not None and state.objects is not None:
-        results.extend(_object_results(reference.objects, state.objects))
+        results.extend(_object_results(reference.objects, state.objects, set(state.tables)))
     verdicts = {r.verdict for r in results}
     verdict = MISMATCH if MISMATCH in verdicts else UNVERIFIABLE if UNVERIFIABLE in verdicts else VERIFIED
     if any(r.kind == MISSING for r in results):

@@ -40,6 +40,7 @@ SETUP = [
     "constraint fk_p foreign key (pid) references pf.p (id))",
     "insert into pf.p values (1, 'a'), (2, 'b')",
     "insert into pf.ch values (10, 1, 5), (11, 2, 6)",
+    "create table pf.log (g int, key ix_log (g))",  # no primary key: its only index
     "create view pf.v as select id, n from pf.p",
     "create sequence pf.s start with 5",
     "select nextval('s')",
@@ -73,6 +74,8 @@ def _mismatch(report: VerificationReport, *sentences: str) -> None:
 CASES: dict[str, tuple[str, list[str], list[str]]] = {
     "index_dropped": ("database", ["drop index ix_g on pf.ch"],
                       ["index pf.ch.ix_g (g) existed at T and is missing now"]),
+    "only_index_of_a_keyless_table_dropped": ("database", ["drop index ix_log on pf.log"],
+                                              ["index pf.log.ix_log (g) existed at T and is missing now"]),
     "unique_index_dropped": ("database", ["drop index uk_n on pf.p"],
                              ["unique index pf.p.uk_n (n) existed at T and is missing now"]),
     "index_made_visible": ("database", ["alter table pf.ch alter index ix_g visible"],
