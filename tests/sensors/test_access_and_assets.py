@@ -62,6 +62,15 @@ def test_application_that_reads_every_table_verifies(tenant: SimpleNamespace, mo
     assert set(report["metrics"]["phases_s"]) == {"reference_s", "verify_s", "access_probe_s"}
 
 
+def test_access_is_proven_before_deferring_too(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """The deferrable path that verifies in the worker at once runs the same access proof."""
+    probe = _app(mo_server, tenant)
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, ["revoke select on table db1.products from r_app"])
+    with pytest.raises(AirflowFailException, match="cannot read table db1.products"):
+        _sensor(tenant, t, probe_conn_id=probe, deferrable=True).execute(context(task_id="verify"))
+
+
 def test_asset_uri_quotes_each_part() -> None:
     assert asset_uri("Mo.Example", 6001, "acc1", "db1.order items") == "matrixone://mo.example:6001/acc1/db1/order%20items"
 

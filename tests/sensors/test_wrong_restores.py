@@ -48,6 +48,8 @@ SETUP = [
     "create role r_app",
     "grant select on table pf.p to r_app",
     "create user app identified by 'pw-app-12345' default role r_app",
+    "create user ops identified by 'pw-ops-12345'",
+    "grant r_app to ops",
 ]
 
 
@@ -91,6 +93,8 @@ CASES: dict[str, tuple[str, list[str], list[str]]] = {
                        ["sequence pf.s was reset: its last value was 6 at T and is"]),
     "grant_lost": ("account", ["revoke select on table pf.p from r_app"],
                    ["grant select on table pf.p to role r_app existed at T and is missing now"]),
+    "role_membership_lost": ("account", ["revoke r_app from ops"],
+                             ["role r_app was granted to user ops at T and is not now"]),
     "role_missing": ("account", ["drop role r_app"],
                      ["role r_app existed at T and is missing now",
                       "grant select on table pf.p to role r_app existed at T and is missing now"]),
@@ -157,7 +161,7 @@ def test_correct_restore_of_every_object_is_verified(level: str, new_server: Any
               *CASES["view_redefined"][1], *CASES["sequence_reset"][1], *CASES["table_from_another_database"][1],
               *CASES["extra_view"][1], "update pf.p set n = 'z' where id = 2"]
     if level == "account":
-        damage += [*CASES["grant_lost"][1], "create role r_later"]
+        damage += [*CASES["grant_lost"][1], *CASES["role_membership_lost"][1], "create role r_later"]
     tenant_sql(new_server, name, damage)
     assert _verify(conn_id, name, t, level).verdict == "MISMATCH"
     target = "" if level == "account" else "database pf "  # a tenant restores its own account without naming it
