@@ -122,6 +122,23 @@ def test_pitr_outside_its_scope_is_refused(tenant: SimpleNamespace, mo_server: A
     assert "pitr p_db is not allowed to restore database db1 (it covers database pf)" in message
 
 
+def test_snapshot_outside_its_object_is_refused(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """v4.2.0 lets a database snapshot serve another database (#27116): the operator refuses first."""
+    from airflow_provider_matrixone.operators.snapshot import MatrixOneSnapshotRestoreOperator
+
+    tenant_sql(mo_server, tenant.name, ["create snapshot s_db1 for database db1"])
+    mark = len(mo_server.statement_log.entries)
+    with pytest.raises(AirflowFailException) as info:
+        MatrixOneSnapshotRestoreOperator(task_id="restore", snapshot_name="s_db1", level="database", database="db2",
+                                         matrixone_conn_id=tenant.conn_id).execute(context())
+    assert _restores_since(mo_server, mark) == []
+    assert "snapshot s_db1 belongs to database db1, not to database db2" in str(info.value)
+    # its own database still restores
+    MatrixOneSnapshotRestoreOperator(task_id="restore", snapshot_name="s_db1", level="database", database="db1",
+                                     matrixone_conn_id=tenant.conn_id).execute(context())
+    assert len(_restores_since(mo_server, mark)) == 1
+
+
 def test_partitioned_tables_are_refused() -> None:
     """matrixone_lite has no partitioned tables, so this guard's decision is tested on its own."""
     with pytest.raises(guards.RestoreRefused, match=r"pitr p1 does not cover the partitioned table db1.big "
