@@ -20,6 +20,7 @@ from airflow_provider_matrixone.operators._common import (
     optional_str,
 )
 from airflow_provider_matrixone.pitr import errors, statements
+from airflow_provider_matrixone.pitr.guards import check_snapshot_covers
 from airflow_provider_matrixone.pitr.models import Level, Scope
 
 __all__ = ["MatrixOneSnapshotCreateOperator", "MatrixOneSnapshotDropOperator", "MatrixOneSnapshotRestoreOperator"]
@@ -176,6 +177,8 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
                 account = account or (snap.account if snap.level is Level.ACCOUNT else None)
             scope = Scope.build(level, account=account or (None if level == "cluster" else hook.account),
                                 database=database, table=table)
+            # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway)
+            check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
             sql = statements.restore_snapshot(snap.name, scope, version=hook.version, to_account=to_account)
             self.log.info("restoring from snapshot %s (taken %s): %s", snap.name, snap.to_dict()["timestamp"], sql)
             start = time.monotonic()

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from . import errors
+from . import errors, guards, statements
 from .client import PitrOperations
 from .coverage import check_pitr_covers
-from .identifiers import validate_name
+from .identifiers import quote_string, validate_name
 from .models import Level, Pitr, Scope
 from .timestamps import to_epoch_ns
 from .verify import Reference, TableState, _Reader, _scope_databases_and_tables, check_reader_account
@@ -258,12 +258,45 @@ def plan_restore(
         dst.close()
 
 
+def scope_tables(scope: Scope) -> list[tuple[str, str]]:
+    return [(str(scope.database), str(scope.table))] if scope.level is Level.TABLE else []
+
+
+def _guard_reads(src: _Reader, dst: _Reader, pitr: Pitr, scope: Scope, pairs_t: list[tuple[str, str]], at_ns: int,
+                 ops: PitrOperations) -> None:
+    """The reads the guards (:mod:`.guards`) decide on: partitioned tables at T, foreign-key parents."""
+    hint = f" {statements.time_travel_hint(at_ns=at_ns)}"
+    dbs = sorted({d for d, _ in pairs_t})
+    if dbs:
+        names = ", ".join(quote_string(d) for d in dbs)
+        (_, rows), = src.run([f"SELECT reldatabase, relname, partitioned FROM mo_catalog.mo_tables{hint} "  # noqa: S608
+                              f"WHERE reldatabase IN ({names})"])
+        wanted = {f"{d}.{t}".lower() for d, t in pairs_t}
+        guards.check_partitioned([f"{d}.{t}" for d, t, p in rows if p and str(p) not in ("0", "False")
+                                  and f"{d}.{t}".lower() in wanted], pitr.name)
+    if scope.level is Level.TABLE:
+        where = (f" WHERE referenced_table_schema = {quote_string(scope.database)} AND referenced_table_name = "
+                 f"{quote_string(scope.table)}")
+        cols = "SELECT table_schema, table_name, constraint_name FROM information_schema.key_column_usage"
+        refs = [r for _, rows in src.run([f"{cols}{hint}{where}"]) + dst.run([f"{cols}{where}"]) for r in rows]
+        guards.check_fk_referenced(scope, [f"{d}.{t}.{c}" for d, t, c in refs
+                                           if f"{d}.{t}".lower() != f"{scope.database}.{scope.table}".lower()],
+                                   ops.version)
+
+
 def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
           source: str, target_name: str, notes: list[str], ops: PitrOperations, src: _Reader,
           dst: _Reader) -> RestorePlan:
     when = f"at timestamp {_iso(parsed.instant)}"
-    dbs_t, pairs_t = _scope_databases_and_tables(src, scope, at_ns, when=when)
-    counts_t = {k: v.rows for k, v in src.counts(pairs_t, at_ns).items()}
+    try:
+        dbs_t, pairs_t = _scope_databases_and_tables(src, scope, at_ns, when=when)
+        # the probe read at T, SELECT COUNT(*) FROM t {MO_TS = T}: fails now if GC took T (#19033)
+        counts_t = {k: v.rows for k, v in src.counts(pairs_t, at_ns).items()}
+    except Exception as exc:  # noqa: BLE001 - re-raised unless it is collected history
+        if isinstance(exc, errors.ObjectNotFound):
+            raise
+        guards.check_history_readable(exc, _iso(parsed.instant), [f"{d}.{t}" for d, t in scope_tables(scope)])
+    _guard_reads(src, dst, pitr, scope, pairs_t, at_ns, ops)
 
     dbs_now_all = dst.databases(None)
     lowered = {d.lower(): d for d in dbs_now_all}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .inventory import diff_columns
+from .inventory_objects import diff_objects
 
 if TYPE_CHECKING:
     from .verify import CurrentState, Reference, TableState
@@ -37,6 +38,8 @@ FINGERPRINT_MISMATCH = "fingerprint_mismatch"
 SCHEMA_MISMATCH = "schema_mismatch"
 UNEXPECTED = "unexpected"
 UNREADABLE = "unreadable"
+#: an index, foreign key, view, sequence, role or grant differs from T (a failure, never a wait)
+OBJECT_MISMATCH = "object_mismatch"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class VerificationReport:
     statements: int = 0
     content: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    objects: bool = False
+    grants: bool = False
 
     @property
     def unexpected_databases(self) -> tuple[str, ...]:
@@ -95,6 +100,8 @@ class VerificationReport:
     def summary(self) -> str:
         parts = [f"{v} {k}" for k, v in self.counts().items() if v]
         what = "counts, columns and content" if self.content else "counts and columns only"
+        if self.objects:
+            what += "; indexes, foreign keys, views, sequences" + (" and grants" if self.grants else "")
         return f"verification {self.verdict}: {len(self.results)} objects ({', '.join(parts) or 'none'}); compared {what}"
 
     def reasons(self) -> list[str]:
@@ -102,7 +109,7 @@ class VerificationReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "status": self.status, "summary": self.summary(), "counts": self.counts(),
-                "content": self.content, "reference_at_utc": self.reference_at_utc, "account": self.account,
+                "content": self.content, "objects": self.objects, "reference_at_utc": self.reference_at_utc, "account": self.account,
                 "checked_at_utc": self.checked_at_utc, "statements": self.statements,
                 "unexpected_databases": list(self.unexpected_databases), "reasons": self.reasons(),
                 "tables": [r.to_dict() for r in self.results], "notes": list(self.notes)}
@@ -111,7 +118,7 @@ class VerificationReport:
         """A fixed-width table for task logs, then one sentence per difference."""
         rows = self.problems if only_problems else list(self.results)
         header = ("object", "rows at T", "rows now", "verdict")
-        body = [(r.name if r.object_type == "table" else f"{r.name} (database)", _cell(r.expected_rows),
+        body = [(r.name if r.object_type == "table" else f"{r.name} ({r.object_type})", _cell(r.expected_rows),
                  _cell(r.actual_rows), r.verdict) for r in rows]
         widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(header)]
         lines = [self.summary()]
@@ -169,6 +176,15 @@ def _differing_chunks(exp: TableState, act: TableState) -> list[str]:
     return [c["label"] for c in exp.chunks if now.get(c["label"]) != c["aggregate"]]
 
 
+def _object_results(at_t: dict[str, Any], now: dict[str, Any], tables_now: set[str]) -> list[ObjectResult]:
+    """One result per differing object, its sentences together (the order of :func:`diff_objects`)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for kind, name, sentence in diff_objects(at_t, now, tables_now):
+        grouped.setdefault((kind, name), []).append(sentence)
+    return [ObjectResult(name, MISMATCH, OBJECT_MISMATCH, tuple(sentences), object_type=kind)
+            for (kind, name), sentences in grouped.items()]
+
+
 def compare(reference: Reference, state: CurrentState) -> VerificationReport:
     """Object by object; see the module docstring for what the verdicts and statuses mean."""
     content = reference.fingerprint
@@ -191,6 +207,9 @@ def compare(reference: Reference, state: CurrentState) -> VerificationReport:
                     results.append(ObjectResult(db, MISMATCH, UNEXPECTED,
                                                 (f"database {db} did not exist at T and exists now",),
                                                 object_type="database"))
+    objects = reference.objects is not None and state.objects is not None
+    if reference.objects is not None and state.objects is not None:
+        results.extend(_object_results(reference.objects, state.objects, set(state.tables)))
     verdicts = {r.verdict for r in results}
     verdict = MISMATCH if MISMATCH in verdicts else UNVERIFIABLE if UNVERIFIABLE in verdicts else VERIFIED
     if any(r.kind == MISSING for r in results):
@@ -200,4 +219,5 @@ def compare(reference: Reference, state: CurrentState) -> VerificationReport:
     return VerificationReport(status=status, verdict=verdict, results=tuple(results),
                               reference_at_utc=reference.at_utc, account=state.account,
                               checked_at_utc=state.read_at_utc, statements=state.statements, content=content,
-                              notes=reference.notes)
+                              notes=reference.notes, objects=objects,
+                              grants=objects and "grants" in (reference.objects or {}))

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, timestamps
+from . import errors, inventory_objects, timestamps
 from .client import PitrOperations
 from .fingerprint import CHUNK_ROWS
 from .identifiers import describe_value, quote_contained, validate_name
@@ -151,6 +151,8 @@ class Reference:
     complete: bool = False
     fingerprint: bool = False
     notes: tuple[str, ...] = ()
+    #: indexes, foreign keys, views, sequences, roles and grants at T (:mod:`.inventory_objects`)
+    objects: dict[str, Any] | None = None
 
     @property
     def verify_account(self) -> str | None:
@@ -172,6 +174,7 @@ class Reference:
             "complete": self.complete,
             "fingerprint": self.fingerprint,
             "notes": list(self.notes),
+            "objects": self.objects,
         }
 
     def to_json(self) -> str:
@@ -208,7 +211,16 @@ class Reference:
             complete=bool(data.get("complete", False)),
             fingerprint=bool(data.get("fingerprint", False)),
             notes=tuple(str(n) for n in data.get("notes") or ()),
+            objects=_objects(data.get("objects")),
         )
+
+
+def _objects(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise errors.InvalidInput("reference", f"objects must be a mapping, got {describe_value(value)}")
+    return dict(value)
 
 
 def _listed_name(value: Any) -> str:
@@ -260,6 +272,7 @@ class CurrentState:
     read_at_utc: str
     statements: int
     duration_s: float
+    objects: dict[str, Any] | None = None
 
 
 def _scope_databases_and_tables(
@@ -332,6 +345,12 @@ def _capture_reference(reader: _Reader, ops: PitrOperations, scope: Scope, at_ns
     else:
         dbs, pairs = _scope_databases_and_tables(reader, scope, at_ns, when=when)
         complete = scope.level is not Level.TABLE
+    own = {d for d, _ in pairs} | ({scope.database} if scope.database and tables is None else set())
+    params = inventory_objects.read_params(scope.level.value, dbs if dbs is not None else own, pairs,
+                                           explicit=tables is not None,
+                                           beside=target_account is not None)
+    objects = inventory_objects.capture(reader.run, params, at_ns)
+    pairs = inventory_objects.without_views(pairs, objects)
     states = reader.states(pairs, at_ns, fingerprint, chunk_rows=chunk_rows)
     return Reference(
         scope=scope,
@@ -344,6 +363,7 @@ def _capture_reference(reader: _Reader, ops: PitrOperations, scope: Scope, at_ns
         complete=complete,
         fingerprint=fingerprint,
         notes=tuple(notes),
+        objects=objects,
     )
 
 
@@ -371,6 +391,13 @@ def _capture_state(reader: _Reader, ops: PitrOperations, reference: Reference, s
             wanted.add(scope.database)
         wanted_dbs = sorted(lowered[d.lower()] for d in wanted if d.lower() in lowered)
     present = reader.tables(wanted_dbs, None)
+    objects = None
+    if reference.objects is not None and isinstance(reference.objects.get("read"), Mapping):
+        params = dict(reference.objects["read"])
+        read_dbs = wanted_dbs if reference.complete and params.get("account") else \
+            [lowered[d.lower()] for d in params.get("dbs") or () if d.lower() in lowered]
+        objects = inventory_objects.capture(reader.run, params, None, read_dbs)
+        present = inventory_objects.without_views(present, objects)
     if not reference.complete:
         expected = {(db.lower(), t.lower()) for db, t in reference.table_pairs()}
         present = [p for p in present if (p[0].lower(), p[1].lower()) in expected]
@@ -384,6 +411,7 @@ def _capture_state(reader: _Reader, ops: PitrOperations, reference: Reference, s
         read_at_utc=_now_iso(),
         statements=reader.statements,
         duration_s=round(time.monotonic() - start, 6),
+        objects=objects,
     )
 
 

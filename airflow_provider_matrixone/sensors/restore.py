@@ -33,10 +33,13 @@ from airflow_provider_matrixone.pitr.models import Scope
 from airflow_provider_matrixone.pitr.verify import (
     Reference,
     VerificationReport,
+    _loads,
     capture_reference,
     reference_from_counts,
     verify,
 )
+from airflow_provider_matrixone.sensors.access import probe_access
+from airflow_provider_matrixone.sensors.assets import emit_verified_assets, metrics
 
 __all__ = ["MatrixOneRestoreVerificationSensor"]
 
@@ -67,12 +70,21 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     :param check_before_deferring: with ``deferrable``, compare once in the worker first and skip the
         triggerer when the scope already matches (default). ``False`` hands every comparison to the
         triggerer, so the worker only captures the reference.
+    :param probe_conn_id: an application login (e.g. ``acc1#app``): once the scope verifies, it reads
+        each restored table (``SELECT 1 FROM t LIMIT 1``); a refusal fails the verification naming the
+        table and the missing privilege (MatrixOne #26640 left grants on the old tables).
+    :param asset_alias: name of an ``AssetAlias`` this task declares as its outlet; on VERIFIED one
+        asset event per restored table is added to it, ``matrixone://host:port/account/db/table``, with
+        ``extra`` T, the PITR, rows, fingerprint digest and verdict.
+    :param pitr_name: the PITR named in the asset events (default: taken from the restore operator's XCom).
+
+    On VERIFIED the XCom report also has ``metrics`` (rows per table, each phase's seconds) and ``assets``.
     """
 
     template_fields: Sequence[str] = (
         "matrixone_conn_id", "verify_conn_id", "reference_conn_id", "level", "account", "database", "table",
         "tables", "target_account", "reference", "reference_timestamp", "timezone", "expected_counts", "fingerprint",
-        "mismatch_grace",
+        "mismatch_grace", "probe_conn_id", "pitr_name",
     )
     ui_color = "#f0e4ff"
 
@@ -97,9 +109,20 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         read_timeout: float = 300.0,
         check_before_deferring: bool = True,
+        probe_conn_id: str | None = None,
+        asset_alias: str | None = None,
+        pitr_name: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if asset_alias:
+            from airflow.sdk import AssetAlias
+
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), AssetAlias(asset_alias)]
         super().__init__(**kwargs)
+        self.probe_conn_id = probe_conn_id
+        self.asset_alias = asset_alias
+        self.pitr_name = pitr_name
+        self._phases: dict[str, float] = {}
         self.level = level
         self.account = account
         self.database = database
@@ -129,6 +152,13 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         """Resolve the one expectation given into a :class:`Reference` (cached per instance)."""
         if self._reference is not None:
             return self._reference
+        start = time.monotonic()
+        try:
+            return self._build_reference()
+        finally:
+            self._phases["reference_s"] = time.monotonic() - start
+
+    def _build_reference(self) -> Reference:
         given = [n for n, v in (("reference", self.reference), ("reference_timestamp", self.reference_timestamp),
                                 ("expected_counts", self.expected_counts)) if _present(v)]
         if len(given) != 1:
@@ -193,7 +223,9 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             reference = self.build_reference()
             self._start_time(context)
             try:
+                start = time.monotonic()
                 report = verify(make_hook(self._verify_conn(), read_timeout=self.read_timeout), reference)
+                self._phases["verify_s"] = time.monotonic() - start
             except Exception as exc:
                 if not is_unreachable(exc):
                     raise
@@ -206,7 +238,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     def _decide(self, report: VerificationReport, context: Any) -> bool | PokeReturnValue:
         if report.status == "pass":
             self.log.info("restore VERIFIED:\n%s", report.render())
-            return PokeReturnValue(is_done=True, xcom_value=report.to_dict())
+            return PokeReturnValue(is_done=True, xcom_value=self._verified(report.to_dict(), context))
         if report.status == "wait":
             missing = [r.name for r in report.results if r.kind == "missing"]
             self.log.info("waiting: %s; missing: %s", report.summary(), ", ".join(missing[:20]))
@@ -234,7 +266,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             report = verify(make_hook(self._verify_conn()), reference) if self.check_before_deferring else None
         if report is not None and report.status == "pass":
             self.log.info("restore VERIFIED before deferring:\n%s", report.render())
-            return report.to_dict()
+            return self._verified(report.to_dict(), context)
         self.log.info("deferring: the triggerer compares %d table(s) every %s s", len(reference.tables),
                       self.poke_interval)
         self.defer(
@@ -258,13 +290,54 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             report = event.get("report") or {}
             self.log.info("restore VERIFIED by the trigger after %s polls: %s", event.get("polls"),
                           report.get("summary"))
-            return report
+            return self._verified(dict(report), context)
         message = str(event.get("message") or "")
         if status == "failure":
             verdict = (event.get("report") or {}).get("verdict", "MISMATCH")
             self.log.error("restore verification %s:\n%s", verdict, message)
             raise AirflowFailException(f"restore verification failed ({verdict}): {message}")
         raise AirflowFailException(f"restore verification error: {message}")
+
+
+    # ------------------------------------------------------------------------------ after VERIFIED
+    def _verified(self, report: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Access proof, metrics and asset events of a scope that verified; the XCom report."""
+        tables = [t["table"] for t in report.get("tables") or () if t.get("object", "table") == "table"]
+        probe = optional_str(self.probe_conn_id)
+        if probe:
+            start = time.monotonic()
+            with domain_errors("restore verification (access probe)"):
+                refused = probe_access(make_hook(probe, read_timeout=self.read_timeout), tables)
+            self._phases["access_probe_s"] = time.monotonic() - start
+            if refused:
+                text = "\n".join(f"  MISMATCH: {r}" for r in refused)
+                self.log.error("restore verification MISMATCH (access):\n%s", text)
+                raise AirflowFailException(f"restore verification failed (MISMATCH): {len(refused)} restored "
+                                           f"table(s) the application login cannot read\n{text}")
+            report["access"] = {"login_conn_id": probe, "tables_read": len(tables), "verdict": "VERIFIED"}
+        report["metrics"] = metrics(report, self._phases)
+        if self.asset_alias:
+            hook = make_hook(self._verify_conn())
+            conn = hook.connection
+            report["assets"] = emit_verified_assets(
+                context, self.asset_alias, host=str(conn.host or "localhost"), port=hook._port(),
+                account=str(report.get("account") or hook.account), report=report,
+                at_utc=report.get("reference_at_utc"), pitr=optional_str(self.pitr_name) or self._pitr_from_xcom())
+            self.log.info("asset events for %d verified table(s) on alias %s", len(report["assets"]), self.asset_alias)
+        return report
+
+    def _pitr_from_xcom(self) -> str | None:
+        """The PITR's name from the restore operator's whole XCom (``plan.pitr.name``), if given that."""
+        ref: Any = self.reference
+        if isinstance(ref, str):
+            try:
+                ref = _loads(ref)
+            except errors.InvalidInput:
+                return None
+        plan = ref.get("plan") if isinstance(ref, dict) else None
+        pitr = plan.get("pitr") if isinstance(plan, dict) else None
+        name = pitr.get("name") if isinstance(pitr, dict) else None
+        return str(name) if name else None
 
 
 def _present(value: Any) -> bool:
