@@ -8,7 +8,8 @@ Two profiles, each: PITR, instant T, an "incident" after T, then MatrixOnePITRRe
 - large: an account with ``--rows`` rows (default 1,000,000) in ``--tables`` tables.
 
 Target: the sensor's verification <= 25% of the RESTORE for the row-count profile.
-Run: ``python bench/restore_e2e.py [--rows N] [--tables N]``.
+Run: ``python bench/restore_e2e.py [--rows N] [--tables N] [--fingerprint]``; ``--fingerprint`` runs
+the operator and the sensor with the default content proof instead of counts + columns.
 """
 
 from __future__ import annotations
@@ -80,18 +81,19 @@ def _instant() -> Any:
     return t
 
 
-def _restore_and_verify(srv: Any, conn_id: str, pitr: str, at: Any, run_id: str) -> dict[str, Any]:
+def _restore_and_verify(srv: Any, conn_id: str, pitr: str, at: Any, run_id: str,
+                        fingerprint: bool = False) -> dict[str, Any]:
     from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
     from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
-    # counts + columns (fingerprint=False): this bench is the row-count profile; the default content
-    # proof's cost against the RESTORE is measured by bench/verify_proof.py
+    # counts + columns (fingerprint=False) unless --fingerprint: the row-count profile; the default
+    # content proof's cost against the RESTORE is also measured by bench/verify_proof.py
     op = MatrixOnePITRRestoreOperator(task_id="restore", pitr_name=pitr, timestamp=at.isoformat(), level="account",
-                                      matrixone_conn_id=conn_id, fingerprint=False)
+                                      matrixone_conn_id=conn_id, fingerprint=fingerprint)
     start = time.perf_counter()
     out = op.execute(_context(run_id))
     op_total = time.perf_counter() - start
-    sensor = MatrixOneRestoreVerificationSensor(task_id="verify", reference=out["reference"], fingerprint=False,
+    sensor = MatrixOneRestoreVerificationSensor(task_id="verify", reference=out["reference"], fingerprint=fingerprint,
                                                 matrixone_conn_id=conn_id, poke_interval=1, timeout=60)
     mark = len(srv.statement_log.entries)
     start = time.perf_counter()
@@ -106,7 +108,7 @@ def _restore_and_verify(srv: Any, conn_id: str, pitr: str, at: Any, run_id: str)
             "rows": sum(t["rows"] for t in out["reference"]["tables"].values())}
 
 
-def seed_profile(srv: Any) -> dict[str, Any]:
+def seed_profile(srv: Any, fingerprint: bool = False) -> dict[str, Any]:
     login = _account(srv, "seedacc")
     _sql(srv, login, TENANT_PASSWORD, [
         "create database db1", "use db1",
@@ -129,10 +131,10 @@ def seed_profile(srv: Any) -> dict[str, Any]:
                                        "create database db3", "create table db3.t (a int)",
                                        "insert into db3.t values (1)"])
     conn_id = _connection("bench_seed", srv, login, TENANT_PASSWORD)
-    return _restore_and_verify(srv, conn_id, "seed_pitr", at, "seed")
+    return _restore_and_verify(srv, conn_id, "seed_pitr", at, "seed", fingerprint)
 
 
-def large_profile(srv: Any, rows: int, tables: int) -> dict[str, Any]:
+def large_profile(srv: Any, rows: int, tables: int, fingerprint: bool = False) -> dict[str, Any]:
     login = _account(srv, "bigacc")
     conn = pymysql.connect(host=srv.host, port=srv.port, user=login, password=TENANT_PASSWORD, autocommit=True)
     start = time.perf_counter()
@@ -159,29 +161,31 @@ def large_profile(srv: Any, rows: int, tables: int) -> dict[str, Any]:
         cur.execute("drop table big.t1")
     conn.close()
     conn_id = _connection("bench_big", srv, login, TENANT_PASSWORD)
-    return {**_restore_and_verify(srv, conn_id, "big_pitr", at, "big"), "seed_s": seed_s}
+    return {**_restore_and_verify(srv, conn_id, "big_pitr", at, "big", fingerprint), "seed_s": seed_s}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--tables", type=int, default=10)
+    parser.add_argument("--fingerprint", action="store_true", help="the default content proof, not counts only")
     args = parser.parse_args(argv)
     logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
     for name in ("airflow_provider_matrixone", "airflow.task"):
         logging.getLogger(name).setLevel(logging.WARNING)
     from matrixone_lite import LiteServer
 
-    results: dict[str, Any] = {"rows": args.rows, "tables": args.tables}
+    results: dict[str, Any] = {"rows": args.rows, "tables": args.tables, "fingerprint": args.fingerprint}
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as data:
         _airflow_env(home)
         with LiteServer(data_dir=data, port=0, version="4.2.0", timezone="Asia/Shanghai",
                         root_password=PASSWORD) as srv:
-            results["seed"] = seed_profile(srv)
-            results["large"] = large_profile(srv, args.rows, args.tables)
+            results["seed"] = seed_profile(srv, args.fingerprint)
+            results["large"] = large_profile(srv, args.rows, args.tables, args.fingerprint)
     for name in ("seed", "large"):
         r = results[name]
-        print(f"\n{name} profile: {r['tables']} tables, {r['rows']:,} rows at T; verified: {r['verified']}")
+        proof = "default content proof" if args.fingerprint else "counts + columns"
+        print(f"\n{name} profile ({proof}): {r['tables']} tables, {r['rows']:,} rows at T; verified: {r['verified']}")
         print(f"{'phase':<20}{'seconds':>10}")
         for phase, seconds in r["phases"].items():
             print(f"{phase:<20}{seconds:>10.3f}")

@@ -43,6 +43,11 @@ __all__ = ["CHUNK_ROWS", "Aggregate", "Column", "chunk_where", "encode_column", 
 #: Tables with more rows than this are fingerprinted in primary-key chunks of this many rows.
 CHUNK_ROWS = 200_000
 
+#: A LIMIT that keeps every row (2**63 - 1: a valid LIMIT in MySQL, MatrixOne and SQLite alike; MySQL's
+#: manual spells "all rows" 18446744073709551615, which SQLite rejects). It only marks the derived
+#: tables of :func:`fingerprint_select` as not to be merged into the aggregate (see there).
+ALL_ROWS = 2**63 - 1
+
 _DOUBLE = ("float", "double", "real")
 _EXACT_TEXT = ("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "bit",
                "bool", "boolean", "date", "time", "datetime", "timestamp", "year")
@@ -129,9 +134,12 @@ def fingerprint_select(db: str, table: str, columns: Sequence[Column], at_ns: in
     hint = f" {statements.time_travel_hint(at_ns=at_ns)}" if at_ns is not None else ""
     # names the server listed: back-quoted as they are (quote_contained), never re-validated as user input
     source = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}{hint}"
-    # The digest is computed once per row in a derived table, then split into its two halves.
+    # The digest is computed once per row in a derived table, then split into its two halves. Both
+    # derived tables carry a no-op LIMIT (ALL_ROWS) so an engine that merges derived tables into the
+    # outer query (SQLite: "query flattening") cannot re-evaluate MD5 once per aggregate that uses it.
     # Every name is validated and quoted (columns back-quoted), boundaries are literals: not an injection vector.
-    inner = f"SELECT CRC32(SUBSTRING(h, 1, 16)) AS a, CRC32(SUBSTRING(h, 17, 16)) AS b FROM (SELECT {row} AS h FROM {source}{where}) AS fp_digest"  # noqa: S608,E501
+    inner = (f"SELECT CRC32(SUBSTRING(h, 1, 16)) AS a, CRC32(SUBSTRING(h, 17, 16)) AS b "  # noqa: S608
+             f"FROM (SELECT {row} AS h FROM {source}{where} LIMIT {ALL_ROWS}) AS fp_digest LIMIT {ALL_ROWS}")
     return (f"SELECT {quote_string(db)} AS db_name, "  # noqa: S608
             f"{quote_string(table)} AS table_name, {quote_string(label)} AS chunk, "
             f"COUNT(*) AS n, SUM(a) AS sa, SUM(b) AS sb, BIT_XOR(a) AS xa, BIT_XOR(b) AS xb FROM ({inner}) AS fp_rows")

@@ -32,10 +32,17 @@ class _BitXor:
 def _concat_ws(sep: Any, *args: Any) -> str | None:
     if sep is None:
         return None
+    if type(sep) is str:
+        try:  # the common case (every argument text, e.g. the restore proof's row encoding) joins in C
+            return sep.join(args)
+        except TypeError:  # a NULL (skipped, as MySQL does), a number or bytes among them
+            pass
     return str(sep).join(_s(a) for a in args if a is not None)
 
 
 def _s(v: Any) -> str:
+    if type(v) is str:  # the common case first: one type check per value, not three
+        return v
     if isinstance(v, float) and v.is_integer():
         return str(v)
     return v.decode() if isinstance(v, bytes) else str(v)
@@ -51,6 +58,8 @@ def _dec_text(v: Any, scale: Any) -> str | None:
 def _crc32(v: Any) -> int | None:
     if v is None:
         return None
+    if type(v) is str:
+        return zlib.crc32(v.encode())
     b = v if isinstance(v, bytes) else _s(v).encode()
     return zlib.crc32(b) & 0xFFFFFFFF
 
@@ -60,6 +69,8 @@ def _hex(v: Any) -> str | None:
     written in base 16, strings and binary as the hex of their bytes (upper case)."""
     if v is None:
         return None
+    if type(v) is str:
+        return v.encode().hex().upper()
     if isinstance(v, int):
         return format(v & 0xFFFFFFFFFFFFFFFF, "X")
     if isinstance(v, float):
@@ -71,7 +82,7 @@ def _hex(v: Any) -> str | None:
 def _md5(v: Any) -> str | None:
     if v is None:
         return None
-    b = v if isinstance(v, bytes) else _s(v).encode()
+    b = v.encode() if type(v) is str else v if isinstance(v, bytes) else _s(v).encode()
     return hashlib.md5(b, usedforsecurity=False).hexdigest()
 
 
@@ -149,10 +160,10 @@ def _str_to_date(v: Any, fmt: Any) -> str | None:
 def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A small per-process cache for pure per-row functions.
 
-    SQLite flattens derived tables, so an expression computed once per row in a subquery (e.g. the
-    restore proof's row digest, used by four aggregates) is evaluated once per *reference*; the
-    cache turns the repeats into lookups. ``typed=True`` keeps ``1`` and ``1.0`` apart (their text
-    differs)."""
+    SQLite flattens derived tables, so an expression computed once per row in a subquery is
+    evaluated once per *reference*; the cache turns the repeats into lookups. Kept for
+    ``mo_dec_text`` (few distinct decimals per column, a costly conversion). ``typed=True`` keeps
+    ``1`` and ``1.0`` apart (their text differs)."""
     return functools.lru_cache(maxsize=1024, typed=True)(fn)
 
 
@@ -191,9 +202,12 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
     conn.create_function("mo_date_add", 3, _date_add, deterministic=True)
     conn.create_function("mo_dec_text", 2, _memo(_dec_text), deterministic=True)
     conn.create_function("str_to_date", 2, _str_to_date, deterministic=True)
-    conn.create_function("mo_concat_ws", -1, _memo(_concat_ws))
-    conn.create_function("crc32", 1, _memo(_crc32), deterministic=True)
-    conn.create_function("md5", 1, _memo(_md5), deterministic=True)
-    conn.create_function("hex", 1, _memo(_hex), deterministic=True)
+    # The restore proof's per-row functions are called once per row: the restore proof's SQL keeps
+    # SQLite from flattening its derived tables (fingerprint.ALL_ROWS), so a cache would only add a
+    # hash of every (long) argument and an eviction per row. Registered deterministic: pure functions.
+    conn.create_function("mo_concat_ws", -1, _concat_ws, deterministic=True)
+    conn.create_function("crc32", 1, _crc32, deterministic=True)
+    conn.create_function("md5", 1, _md5, deterministic=True)
+    conn.create_function("hex", 1, _hex, deterministic=True)
     conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]
     exact.register(conn)

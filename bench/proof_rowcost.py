@@ -1,0 +1,107 @@
+"""Where the default proof's time goes on matrixone_lite: per row and per table, in one run.
+
+In-process engine (no wire), so the figures are the engine's own work:
+
+- per row: one table of ``--rows`` rows (int key, varchar, double, decimal, timestamp) fingerprinted
+  by the provider's statement as emitted (derived tables with the no-op ``LIMIT``, evaluated once
+  per row) and the same statement without the ``LIMIT`` (SQLite flattens it and evaluates the row
+  digest once per aggregate), against ``COUNT(*)`` and ``CREATE TABLE ... AS SELECT`` of the same
+  table (a native copy, the RESTORE's kind of work); best of ``--repeat``, interleaved;
+- per table: ``--tables`` two-row tables fingerprinted at T in ``UNION ALL`` batches of 50 (the
+  provider's batch), i.e. the fixed cost of one table's statement (translation + resolution).
+
+Nothing is asserted; run ``python bench/proof_rowcost.py [--rows N] [--tables N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, fingerprint_select  # noqa: E402
+from matrixone_lite.engine import Engine  # noqa: E402
+
+COLUMNS = [Column("id", "int", False, None, 1, "PRI"), Column("label", "varchar(32)", True, None, 2),
+           Column("d", "double", True, None, 3), Column("m", "decimal(12,2)", True, None, 4),
+           Column("ts", "timestamp(3)", True, None, 5)]
+
+
+def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    out, low = None, float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        low = min(low, time.perf_counter() - start)
+    return low, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--tables", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data:
+        engine = Engine(data, timezone="UTC")
+        with engine.storage.transaction() as tx:
+            engine.storage.create_account(tx, "acc", "admin", "pw")
+        s = engine.session("acc", "admin")
+        s.execute("create database big")
+        s.execute("use big")
+        s.execute("create table t (id int primary key, label varchar(32), d double, m decimal(12,2), ts timestamp(3))")
+        s.execute("insert into t (id, label, d, m, ts) with recursive c(x) as (select 1 union all select x + 1 "
+                  f"from c where x < {args.rows}) select x, concat('row-', x), x / 7.0, (x % 1000) + 0.25, "
+                  "'2024-10-28 17:30:00.123' from c")
+        emitted = fingerprint_select("big", "t", COLUMNS, None)
+        flattened = emitted.replace(f" LIMIT {ALL_ROWS}", "")
+        copies = iter(range(10**6))
+        figures: dict[str, float] = {}
+        answers = set()
+        for _ in range(args.repeat):
+            for name, fn in (("fingerprint as emitted (not flattened)", lambda: s.execute(emitted).rows[0][3:]),
+                             ("same without LIMIT (flattened)", lambda: s.execute(flattened).rows[0][3:]),
+                             ("COUNT(*)", lambda: s.execute("select count(*) from t").rows),
+                             ("CREATE TABLE AS SELECT (native copy)",
+                              lambda: s.execute(f"create table c{next(copies)} as select * from t"))):
+                seconds, out = best(fn, 1)
+                figures[name] = min(figures.get(name, float("inf")), seconds)
+                if name.startswith(("fingerprint", "same")):
+                    answers.add(out)
+        print(f"per row ({args.rows:,} rows, in-process, best of {args.repeat}); same digest both ways: "
+              f"{len(answers) == 1}")
+        copy = figures["CREATE TABLE AS SELECT (native copy)"]
+        for name, seconds in figures.items():
+            print(f"  {name:<42} {seconds * 1e6 / args.rows:8.2f} us/row   {seconds / copy:6.2f}x the copy")
+        gain = figures["same without LIMIT (flattened)"] / figures["fingerprint as emitted (not flattened)"]
+        print(f"  -> not flattening: {gain:.1f}x faster")
+
+        for d in range(10):
+            s.execute(f"create database db{d}")
+        for i in range(args.tables):
+            s.execute(f"create table db{i % 10}.t{i} (id int primary key, v varchar(20))")
+            s.execute(f"insert into db{i % 10}.t{i} values (1, 'a'), (2, 'b')")
+        at = engine.storage.now_ns()
+        small = [Column("id", "int", False, None, 1, "PRI"), Column("v", "varchar(20)", True, None, 2)]
+        start = time.perf_counter()
+        for lo in range(0, args.tables, 50):
+            s.execute(" UNION ALL ".join(fingerprint_select(f"db{i % 10}", f"t{i}", small, at)
+                                         for i in range(lo, min(lo + 50, args.tables))))
+        per_table = (time.perf_counter() - start) / args.tables
+        start = time.perf_counter()
+        for i in range(args.tables):
+            s.execute(f"create table db{i % 10}.c{i} as select * from db{i % 10}.t{i}")
+        copy_table = (time.perf_counter() - start) / args.tables
+        print(f"per table ({args.tables} two-row tables at T, batches of 50): {per_table * 1000:.2f} ms of "
+              f"fingerprint statement per table; CREATE TABLE AS SELECT {copy_table * 1000:.2f} ms per table "
+              f"({per_table / copy_table:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
