@@ -23,9 +23,9 @@ from mysql_mimic.session import Session
 
 from matrixone_lite.errors import MOError, syntax_error
 from matrixone_lite.mo.context import StmtContext, zone_from_variable
-from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, tokenize
-from matrixone_lite.mo.parser import is_mo_statement
+from matrixone_lite.mo.lexer import Kind, Token, split_statements, tokenize
 from matrixone_lite.sql.sequence_functions import describing
+from matrixone_lite.statements import Statement, StatementKind, classify
 from matrixone_lite.wire import runaway, static_select
 from matrixone_lite.wire.login import Login
 from matrixone_lite.wire.redaction import redact, scrub
@@ -189,8 +189,7 @@ class LiteSession(Session):
         Runs the statement with NULL parameters; only SELECT/SHOW/WITH/DESCRIBE are run, because
         they have no side effects. Not written to the statement log: nothing was asked to run.
         """
-        words = first_words(sql, 1)
-        if not words or words[0] not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
+        if classify(sql).head not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
             return []
         try:
             with describing(self.esess):  # sequence functions: no side effect (sql/sequence_functions.py)
@@ -204,60 +203,55 @@ class LiteSession(Session):
         if log:
             self.server.statement_log_record(self.conn_id, login.account if login else "",
                                              login.user if login else "", sql)
-        words = first_words(sql, 3)
-        head = words[0] if words else ""
-        if head == "SET" and words[1:2] != ["ROLE"]:  # SET ROLE r: the engine (mo/privileges.py)
+        st = classify(sql)  # once: every layer below reads this (matrixone_lite/statements.py)
+        kind, words = st.kind, st.words
+        if kind is StatementKind.SET:  # SET ROLE r is a ROLE statement: the engine (mo/privileges.py)
             await self._set(sql)
             return Ok()
-        if head == "USE":
+        if kind is StatementKind.USE:
             toks = tokenize(sql)
             if len(toks) < 2 or toks[1].kind not in (Kind.IDENT, Kind.QIDENT, Kind.STRING):
                 raise syntax_error(sql, len(sql))
             await self.use(toks[1].value)
             return Ok()
-        if head == "BEGIN" or words[:2] == ["START", "TRANSACTION"]:
-            await self.run(self._es().begin)
+        if kind is StatementKind.TRANSACTION:
+            verb = {"BEGIN": "begin", "START": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}[st.head]
+            await self.run(getattr(self._es(), verb))
             return Ok()
-        if head == "COMMIT":
-            await self.run(self._es().commit)
-            return Ok()
-        if head == "ROLLBACK" and "TO" not in words[1:]:
-            await self.run(self._es().rollback)
-            return Ok()
-        if head == "SHOW":
-            rest = [w for w in words[1:] if w not in ("SESSION", "GLOBAL", "LOCAL")]
-            if rest[:1] == ["VARIABLES"]:
+        if kind is StatementKind.SHOW:
+            rest = tuple(w for w in words[1:] if w not in ("SESSION", "GLOBAL", "LOCAL"))
+            if rest[:1] == ("VARIABLES",):
                 return self._show_variables(sql)
-            if rest[:1] in (["WARNINGS"], ["ERRORS"]):
+            if rest[:1] in (("WARNINGS",), ("ERRORS",)):
                 return to_result_set(["Level", "Code", "Message"], ["VARCHAR", "BIGINT", "VARCHAR"],
                                      [None] * 3, [])
-            if rest[:1] == ["PROCESSLIST"] or rest[:2] == ["FULL", "PROCESSLIST"]:
+            if rest[:1] == ("PROCESSLIST",) or rest[:2] == ("FULL", "PROCESSLIST"):
                 return to_result_set(runaway.PROCESSLIST_COLUMNS, runaway.PROCESSLIST_TYPES, [None] * 8,
                                      runaway.processlist(self.server.connections, login.account if login else ""))
-            if rest[:1] == ["STATUS"]:
+            if rest[:1] == ("STATUS",):
                 return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None] * 2, [])
-        if head == "SELECT":
+        if st.head == "SELECT":
             items = static_select.parse_static_select(sql)
             if items is not None:
                 return self._static_select(items)
-        if is_mo_statement(sql):
-            return self._outcome(await self.run(self._run_mo, sql))
-        if head == "KILL":
-            runaway.kill(self.server.connections, login.account if login else "", words, sql)
+        if kind is StatementKind.MO:
+            return self._outcome(await self.run(self._run_mo, st))
+        if kind is StatementKind.KILL:
+            runaway.kill(self.server.connections, login.account if login else "", list(words), sql)
             return Ok()
         es = self._es()
-        result = await self.run_cancellable(es.execute, sql)
+        result = await self.run_cancellable(es.execute, st)
         self.database = es.database
         return self._outcome(result)
 
-    def _run_mo(self, sql: str) -> Result:
+    def _run_mo(self, st: Statement) -> Result:
         es = self._es()
         ctx = StmtContext(
             account=es.account, account_id=es.account_id, user=es.user, role=es.role,
             in_transaction=es.in_transaction,
             session_zone=self._session_zone(), server_zone=self.server.zone,
         )
-        return self.server.mo.execute(sql, ctx)
+        return self.server.mo.execute(st.sql, ctx)
 
     def _session_zone(self) -> Any:
         value = str(self.variables.get("time_zone") or "SYSTEM")

@@ -1,0 +1,184 @@
+"""What kind of statement a text is, decided once at the wire entry and passed down.
+
+Before this module a statement was classified four times on its way through: the wire layer
+(``first_words``), the MatrixOne parser (``is_mo_statement``), the engine's dispatch (prefix
+strings and regexes) and the translator. Each had its own idea of the "head" (a tokenized first
+word on the wire, the first 16 characters in the engine), so a leading comment could route a
+write around the write lock. :func:`classify` reads the first words with the tokenizer (comments
+and quotes skipped) and returns a frozen :class:`Statement` that the wire, the MatrixOne
+executor and every engine layer read instead of looking at the text again.
+
+Classification only routes: the grammar of each statement is still checked by the module that
+runs it (``mo/parser.py``, the engine's SHOW regexes, sqlglot), with MatrixOne's error texts.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from enum import Enum
+
+from matrixone_lite.mo.lexer import UNCACHED_CHARS, iter_tokens, tokenize
+from matrixone_lite.mo.lexer import Kind as TokenKind
+
+# MatrixOne-only statements (run by mo/): (first word, second word); RESTORE alone is enough
+MO_PREFIXES = frozenset({
+    ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"), ("CREATE", "USER"), ("DROP", "USER"),
+    ("CREATE", "PITR"), ("ALTER", "PITR"), ("DROP", "PITR"), ("SHOW", "PITR"),
+    ("CREATE", "SNAPSHOT"), ("DROP", "SNAPSHOT"), ("SHOW", "SNAPSHOTS"),
+    ("SHOW", "RECOVERY_WINDOW"),
+})
+DML_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+DDL_HEADS = frozenset({"CREATE", "DROP", "ALTER", "TRUNCATE"})
+QUERY_HEADS = frozenset({"SELECT", "WITH", "VALUES", "TABLE"})
+DESCRIBE_HEADS = frozenset({"DESCRIBE", "DESC", "EXPLAIN"})
+WORDS = 3  # first bare words kept: enough for every routing decision (``SHOW FULL PROCESSLIST``)
+
+
+class StatementKind(Enum):
+    """Where a statement is routed."""
+
+    EMPTY = "empty"  # only whitespace, comments or ';'
+    QUERY = "query"  # SELECT / WITH / VALUES / TABLE / '(' ...
+    DML = "dml"  # INSERT / UPDATE / DELETE / REPLACE
+    DDL = "ddl"  # CREATE / DROP / ALTER / TRUNCATE (not the MatrixOne-only ones)
+    MO = "mo"  # PITR, snapshots, RESTORE, accounts, users (mo/)
+    ROLE = "role"  # GRANT / REVOKE / CREATE|DROP|SET ROLE / SHOW GRANTS (mo/privileges.py)
+    SHOW = "show"
+    DESCRIBE = "describe"  # DESCRIBE / DESC / EXPLAIN
+    SET = "set"
+    USE = "use"
+    TRANSACTION = "transaction"  # BEGIN / START TRANSACTION / COMMIT / ROLLBACK (not ROLLBACK TO)
+    KILL = "kill"
+    OTHER = "other"  # anything else: the engine's general path reports it
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement as classified at the wire entry.
+
+    ``sql`` is the text as received (statement log, error messages); ``text`` is the same without
+    surrounding whitespace and trailing ``;`` (what the engine runs). ``words`` are the first bare
+    words, upper-cased; ``head`` is the first of them ('' when the statement starts with a
+    non-word such as ``(``); ``obj`` is the second word of a DDL statement (``TABLE``,
+    ``DATABASE``...), '' otherwise.
+    """
+
+    sql: str
+    text: str
+    kind: StatementKind
+    head: str
+    words: tuple[str, ...]
+    obj: str = ""
+
+    @property
+    def writes(self) -> bool:
+        """Takes the write path (physical lock, logical locks, retries): DML and DDL."""
+        return self.kind is StatementKind.DML or self.kind is StatementKind.DDL
+
+    @property
+    def ddl(self) -> bool:
+        return self.kind is StatementKind.DDL
+
+    def with_text(self, text: str) -> Statement:
+        """The same classification over a rewritten text (sequence calls replaced by literals)."""
+        return Statement(self.sql, text, self.kind, self.head, self.words, self.obj)
+
+    def __str__(self) -> str:
+        return self.sql
+
+
+def classify(sql: str) -> Statement:
+    """Classify one statement (already split); cached by text like the tokenizer.
+
+    A megabyte INSERT is classified from its first tokens only and not cached (the cache would
+    keep the text alive).
+    """
+    if len(sql) > UNCACHED_CHARS:
+        return _classify(sql)
+    return _classify_cached(sql)
+
+
+@functools.lru_cache(maxsize=2048)
+def _classify_cached(sql: str) -> Statement:
+    return _classify(sql)
+
+
+def _first_words(sql: str) -> tuple[tuple[str, ...], bool]:
+    """The first bare words, upper-cased, and whether the statement opens with ``(``."""
+    words: list[str] = []
+    paren = False
+    tokens = iter_tokens(sql) if len(sql) > UNCACHED_CHARS else tokenize(sql)
+    for tok in tokens:
+        if tok.kind is not TokenKind.IDENT:
+            paren = not words and tok.kind is TokenKind.OP and tok.value == "("
+            break
+        words.append(tok.value.upper())
+        if len(words) >= WORDS:
+            break
+    return tuple(words), paren
+
+
+def _normalise(sql: str) -> str:
+    text = sql.strip()
+    while text.endswith(";"):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _classify(sql: str) -> Statement:
+    text = _normalise(sql)
+    words, paren = _first_words(text)
+    head = words[0] if words else ""
+    kind = _kind(words, paren, text)
+    obj = words[1] if kind is StatementKind.DDL and len(words) > 1 else ""
+    return Statement(sql, text, kind, head, words, obj)
+
+
+def _kind(words: tuple[str, ...], paren: bool, text: str) -> StatementKind:  # noqa: PLR0911 - a routing table
+    if not words:
+        if paren:
+            return StatementKind.QUERY
+        return StatementKind.EMPTY if not text else StatementKind.OTHER
+    head = words[0]
+    second = words[1] if len(words) > 1 else ""
+    if head == "RESTORE" or (head, second) in MO_PREFIXES:
+        return StatementKind.MO
+    if head in ("GRANT", "REVOKE") or (second == "ROLE" and head in ("CREATE", "DROP", "SET")) or (
+        head == "SHOW" and second == "GRANTS"
+    ):
+        return StatementKind.ROLE
+    if head in QUERY_HEADS:
+        return StatementKind.QUERY
+    if head in DML_HEADS:
+        return StatementKind.DML
+    if head in DDL_HEADS:
+        return StatementKind.DDL
+    if head == "SHOW":
+        return StatementKind.SHOW
+    if head in DESCRIBE_HEADS:
+        return StatementKind.DESCRIBE
+    if head == "SET":
+        return StatementKind.SET
+    if head == "USE":
+        return StatementKind.USE
+    if head in ("BEGIN", "COMMIT") or (head == "START" and second == "TRANSACTION"):
+        return StatementKind.TRANSACTION
+    if head == "ROLLBACK" and "TO" not in words[1:]:
+        return StatementKind.TRANSACTION
+    if head == "KILL":
+        return StatementKind.KILL
+    return StatementKind.OTHER
+
+
+def replace_as_insert(sql: str) -> str:
+    """``REPLACE INTO ...`` as ``INSERT INTO ...`` (sqlglot and the translator know INSERT; the
+    caller turns it into SQLite's ``INSERT OR REPLACE``). The head is found by the tokenizer, so a
+    leading comment is kept, not cut into."""
+    first = next(iter_tokens(sql), None)
+    if first is None or not first.is_word("REPLACE"):
+        return sql
+    return sql[: first.start] + "INSERT" + sql[first.end :]
+
+
+__all__ = ["MO_PREFIXES", "Statement", "StatementKind", "classify", "replace_as_insert"]
