@@ -30,8 +30,9 @@ from matrixone_lite.mo.privileges import ADMIN_ROLES
 from matrixone_lite.mo.privileges import statement as role_statement
 from matrixone_lite.results import Column, Result, UserInfo
 from matrixone_lite.sql import foreign_keys, functions, sqlite_errors
+from matrixone_lite.sql.projections import parse_error
 from matrixone_lite.sql.show import IDENT, unquote_ident
-from matrixone_lite.sql.translate import Translated, parse_error
+from matrixone_lite.sql.translate import Translated
 from matrixone_lite.statements import Statement, StatementKind, classify
 from matrixone_lite.storage.roles import held_by
 from matrixone_lite.storage.sequences import set_restore_sequences

@@ -32,8 +32,9 @@ from matrixone_lite.sql.ddl import (
     without_index,
 )
 from matrixone_lite.sql.hints import Hint
+from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.show import IDENT, unquote_ident
-from matrixone_lite.sql.translate import Translated, alias_projections, translate
+from matrixone_lite.sql.translate import Translated, translate
 from matrixone_lite.statements import Statement
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import ColumnDef, DatabaseRow, TableRow, TableSchema

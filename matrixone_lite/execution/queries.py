@@ -25,8 +25,9 @@ from matrixone_lite.sql import sequences, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
 from matrixone_lite.sql.hints import extract_hints
 from matrixone_lite.sql.params import shape
+from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.surface import is_statement
-from matrixone_lite.sql.translate import Translated, alias_projections, translate
+from matrixone_lite.sql.translate import Translated, translate
 from matrixone_lite.statements import Statement, StatementKind, replace_as_insert
 from matrixone_lite.storage.codec import to_date, to_datetime
 

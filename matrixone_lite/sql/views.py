@@ -27,8 +27,9 @@ from matrixone_lite.errors import (
     syntax_error,
     table_exists,
 )
+from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.show import describe_rows
-from matrixone_lite.sql.translate import Resolved, TypeInfo, alias_projections, translate
+from matrixone_lite.sql.translate import Resolved, TypeInfo, translate
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import views as vcat
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
