@@ -213,7 +213,8 @@ class EngineSession(QueryExecution, ShowStatements):
     def _dispatch(self, st: Statement) -> Result:
         """Route on the statement's classification; the mixins do the work."""
         kind, text = st.kind, st.text
-        if kind is StatementKind.ROLE and (done := role_statement(self, text, st.head)) is not None:
+        body = st.body  # the regex grammars below match from the first token
+        if kind is StatementKind.ROLE and (done := role_statement(self, body, st.head)) is not None:
             return done  # roles and grants (mo/privileges.py)
         if self.role not in ADMIN_ROLES:
             check_privileges(self, text, st.head)  # non-admin roles only (mo/privilege_check.py)
@@ -221,17 +222,17 @@ class EngineSession(QueryExecution, ShowStatements):
             if (done := self._transaction_statement(st)) is not None:
                 return done
         elif kind is StatementKind.SET:
-            return self._set_statement(text)
+            return self._set_statement(body)
         elif kind is StatementKind.USE:
-            m = RE_USE.match(text)
+            m = RE_USE.match(body)
             if not m:
-                raise syntax_error(text[:40], 4)
+                raise syntax_error(body[:40], 4)
             self.use(unquote_ident(m.group("db")))
             return Result()
         elif kind is StatementKind.SHOW:
-            return self._show(text)
+            return self._show(body)
         elif kind is StatementKind.DESCRIBE:
-            if (described := self._describe_statement(text)) is not None:
+            if (described := self._describe_statement(body)) is not None:
                 return described
         if st.writes:
             return self._under_write_lock(st)
@@ -239,7 +240,7 @@ class EngineSession(QueryExecution, ShowStatements):
 
     def _transaction_statement(self, st: Statement) -> Result | None:
         """BEGIN / START TRANSACTION / COMMIT / ROLLBACK; None: not the plain form (general path)."""
-        text = st.text
+        text = st.body
         if st.head in ("BEGIN", "START") and RE_BEGIN.match(text):
             self.begin()
         elif st.head == "COMMIT" and RE_COMMIT.match(text):

@@ -70,6 +70,13 @@ class Statement:
     head: str
     words: tuple[str, ...]
     obj: str = ""
+    start: int = 0  # offset in ``text`` of the first token (after leading comments)
+
+    @property
+    def body(self) -> str:
+        """``text`` without leading comments: what the engine's regex grammars (SHOW, USE, SET,
+        CREATE DATABASE, TRUNCATE...) match with ``^``."""
+        return self.text[self.start :] if self.start else self.text
 
     @property
     def writes(self) -> bool:
@@ -82,7 +89,7 @@ class Statement:
 
     def with_text(self, text: str) -> Statement:
         """The same classification over a rewritten text (sequence calls replaced by literals)."""
-        return Statement(self.sql, text, self.kind, self.head, self.words, self.obj)
+        return Statement(self.sql, text, self.kind, self.head, self.words, self.obj, self.start)
 
     def __str__(self) -> str:
         return self.sql
@@ -104,19 +111,24 @@ def _classify_cached(sql: str) -> Statement:
     return _classify(sql)
 
 
-def _first_words(sql: str) -> tuple[tuple[str, ...], bool]:
-    """The first bare words, upper-cased, and whether the statement opens with ``(``."""
+def _first_words(sql: str) -> tuple[tuple[str, ...], str, int]:
+    """The first bare words, upper-cased, the first token when it is not a word ('' if none:
+    only whitespace and comments) and the offset of the first token."""
     words: list[str] = []
-    paren = False
+    opener = ""
+    start = 0
     tokens = iter_tokens(sql) if len(sql) > UNCACHED_CHARS else tokenize(sql)
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
+        if i == 0:
+            start = tok.start
         if tok.kind is not TokenKind.IDENT:
-            paren = not words and tok.kind is TokenKind.OP and tok.value == "("
+            if not words and tok.kind is not TokenKind.EOF:
+                opener = tok.value or tok.kind.value
             break
         words.append(tok.value.upper())
         if len(words) >= WORDS:
             break
-    return tuple(words), paren
+    return tuple(words), opener, start
 
 
 def _normalise(sql: str) -> str:
@@ -128,18 +140,18 @@ def _normalise(sql: str) -> str:
 
 def _classify(sql: str) -> Statement:
     text = _normalise(sql)
-    words, paren = _first_words(text)
+    words, opener, start = _first_words(text)
     head = words[0] if words else ""
-    kind = _kind(words, paren, text)
+    kind = _kind(words, opener)
     obj = words[1] if kind is StatementKind.DDL and len(words) > 1 else ""
-    return Statement(sql, text, kind, head, words, obj)
+    return Statement(sql, text, kind, head, words, obj, start if words else 0)
 
 
-def _kind(words: tuple[str, ...], paren: bool, text: str) -> StatementKind:  # noqa: PLR0911 - a routing table
+def _kind(words: tuple[str, ...], opener: str) -> StatementKind:  # noqa: PLR0911 - a routing table
     if not words:
-        if paren:
+        if opener == "(":
             return StatementKind.QUERY
-        return StatementKind.EMPTY if not text else StatementKind.OTHER
+        return StatementKind.OTHER if opener else StatementKind.EMPTY
     head = words[0]
     second = words[1] if len(words) > 1 else ""
     if head == "RESTORE" or (head, second) in MO_PREFIXES:
@@ -173,12 +185,21 @@ def _kind(words: tuple[str, ...], paren: bool, text: str) -> StatementKind:  # n
 
 def replace_as_insert(sql: str) -> str:
     """``REPLACE INTO ...`` as ``INSERT INTO ...`` (sqlglot and the translator know INSERT; the
-    caller turns it into SQLite's ``INSERT OR REPLACE``). The head is found by the tokenizer, so a
-    leading comment is kept, not cut into."""
+    caller turns the translation into SQLite's ``INSERT OR REPLACE``, :func:`insert_or_replace`).
+    The head is found by the tokenizer, so a leading comment is kept, not cut into."""
+    return _swap_head(sql, "REPLACE", "INSERT")
+
+
+def insert_or_replace(sql: str) -> str:
+    """A translated ``INSERT ...`` as SQLite's ``INSERT OR REPLACE ...`` (comments kept)."""
+    return _swap_head(sql, "INSERT", "INSERT OR REPLACE")
+
+
+def _swap_head(sql: str, word: str, new: str) -> str:
     first = next(iter_tokens(sql), None)
-    if first is None or not first.is_word("REPLACE"):
+    if first is None or not first.is_word(word):
         return sql
-    return sql[: first.start] + "INSERT" + sql[first.end :]
+    return sql[: first.start] + new + sql[first.end :]
 
 
-__all__ = ["MO_PREFIXES", "Statement", "StatementKind", "classify", "replace_as_insert"]
+__all__ = ["MO_PREFIXES", "Statement", "StatementKind", "classify", "insert_or_replace", "replace_as_insert"]

@@ -55,7 +55,7 @@ class DdlStatements(NameResolution):
 
     def _ddl_statement(self, st: Statement) -> Result | None:
         """DDL recognised by its classification and run without sqlglot; None: the general path."""
-        text = st.text
+        text = st.body
         if st.head == "CREATE" and st.obj in ("DATABASE", "SCHEMA"):
             return self._create_database(text)
         if st.head == "DROP":

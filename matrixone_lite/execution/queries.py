@@ -28,7 +28,7 @@ from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.surface import is_statement
 from matrixone_lite.sql.translate import Translated, translate
-from matrixone_lite.statements import Statement, StatementKind, replace_as_insert
+from matrixone_lite.statements import Statement, StatementKind, insert_or_replace, replace_as_insert
 from matrixone_lite.storage.codec import to_date, to_datetime
 
 CACHE_SIZE = 512  # translated statements per session
@@ -109,7 +109,7 @@ class QueryExecution(DdlStatements, DmlExecution, FastCounts):
         if replace:
             if tr.kind != "insert":
                 raise syntax_error(text[:40], 0)
-            tr.sql = "INSERT OR REPLACE" + tr.sql[6:]
+            tr.sql = insert_or_replace(tr.sql)
         if not hints:
             self._remember(key, tr)
         return tr
@@ -133,7 +133,7 @@ class QueryExecution(DdlStatements, DmlExecution, FastCounts):
         if replace:
             if tr.kind != "insert":
                 return None
-            tr.sql = "INSERT OR REPLACE" + tr.sql[6:]
+            tr.sql = insert_or_replace(tr.sql)
         return tr
 
     def _run_select(self, tr: Translated, params: dict[str, Any]) -> Result:
