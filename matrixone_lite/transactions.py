@@ -26,7 +26,7 @@ from matrixone_lite.storage.locks import RetryStatement, write_conflict
 from matrixone_lite.storage.txn import LogEntry, Tx
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import Result
+    from matrixone_lite.results import Result
     from matrixone_lite.statements import Statement
     from matrixone_lite.storage.storage import Storage
 

@@ -32,6 +32,7 @@ from matrixone_lite.errors import (
     syntax_error,
     table_exists,
 )
+from matrixone_lite.results import Result
 from matrixone_lite.sql.ddl import schema_from_create
 from matrixone_lite.sql.sequence_functions import (
     RE_FUNC,
@@ -51,7 +52,7 @@ from matrixone_lite.storage.physical import qi, table_names
 from matrixone_lite.storage.sequences import SEQUENCE_COLUMNS, SEQUENCE_DDL_PREFIX, is_sequence
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
     from matrixone_lite.storage.storage import Tx
 
 _ID = r"(?:`(?:[^`]|``)+`|[^\s`.;(),]+)"
@@ -175,7 +176,6 @@ def _ddl_text(sp: _Spec) -> str:
 
 
 def create(s: EngineSession, text: str) -> Result:
-    from matrixone_lite.engine import Result
 
     sp = _parse_create(text)
     d = s._db(sp.db)
@@ -216,7 +216,6 @@ def _split_names(s: EngineSession, names: str) -> list[tuple[str | None, str]]:
 
 def drop(s: EngineSession, text: str) -> Result:
     """DROP SEQUENCE [IF EXISTS] s[, …]: ``no such sequence db.s`` (1146) for a missing one."""
-    from matrixone_lite.engine import Result
 
     m = RE_DROP.match(text)
     if m is None:
