@@ -4,7 +4,9 @@ Runs the same point-SELECT measurement (bench/lite_core.py's "point SELECT by PK
 PyMySQL, and the same query on ``EngineSession.execute`` in-process) on this tree and on a
 baseline commit (default: the merge base with ``main``, exported with ``git archive``), each in
 its own subprocess, alternating A/B for several rounds so both see the same machine load. Prints
-the median p50 of each side and the ratio this tree / baseline (1.00 = no change). Nothing is
+the median p50 of each side and the ratio this tree / baseline (1.00 = no change). INSERTs run
+inside one transaction: an autocommit INSERT is dominated by the commit's fsync, which on a shared
+disk varies several-fold between runs and would hide the statement's own cost. Nothing is
 asserted; run ``python bench/lite_engine_split.py [--baseline REF] [--rounds N]``.
 """
 
@@ -46,8 +48,16 @@ with tempfile.TemporaryDirectory() as d, LiteServer(data_dir=d, port=0, root_pas
     es = srv.engine.session("sys", "root", None); es.use("bench")
     def engine(i):
         es.execute(f"SELECT v FROM kv WHERE id = {(i * 7919) % rows + 1}")
+    def engine_ins(i):
+        es.execute(f"INSERT INTO kv (id, v) VALUES ({10 * rows + i}, 'y')")
     tcp(0); engine(0)
-    out = {"tcp point SELECT": p50(tcp), "engine point SELECT": p50(engine), "tcp point INSERT": p50(ins)}
+    out = {"tcp point SELECT": p50(tcp), "engine point SELECT": p50(engine)}
+    cur.execute("BEGIN")  # inside one transaction: the statement's own cost, not the commit's fsync
+    out["tcp point INSERT (txn)"] = p50(ins)
+    cur.execute("COMMIT")
+    es.execute("BEGIN")
+    out["engine point INSERT (txn)"] = p50(engine_ins)
+    es.execute("COMMIT")
     es.close(); c.close()
 print(json.dumps(out))
 """

@@ -15,10 +15,11 @@ runs it (``mo/parser.py``, the engine's SHOW regexes, sqlglot), with MatrixOne's
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import re
 from enum import Enum
+from typing import NamedTuple
 
-from matrixone_lite.mo.lexer import UNCACHED_CHARS, iter_tokens, tokenize
+from matrixone_lite.mo.lexer import UNCACHED_CHARS, iter_tokens
 from matrixone_lite.mo.lexer import Kind as TokenKind
 
 # MatrixOne-only statements (run by mo/): (first word, second word); RESTORE alone is enough
@@ -53,9 +54,9 @@ class StatementKind(Enum):
     OTHER = "other"  # anything else: the engine's general path reports it
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One statement as classified at the wire entry.
+class Statement(NamedTuple):
+    """One statement as classified at the wire entry (immutable; a NamedTuple because it is built
+    for every statement and a frozen dataclass costs five times as much to construct).
 
     ``sql`` is the text as received (statement log, error messages); ``text`` is the same without
     surrounding whitespace and trailing ``;`` (what the engine runs). ``words`` are the first bare
@@ -89,7 +90,7 @@ class Statement:
 
     def with_text(self, text: str) -> Statement:
         """The same classification over a rewritten text (sequence calls replaced by literals)."""
-        return Statement(self.sql, text, self.kind, self.head, self.words, self.obj, self.start)
+        return self._replace(text=text)
 
     def __str__(self) -> str:
         return self.sql
@@ -111,14 +112,46 @@ def _classify_cached(sql: str) -> Statement:
     return _classify(sql)
 
 
+_WORD = r"[A-Za-z_$][A-Za-z0-9_$]*"
+_PLAIN = re.compile(rf"({_WORD})(?:[ \t\r\n]+({_WORD}))?(?:[ \t\r\n]+({_WORD}))?")  # ASCII blanks: U+00A0 is a word character to the tokenizer
+# after fewer than WORDS plain words, a token that cannot be a word or a comment: the tokenizer
+# would stop there too (a digit may open a word, '-', '/', '#' a comment: those take the tokenizer)
+_STOPS = frozenset("(),;=.*'\"`@<>!+:[]{}%&|^~?\\")
+
+
+def _plain_words(text: str) -> tuple[str, ...] | None:
+    """The first words by one regex when the text plainly starts with them (the usual statement);
+    None when the tokenizer must decide (a leading comment, a non-ASCII word, a digit...)."""
+    m = _PLAIN.match(text)
+    if m is None:
+        return None
+    end = m.end()
+    if end < len(text):
+        c = text[end]
+        if c.isalnum() or c in "_$" or ord(c) > 127:
+            return None  # the word goes on beyond ASCII
+        if m.lastindex is not None and m.lastindex < WORDS:
+            rest = text[end:].lstrip()
+            if rest and (rest[0].isdigit() or (rest[0] == "." and rest[1:2].isdigit())):
+                # a number stops the words, unless it opens one (1abc, .5e)
+                j = 1
+                while j < len(rest) and (rest[j].isdigit() or rest[j] == "."):
+                    j += 1
+                if j < len(rest) and (rest[j].isalpha() or rest[j] in "_$"):
+                    return None
+            elif rest and rest[0] not in _STOPS:
+                return None
+    return tuple(map(str.upper, m.groups()[: m.lastindex]))  # the groups match in order
+
+
 def _first_words(sql: str) -> tuple[tuple[str, ...], str, int]:
     """The first bare words, upper-cased, the first token when it is not a word ('' if none:
     only whitespace and comments) and the offset of the first token."""
     words: list[str] = []
     opener = ""
     start = 0
-    tokens = iter_tokens(sql) if len(sql) > UNCACHED_CHARS else tokenize(sql)
-    for i, tok in enumerate(tokens):
+    # lazily: the first few tokens, never a whole INSERT (an in-process caller has not tokenized it)
+    for i, tok in enumerate(iter_tokens(sql)):
         if i == 0:
             start = tok.start
         if tok.kind is not TokenKind.IDENT:
@@ -140,7 +173,8 @@ def _normalise(sql: str) -> str:
 
 def _classify(sql: str) -> Statement:
     text = _normalise(sql)
-    words, opener, start = _first_words(text)
+    plain = _plain_words(text)
+    words, opener, start = (plain, "", 0) if plain is not None else _first_words(text)
     head = words[0] if words else ""
     kind = _kind(words, opener)
     obj = words[1] if kind is StatementKind.DDL and len(words) > 1 else ""
