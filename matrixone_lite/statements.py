@@ -113,7 +113,8 @@ def _classify_cached(sql: str) -> Statement:
 
 
 _WORD = r"[A-Za-z_$][A-Za-z0-9_$]*"
-_PLAIN = re.compile(rf"({_WORD})(?:[ \t\r\n]+({_WORD}))?(?:[ \t\r\n]+({_WORD}))?")  # ASCII blanks: U+00A0 is a word character to the tokenizer
+# ASCII blanks only: inside a word, U+00A0 and other non-ASCII characters are word characters to the tokenizer
+_PLAIN = re.compile(rf"({_WORD})(?:[ \t\r\n]+({_WORD}))?(?:[ \t\r\n]+({_WORD}))?")
 # after fewer than WORDS plain words, a token that cannot be a word or a comment: the tokenizer
 # would stop there too (a digit may open a word, '-', '/', '#' a comment: those take the tokenizer)
 _STOPS = frozenset("(),;=.*'\"`@<>!+:[]{}%&|^~?\\")
