@@ -26,10 +26,10 @@ from matrixone_lite.storage.locks import RetryStatement, write_conflict
 from matrixone_lite.storage.txn import LogEntry, Tx
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import Result
+    from matrixone_lite.results import Result
+    from matrixone_lite.statements import Statement
     from matrixone_lite.storage.storage import Storage
 
-_DDL_HEADS = ("CREATE", "DROP", "ALTER", "TRUNCATE")
 # SQLite functions whose value a replay cannot reproduce (NOW() and friends are pinned instead)
 _VOLATILE = re.compile(
     r"\b(?:random|randomblob|uuid|mo_utc_now)\s*\(|\bmo_unix_timestamp\s*\(\s*\)|\bcurrent_(?:timestamp|time|date)\b",
@@ -82,7 +82,7 @@ class SessionTransactions:
     _pinning: bool
     _mutex: threading.RLock
 
-    def _dispatch_sql(self, text: str, head: str) -> Result:
+    def _dispatch_sql(self, st: Statement) -> Result:
         raise NotImplementedError
 
     def _now(self) -> datetime:
@@ -162,7 +162,7 @@ class SessionTransactions:
             self.rollback()
 
     # ---- write statements ----------------------------------------------------------------------
-    def _under_write_lock(self, text: str, head: str) -> Result:
+    def _under_write_lock(self, st: Statement) -> Result:
         """Run a write statement, again whenever it had to wait for a logical lock.
 
         The physical lock is taken *before* tables are resolved and logical locks are taken before
@@ -172,13 +172,13 @@ class SessionTransactions:
         deadline = time.monotonic() + self.storage.lock_timeout
         while True:
             try:
-                return self._write_statement(text, head)
+                return self._write_statement(st)
             except RetryStatement:
                 if time.monotonic() > deadline:
                     raise lock_wait_timeout() from None
 
-    def _write_statement(self, text: str, head: str) -> Result:
-        ddl = head.startswith(_DDL_HEADS)
+    def _write_statement(self, st: Statement) -> Result:
+        ddl = st.ddl
         if ddl and self.in_transaction:
             self.commit()  # MySQL's implicit commit
         fresh = self._tx is None
@@ -186,7 +186,7 @@ class SessionTransactions:
         self._prelocked = ddl
         ok = False
         try:
-            res = self._dispatch_sql(text, head)
+            res = self._dispatch_sql(st)
             ok = True
             return res
         finally:

@@ -11,7 +11,6 @@ import threading
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from matrixone_lite.engine import Column, Result
 from matrixone_lite.errors import MOError, internal_error, syntax_error
 from matrixone_lite.mo import ast
 from matrixone_lite.mo.catalog import CLUSTER_OBJ_ID, Catalog, PitrRecord
@@ -23,6 +22,7 @@ from matrixone_lite.mo.snapshot_restore import restore_from_snapshot
 from matrixone_lite.mo.snapshot_scope import check_read_scope, scope_enforced
 from matrixone_lite.mo.timeparse import range_start_ns
 from matrixone_lite.mo.where import matches
+from matrixone_lite.results import Column, Result
 from matrixone_lite.storage.roles import drop_user_grants, grant_role, role_rows
 
 if TYPE_CHECKING:

@@ -7,46 +7,16 @@ token), e.g. ``create pitr p if not exists …`` -> column 21 near `` if not exi
 
 from __future__ import annotations
 
-import itertools
-
 from matrixone_lite.mo import ast
-from matrixone_lite.mo.lexer import Kind, Token, iter_tokens, tokenize
-
-MO_PREFIXES = {
-    ("CREATE", "ACCOUNT"), ("DROP", "ACCOUNT"), ("SHOW", "ACCOUNTS"), ("CREATE", "USER"), ("DROP", "USER"),
-    ("CREATE", "PITR"), ("ALTER", "PITR"), ("DROP", "PITR"), ("SHOW", "PITR"),
-    ("CREATE", "SNAPSHOT"), ("DROP", "SNAPSHOT"), ("SHOW", "SNAPSHOTS"),
-    ("SHOW", "RECOVERY_WINDOW"),
-}
-
-# bare words that can never be a name in these statements
-_RESERVED = {
-    "FOR", "RANGE", "FROM", "TO", "WHERE", "IF", "NOT", "TABLE", "DATABASE", "SELECT", "AND", "OR",
-    "AS", "CREATE", "DROP", "ALTER", "SHOW", "RESTORE", "LIKE", "IDENTIFIED", "BY", "ADMIN_NAME",
-    "INTERNAL", "COMMENT", "PUBLICATION", "IN", "IS", "NULL",
-}
-
-
-class MOSyntaxError(Exception):
-    """A 1064 syntax error with MatrixOne's column/near convention."""
-
-    def __init__(self, near: str, column: int) -> None:
-        super().__init__(f"syntax error at column {column} near {near!r}")
-        self.near = near
-        self.column = column
+from matrixone_lite.mo.cursor import RESERVED, MOSyntaxError
+from matrixone_lite.mo.expressions import ExpressionParser
+from matrixone_lite.mo.lexer import Kind
+from matrixone_lite.statements import StatementKind, classify
 
 
 def is_mo_statement(sql: str) -> bool:
-    """True when ``sql`` is one of the statements this package handles."""
-    toks = list(itertools.islice(iter_tokens(sql), 2))  # not all of a megabyte INSERT
-    if not toks or toks[0].kind is not Kind.IDENT:
-        return False
-    first = toks[0].value.upper()
-    if first == "RESTORE":
-        return True
-    if len(toks) < 2 or toks[1].kind is not Kind.IDENT:
-        return False
-    return (first, toks[1].value.upper()) in MO_PREFIXES
+    """True when ``sql`` is one of the statements this package handles (``statements.classify``)."""
+    return classify(sql).kind is StatementKind.MO
 
 
 def parse(sql: str, version: tuple[int, int, int] = (4, 2, 0)) -> ast.Statement:
@@ -54,87 +24,8 @@ def parse(sql: str, version: tuple[int, int, int] = (4, 2, 0)) -> ast.Statement:
     return _Parser(sql, version).statement()
 
 
-class _Parser:
-    def __init__(self, sql: str, version: tuple[int, int, int]) -> None:
-        self.sql = sql
-        self.version = version
-        self.toks = tokenize(sql)
-        self.pos = 0
-
-    # ---- token helpers ----
-    @property
-    def tok(self) -> Token:
-        return self.toks[self.pos]
-
-    def peek(self, k: int = 1) -> Token:
-        return self.toks[min(self.pos + k, len(self.toks) - 1)]
-
-    def error(self) -> MOSyntaxError:
-        prev_end = self.toks[self.pos - 1].end if self.pos > 0 else 0
-        return MOSyntaxError(self.sql[prev_end:], self.tok.end)
-
-    def advance(self) -> Token:
-        t = self.tok
-        if t.kind is not Kind.EOF:
-            self.pos += 1
-        return t
-
-    def at_word(self, *words: str) -> bool:
-        return self.tok.is_word(*words)
-
-    def accept_word(self, *words: str) -> bool:
-        if self.at_word(*words):
-            self.advance()
-            return True
-        return False
-
-    def expect_word(self, *words: str) -> str:
-        if not self.at_word(*words):
-            raise self.error()
-        return self.advance().value.upper()
-
-    def at_op(self, op: str) -> bool:
-        return self.tok.kind is Kind.OP and self.tok.value == op
-
-    def accept_op(self, op: str) -> bool:
-        if self.at_op(op):
-            self.advance()
-            return True
-        return False
-
-    def expect_op(self, op: str) -> None:
-        if not self.accept_op(op):
-            raise self.error()
-
-    def at_name(self) -> bool:
-        t = self.tok
-        if t.kind is Kind.QIDENT:
-            return t.terminated
-        return t.kind is Kind.IDENT and t.value.upper() not in _RESERVED
-
-    def name(self) -> str:
-        if not self.at_name():
-            raise self.error()
-        return self.advance().value.lower()
-
-    def string(self) -> str:
-        t = self.tok
-        if t.kind is not Kind.STRING or not t.terminated:
-            raise self.error()
-        self.advance()
-        return t.value
-
-    def uint(self) -> int:
-        t = self.tok
-        if t.kind is not Kind.NUMBER or not t.value.isdigit():
-            raise self.error()
-        self.advance()
-        return int(t.value)
-
-    def end(self) -> None:
-        self.accept_op(";")
-        if self.tok.kind is not Kind.EOF:
-            raise self.error()
+class _Parser(ExpressionParser):
+    """MatrixOne-only statements (the grammar of matrixone-pitr.md §2)."""
 
     # ---- statements ----
     def statement(self) -> ast.Statement:
@@ -396,112 +287,5 @@ class _Parser:
             src = self.name()
         return ast.RestorePitr("account", p, ts, acc, src_account=src)
 
-    # ---- expressions (SHOW … WHERE) ----
-    def expr(self) -> ast.Expr:
-        left = self.and_expr()
-        while self.accept_word("OR") or self.accept_op("||"):
-            left = ast.Binary("OR", left, self.and_expr())
-        return left
 
-    def and_expr(self) -> ast.Expr:
-        left = self.not_expr()
-        while self.accept_word("AND") or self.accept_op("&&"):
-            left = ast.Binary("AND", left, self.not_expr())
-        return left
-
-    def not_expr(self) -> ast.Expr:
-        if self.accept_word("NOT") or self.accept_op("!"):
-            return ast.Unary("NOT", self.not_expr())
-        return self.comparison()
-
-    def comparison(self) -> ast.Expr:
-        left = self.additive()
-        while True:
-            t = self.tok
-            if t.kind is Kind.OP and t.value in ("=", "!=", "<>", "<", ">", "<=", ">="):
-                self.advance()
-                op = "!=" if t.value == "<>" else t.value
-                left = ast.Binary(op, left, self.additive())
-                continue
-            if self.at_word("IS"):
-                self.advance()
-                neg = self.accept_word("NOT")
-                self.expect_word("NULL")
-                left = ast.IsNull(left, neg)
-                continue
-            neg = False
-            if self.at_word("NOT") and self.peek().is_word("LIKE", "IN"):
-                self.advance()
-                neg = True
-            if self.accept_word("LIKE"):
-                left = ast.Binary("NOT LIKE" if neg else "LIKE", left, self.additive())
-                continue
-            if self.accept_word("IN"):
-                self.expect_op("(")
-                items = [self.expr()]
-                while self.accept_op(","):
-                    items.append(self.expr())
-                self.expect_op(")")
-                left = ast.InList(left, tuple(items), neg)
-                continue
-            return left
-
-    def additive(self) -> ast.Expr:
-        left = self.term()
-        while self.tok.kind is Kind.OP and self.tok.value in ("+", "-"):
-            op = self.advance().value
-            left = ast.Binary(op, left, self.term())
-        return left
-
-    def term(self) -> ast.Expr:
-        left = self.unary()
-        while self.tok.kind is Kind.OP and self.tok.value in ("*", "/"):
-            op = self.advance().value
-            left = ast.Binary(op, left, self.unary())
-        return left
-
-    def unary(self) -> ast.Expr:
-        if self.accept_op("-"):
-            return ast.Unary("-", self.unary())
-        return self.primary()
-
-    def primary(self) -> ast.Expr:
-        t = self.tok
-        if self.accept_op("("):
-            e = self.expr()
-            self.expect_op(")")
-            return e
-        if t.kind is Kind.STRING and t.terminated:
-            self.advance()
-            return ast.Literal(t.value)
-        if t.kind is Kind.NUMBER:
-            self.advance()
-            try:
-                return ast.Literal(int(t.value))
-            except ValueError:
-                return ast.Literal(float(t.value))
-        if t.is_word("NULL"):
-            self.advance()
-            return ast.Literal(None)
-        if t.is_word("TRUE", "FALSE"):
-            self.advance()
-            return ast.Literal(1 if t.value.upper() == "TRUE" else 0)
-        if t.kind is Kind.IDENT and self.peek().kind is Kind.OP and self.peek().value == "(":
-            self.advance()
-            self.advance()
-            args: list[ast.Expr] = []
-            if not self.accept_op(")"):
-                args.append(self.expr())
-                while self.accept_op(","):
-                    args.append(self.expr())
-                self.expect_op(")")
-            return ast.Func(t.value.upper(), tuple(args))
-        if (t.kind is Kind.IDENT and t.value.upper() not in _RESERVED) or (
-            t.kind is Kind.QIDENT and t.terminated
-        ):
-            self.advance()
-            name = t.value
-            if self.accept_op("."):  # tbl.col
-                name = self.advance().value
-            return ast.Column(name.lower())
-        raise self.error()
+__all__ = ["MOSyntaxError", "RESERVED", "is_mo_statement", "parse"]

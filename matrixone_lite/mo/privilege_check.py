@@ -32,6 +32,7 @@ from sqlglot import exp
 from matrixone_lite.errors import internal_error
 from matrixone_lite.mo.privileges import ADMIN_ROLES
 from matrixone_lite.sql.hints import extract_hints
+from matrixone_lite.statements import replace_as_insert
 from matrixone_lite.storage import roles as st_roles
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def needs_of(text: str, head: str, database: str | None) -> list[Need]:
             return [("table", _TABLE_PRIVS["insert"], db, m.group("t").strip("`").lower())]
     sql, _ = extract_hints(text, attach=False)
     if head.startswith("REPLACE"):
-        sql = "INSERT" + sql.lstrip()[7:]
+        sql = replace_as_insert(sql)
     try:
         tree = sqlglot.parse_one(sql, read="mysql")
     except Exception:  # noqa: BLE001 - the engine reports the syntax error itself

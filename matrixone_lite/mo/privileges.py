@@ -14,12 +14,13 @@ import re
 from typing import TYPE_CHECKING
 
 from matrixone_lite.errors import internal_error, no_database_selected, syntax_error
+from matrixone_lite.results import Column, Result
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import roles as st_roles
 from matrixone_lite.storage.roles import PrivRow
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
 
 PREDEFINED = ("moadmin", "public", "accountadmin")
 ADMIN_ROLES = frozenset(("moadmin", "accountadmin"))
@@ -68,7 +69,6 @@ def statement(es: EngineSession, text: str, head: str) -> Result | None:
     """Run ``text`` when it is a role/grant statement; None otherwise (cheap for everything else)."""
     if not head.startswith(_HEADS) or not _ROLE_STMT.match(text):
         return None
-    from matrixone_lite.engine import Result
 
     if (m := RE_SET_ROLE.match(text)) is not None:
         set_role(es, _names(m.group("role"))[0])
@@ -247,7 +247,6 @@ def _level_text(p: PrivRow) -> str:
 
 def show_grants(es: EngineSession, user_text: str | None) -> Result:
     """``SHOW GRANTS [FOR u]``: one ``GRANT <privilege> ON <type> <level> `u`@`localhost``` row per privilege."""
-    from matrixone_lite.engine import Column, Result
 
     user = user_text.strip("'`").lower() if user_text else es.user
     if user != es.user and es.role not in ADMIN_ROLES:

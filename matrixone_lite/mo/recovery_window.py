@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from matrixone_lite.engine import Column, Result
 from matrixone_lite.errors import internal_error
 from matrixone_lite.mo import ast
 from matrixone_lite.mo.context import StmtContext
 from matrixone_lite.mo.timeparse import range_start_ns
+from matrixone_lite.results import Column, Result
 
 if TYPE_CHECKING:
     from matrixone_lite.mo.executor import MOExecutor

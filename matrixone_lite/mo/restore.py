@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matrixone_lite.engine import Result
 from matrixone_lite.errors import MOError, internal_error
 from matrixone_lite.mo import ast
 from matrixone_lite.mo.context import SYS, StmtContext
 from matrixone_lite.mo.timeparse import GoTimeParseError, format_ns, parse_go_timestamp, range_start_ns
+from matrixone_lite.results import Result
 
 if TYPE_CHECKING:
     from matrixone_lite.mo.catalog import PitrRecord

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matrixone_lite.engine import Result
 from matrixone_lite.errors import MOError, internal_error
 from matrixone_lite.mo.context import SYS, StmtContext
 from matrixone_lite.mo.restore import SYSTEM_DATABASES, _recreate_and_restore
 from matrixone_lite.mo.snapshot_scope import scope_enforced
+from matrixone_lite.results import Result
 
 if TYPE_CHECKING:
     from matrixone_lite.mo import ast

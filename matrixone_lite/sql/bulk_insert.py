@@ -25,12 +25,13 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from matrixone_lite.results import Result
 from matrixone_lite.sql import foreign_keys
 from matrixone_lite.sql.decimal import inexact, raw_bytes
 from matrixone_lite.sql.params import _number, _unescape
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
 
 BULK_MIN_CHARS = 32768  # smaller statements take the general path (and its shape cache)
 
@@ -139,7 +140,6 @@ def run_bulk_insert(es: EngineSession, text: str, head: str) -> Result | None:
 
     Called with the session's write lock already held (``_under_write_lock``).
     """
-    from matrixone_lite.engine import Result  # noqa: PLC0415 - engine imports this module
 
     m = _HEAD.match(text)
     if m is None:

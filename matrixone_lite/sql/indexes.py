@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from matrixone_lite.results import Column, Result
 from matrixone_lite.sql.show import IDENT, unquote_ident, values_select
 from matrixone_lite.sql.translate import Resolved
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import TableSchema
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
 
 RE_SHOW_INDEX = re.compile(
     rf"^SHOW\s+(?:EXTENDED\s+)?(?:INDEX|INDEXES|KEYS)\s+(?:FROM|IN)\s+(?P<q1>{IDENT})(?:\s*\.\s*(?P<q2>{IDENT}))?"
@@ -69,7 +70,6 @@ def show_index(s: EngineSession, sql: str, at: int | None) -> Result | None:
     m = RE_SHOW_INDEX.match(sql)
     if m is None:
         return None
-    from matrixone_lite.engine import Column, Result  # the engine imports this module
 
     q1, q2 = unquote_ident(m.group("q1")).lower(), m.group("q2")
     db, name = (q1, unquote_ident(q2).lower()) if q2 else (None, q1)

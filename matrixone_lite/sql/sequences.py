@@ -32,6 +32,7 @@ from matrixone_lite.errors import (
     syntax_error,
     table_exists,
 )
+from matrixone_lite.results import Result
 from matrixone_lite.sql.ddl import schema_from_create
 from matrixone_lite.sql.sequence_functions import (
     RE_FUNC,
@@ -44,13 +45,14 @@ from matrixone_lite.sql.sequence_functions import (
     wrap,
 )
 from matrixone_lite.sql.show import unquote_ident, values_select
+from matrixone_lite.statements import Statement, StatementKind
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import TableRow
 from matrixone_lite.storage.physical import qi, table_names
 from matrixone_lite.storage.sequences import SEQUENCE_COLUMNS, SEQUENCE_DDL_PREFIX, is_sequence
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
     from matrixone_lite.storage.storage import Tx
 
 _ID = r"(?:`(?:[^`]|``)+`|[^\s`.;(),]+)"
@@ -174,7 +176,6 @@ def _ddl_text(sp: _Spec) -> str:
 
 
 def create(s: EngineSession, text: str) -> Result:
-    from matrixone_lite.engine import Result
 
     sp = _parse_create(text)
     d = s._db(sp.db)
@@ -215,7 +216,6 @@ def _split_names(s: EngineSession, names: str) -> list[tuple[str | None, str]]:
 
 def drop(s: EngineSession, text: str) -> Result:
     """DROP SEQUENCE [IF EXISTS] s[, …]: ``no such sequence db.s`` (1146) for a missing one."""
-    from matrixone_lite.engine import Result
 
     m = RE_DROP.match(text)
     if m is None:
@@ -269,26 +269,27 @@ def show(s: EngineSession, sql: str, at: int | None) -> Result | None:
     return s._finish_show(columns, rows)
 
 
-def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
+def dispatch(s: EngineSession, st: Statement) -> Result | None:
     """CREATE/DROP SEQUENCE, or a statement calling sequence functions; None: not ours."""
-    if head.startswith("CREATE") and RE_CREATE.match(text):
+    text, head = st.text, st.head
+    if head == "CREATE" and RE_CREATE.match(text):
         return create(s, text)
-    if head.startswith("DROP") and re.match(r"^DROP\s+SEQUENCE\b", text, re.I):
+    if head == "DROP" and re.match(r"^DROP\s+SEQUENCE\b", text, re.I):
         return drop(s, text)
-    if head.startswith("ALTER") and re.match(r"^ALTER\s+SEQUENCE\b", text, re.I):
+    if head == "ALTER" and re.match(r"^ALTER\s+SEQUENCE\b", text, re.I):
         raise not_supported("ALTER SEQUENCE")
     if RE_FUNC.search(text) is None:
         return None
     calls = find_calls(text)
     if not calls:
         return None
-    if head.startswith(("CREATE", "ALTER")):  # a DEFAULT nextval(...) must not be evaluated once, now
+    if head in ("CREATE", "ALTER"):  # a DEFAULT nextval(...) must not be evaluated once, now
         raise not_supported(f"{calls[0].fn}() in a CREATE or ALTER statement")
     writes = any(c.fn in ("nextval", "setval") for c in calls) and not is_describing(s)
-    if writes and not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")) and s not in _in_write:
+    if writes and st.kind is not StatementKind.DML and s not in _in_write:
         _in_write.add(s)  # a SELECT that writes: take the write path (physical lock, lock retries)
         try:
-            return s._under_write_lock(text, head)
+            return s._under_write_lock(st)
         finally:
             _in_write.discard(s)
     parts: list[str] = []
@@ -303,7 +304,7 @@ def dispatch(s: EngineSession, text: str, head: str) -> Result | None:
             shown = ", ".join("NULL" if a is None else a for a in c.args)
             headers.append((lit, f"{c.fn}({shown})"))
         parts.append(text[pos:])
-        res = s._dispatch_sql("".join(parts), head)
+        res = s._dispatch_sql(st.with_text("".join(parts)))
     except BaseException:
         if writes:
             s._after_statement(False)

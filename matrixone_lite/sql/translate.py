@@ -14,21 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
-from sqlglot.dialects.mysql import MySQL
-from sqlglot.tokens import TokenType
 
-from matrixone_lite.errors import MOError, invalid_input, not_supported, syntax_error
+from matrixone_lite.errors import MOError, invalid_input, not_supported
 from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
-from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
+from matrixone_lite.sql.result_types import TypeInfo, decimal_as_text, infer, source_columns
+from matrixone_lite.storage.catalog import ColumnDef, TableRow
 from matrixone_lite.storage.physical import qi, select_at, select_current
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-_MYSQL = MySQL()
-
-TypeInfo = tuple[str, int | None]  # (MySQL type, decimal scale)
 
 
 @dataclass
@@ -134,135 +130,6 @@ def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree.transform(fn, copy=False)  # second pass: arguments of nodes replaced above
 
 
-def _infer(node: exp.Expression, scopes: dict[str, TableSchema | dict[str, TypeInfo]]) -> TypeInfo | None:
-    """Best-effort MySQL result type of an expression (drives DECIMAL scale and datetime results)."""
-    if isinstance(node, exp.Alias | exp.Paren | exp.Neg | exp.Collate):
-        return _infer(node.this, scopes)
-    if isinstance(node, exp.Column):
-        tname = node.table.lower() if node.table else None
-        for alias, sch in scopes.items():
-            if tname and alias != tname:
-                continue
-            if isinstance(sch, TableSchema):
-                c = sch.column(node.name)
-                if c is not None:
-                    return (c.type, c.scale)
-            else:
-                t = sch.get(node.name.lower())
-                if t is not None:
-                    return t
-        return None
-    if isinstance(node, exp.Literal):
-        if node.is_string:
-            return ("VARCHAR", None)
-        txt = node.this
-        if "." in txt and "e" not in txt.lower():
-            return ("DECIMAL", len(txt.split(".")[1]))
-        return ("BIGINT", None)
-    if isinstance(node, exp.Sum | exp.Max | exp.Min | exp.AnyValue):
-        return _infer(node.this, scopes)
-    if isinstance(node, exp.Avg):
-        t = _infer(node.this, scopes)
-        if t and t[0] == "DECIMAL":
-            return ("DECIMAL", min((t[1] or 0) + 4, 30))
-        return ("DOUBLE", None)
-    if isinstance(node, exp.Count):
-        return ("BIGINT", None)
-    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
-        a, b = _infer(node.this, scopes), _infer(node.expression, scopes)
-        if a and b and "DECIMAL" in (a[0], b[0]) and a[0] in ("DECIMAL", "BIGINT", "INT") and b[0] in (
-            "DECIMAL", "BIGINT", "INT"
-        ):
-            sa, sb = a[1] or 0, b[1] or 0
-            return ("DECIMAL", sa + sb if isinstance(node, exp.Mul) else max(sa, sb))
-        return None
-    if isinstance(node, exp.Cast):
-        to = node.to
-        if to.this in (exp.DataType.Type.DECIMAL,):
-            params = [p.this.name for p in to.expressions if isinstance(p.this, exp.Expression)]
-            return ("DECIMAL", int(params[1]) if len(params) > 1 else 0)
-        if to.this in (exp.DataType.Type.DATETIME, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ):
-            return ("DATETIME", None)
-        if to.this == exp.DataType.Type.DATE:
-            return ("DATE", None)
-        return None
-    if isinstance(node, exp.Coalesce):
-        return _infer(node.this, scopes)
-    if isinstance(node, exp.Anonymous):
-        name = str(node.this).lower()
-        if name in exact.SCALED or name == "mo_ubig_in":
-            return exact.infer_anonymous(node)
-        if name in ("mo_now", "mo_utc_now", "mo_date_add", "mo_from_unixtime"):
-            return ("DATETIME", None)
-        if name == "str_to_date":
-            fmt = node.expressions[1] if len(node.expressions) > 1 else None
-            if isinstance(fmt, exp.Literal) and not any(x in fmt.name for x in ("%H", "%i", "%s", "%T")):
-                return ("DATE", None)
-            return ("DATETIME", None)
-        if name == "mo_curdate":
-            return ("DATE", None)
-    return None
-
-
-_TEXT_TYPES = {
-    exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR,
-    exp.DataType.Type.NVARCHAR,
-}
-
-
-def _decimal_as_text(tree: exp.Expression, scopes: dict[str, Any]) -> None:
-    """DECIMAL values turned into text keep their scale (MySQL: CAST(25.5 AS CHAR) of a
-    DECIMAL(10,2) is '25.50'); SQLite would print the stored REAL as '25.5'."""
-
-    def wrap(node: exp.Expression) -> exp.Expression | None:
-        t = _infer(node, scopes)
-        if t is None or t[0] != "DECIMAL":
-            return None
-        return exp.Anonymous(this="mo_dec_text", expressions=[node.copy(), exp.Literal.number(t[1] or 0)])
-
-    for cast in list(tree.find_all(exp.Cast)):
-        if cast.to.this in _TEXT_TYPES:
-            new = wrap(cast.this)
-            if new is not None:
-                cast.replace(new)
-    for fn in list(tree.find_all(exp.Concat, exp.Anonymous)):
-        if isinstance(fn, exp.Anonymous) and str(fn.this).lower() != "mo_concat_ws":
-            continue
-        for arg in list(fn.expressions):
-            new = wrap(arg)
-            if new is not None:
-                arg.replace(new)
-
-
-def _source_columns(sel: exp.Select, scopes: dict[str, Any]) -> list[ColumnDef | None] | None:
-    """The table column behind each projection (None: computed), or None when unknown (``*`` over
-    several tables)."""
-    tables = [s for s in scopes.values() if isinstance(s, TableSchema)]
-    out: list[ColumnDef | None] = []
-    for p in sel.expressions:
-        node = p.this if isinstance(p, exp.Alias) else p
-        if isinstance(node, exp.Star):
-            if len(scopes) != 1 or len(tables) != 1:
-                return None
-            out.extend(tables[0].columns)
-        elif isinstance(node, exp.Column) and isinstance(node.this, exp.Star):
-            sch = scopes.get(node.table.lower())
-            if not isinstance(sch, TableSchema):
-                return None
-            out.extend(sch.columns)
-        elif isinstance(node, exp.Column):
-            found = None
-            for alias, sch in scopes.items():
-                if isinstance(sch, TableSchema) and (not node.table or node.table.lower() == alias):
-                    found = sch.column(node.name)
-                    if found is not None:
-                        break
-            out.append(found)
-        else:
-            out.append(None)
-    return out
-
-
 def translate(tree: exp.Expression, ctx: Context) -> Translated:
     """Rewrite a parsed MySQL statement into SQLite SQL over physical tables."""
     if isinstance(tree, exp.Select | exp.Union | exp.Intersect | exp.Except | exp.Subquery):
@@ -342,8 +209,8 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))  # `select`, `订单`
         t.replace(new)
     exact.exact_literals(tree)
-    exact.rewrite(tree, scopes, _infer)
-    _decimal_as_text(tree, scopes)
+    exact.rewrite(tree, scopes, infer)
+    decimal_as_text(tree, scopes)
     for col in tree.find_all(exp.Column):
         if col.args.get("db"):
             col.set("db", None)
@@ -404,13 +271,13 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         if isinstance(sel, exp.Subquery):
             sel = sel.unnest()  # type: ignore[assignment]
         if isinstance(sel, exp.Select):
-            src = _source_columns(sel, scopes)
+            src = source_columns(sel, scopes)
             out.source_columns = src
             for p in sel.expressions:
                 if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
                     out.star = True
                     break
-                out.types.append(_infer(p, scopes))
+                out.types.append(infer(p, scopes))
             if out.star and src is not None:
                 # the star expanded to known columns: types line up with the output again
                 out.star = False
@@ -426,104 +293,10 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                         out.types.extend((c.type, c.scale) if c else None for c in src[k : k + n])
                         k += n
                     else:
-                        out.types.append(_infer(p, scopes))
+                        out.types.append(infer(p, scopes))
                         k += 1
     sql = tree.sql(dialect="sqlite") + upsert_sql
     for ph, body in replacements.items():
         sql = sql.replace(ph, body, 1)
     out.sql = sql
     return out
-
-
-_STOP = {
-    TokenType.FROM,
-    TokenType.WHERE,
-    TokenType.GROUP_BY,
-    TokenType.ORDER_BY,
-    TokenType.LIMIT,
-    TokenType.UNION,
-    TokenType.HAVING,
-    TokenType.INTO,
-    TokenType.SEMICOLON,
-    TokenType.EXCEPT,
-    TokenType.INTERSECT,
-    TokenType.WINDOW,
-}
-
-
-def projection_texts(sql: str) -> list[str] | None:
-    """Original text of each top-level projection of the first SELECT (MySQL names columns by it)."""
-    try:
-        toks = _MYSQL.tokenize(sql)
-    except Exception:  # noqa: BLE001 - naming is best effort
-        return None
-    i = 0
-    while i < len(toks) and toks[i].token_type != TokenType.SELECT:
-        if toks[i].token_type == TokenType.L_PAREN:
-            i += 1
-            continue
-        return None
-    i += 1
-    while i < len(toks) and toks[i].token_type in (TokenType.DISTINCT, TokenType.ALL):
-        i += 1
-    depth = 0
-    pieces: list[str] = []
-    start: int | None = None
-    end = 0
-    while i < len(toks):
-        tk = toks[i]
-        tt = tk.token_type
-        if depth == 0 and (tt in _STOP or tt == TokenType.COMMA):
-            if start is not None:
-                pieces.append(sql[start : end + 1])
-            start = None
-            if tt != TokenType.COMMA:
-                break
-            i += 1
-            continue
-        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
-            depth += 1
-        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
-            depth -= 1
-            if depth < 0:
-                break
-        if start is None:
-            start = tk.start
-        end = tk.end
-        i += 1
-    else:
-        if start is not None:
-            pieces.append(sql[start : end + 1])
-    return pieces
-
-
-def alias_projections(tree: exp.Expression, sql: str) -> None:
-    """Alias unaliased computed projections with their original text, as MySQL names them."""
-    if not isinstance(tree, exp.Select):
-        return
-    texts = projection_texts(sql)
-    if texts is None or len(texts) != len(tree.expressions):
-        return
-    new: list[Any] = []
-    for p, text in zip(tree.expressions, texts, strict=True):
-        if isinstance(p, exp.Alias | exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
-            new.append(p)
-        elif isinstance(p, exp.Column):
-            new.append(exp.alias_(p, p.name, quoted=True))
-        else:
-            new.append(exp.alias_(p, text.strip(), quoted=True))
-    tree.set("expressions", new)
-
-
-def parse_error(sql: str, err: Exception) -> MOError:
-    """A sqlglot ParseError as MatrixOne's 1064 (position from the error when available)."""
-    col = 0
-    near = sql.strip()[:40]
-    errors = getattr(err, "errors", None)
-    if errors:
-        e0 = errors[0]
-        col = int(e0.get("col") or 0)
-        hl = e0.get("highlight") or ""
-        if hl:
-            near = sql[max(0, col - len(hl)) :][:40] or hl
-    return syntax_error(near, col)

@@ -27,8 +27,10 @@ from matrixone_lite.errors import (
     syntax_error,
     table_exists,
 )
+from matrixone_lite.results import Result
+from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.show import describe_rows
-from matrixone_lite.sql.translate import Resolved, TypeInfo, alias_projections, translate
+from matrixone_lite.sql.translate import Resolved, TypeInfo, translate
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import views as vcat
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
@@ -36,7 +38,7 @@ from matrixone_lite.storage.physical import qi
 from matrixone_lite.storage.views import ViewRow
 
 if TYPE_CHECKING:
-    from matrixone_lite.engine import EngineSession, Result
+    from matrixone_lite.engine import EngineSession
     from matrixone_lite.storage.storage import Tx
 
 MAX_NESTING = 32  # views over views deeper than this are taken for a cycle
@@ -191,7 +193,6 @@ def _target(s: EngineSession, table: exp.Table) -> tuple[Any, str]:
 
 def create(s: EngineSession, tree: exp.Create, text: str) -> Result:
     """CREATE [OR REPLACE] VIEW [IF NOT EXISTS] [db.]v [(cols)] AS SELECT … (compile/ddl.go CreateView)."""
-    from matrixone_lite.engine import Result
 
     if "{" in text:
         raise not_supported("time-travel hint in a view definition")
@@ -224,7 +225,6 @@ def create(s: EngineSession, tree: exp.Create, text: str) -> Result:
 
 def drop(s: EngineSession, tree: exp.Drop, text: str) -> Result:
     """DROP VIEW [IF EXISTS] [db.]v (build_ddl.go buildDropView: one view per statement)."""
-    from matrixone_lite.engine import Result
 
     tables = [t for t in tree.args.get("tables") or [] if isinstance(t, exp.Table)]
     if not tables:

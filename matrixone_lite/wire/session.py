@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from zoneinfo import ZoneInfoNotFoundError
 
 from mysql_mimic import ResultSet
-from mysql_mimic.charset import CharacterSet
 from mysql_mimic.errors import MysqlError
 from mysql_mimic.session import Session
 
 from matrixone_lite.errors import MOError, syntax_error
 from matrixone_lite.mo.context import StmtContext, zone_from_variable
-from matrixone_lite.mo.lexer import Kind, Token, first_words, split_statements, tokenize
-from matrixone_lite.mo.parser import is_mo_statement
+from matrixone_lite.mo.lexer import Kind, split_statements, tokenize
 from matrixone_lite.sql.sequence_functions import describing
+from matrixone_lite.statements import Statement, StatementKind, classify
 from matrixone_lite.wire import runaway, static_select
 from matrixone_lite.wire.login import Login
 from matrixone_lite.wire.redaction import redact, scrub
 from matrixone_lite.wire.results import to_result_set
-from matrixone_lite.wire.variables import coerce, display, make_variables
+from matrixone_lite.wire.set_statement import SetStatements
+from matrixone_lite.wire.variables import display, make_variables
 from matrixone_lite.wire.worker import DaemonWorker
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def _to_mo_error(exc: BaseException, sql: str) -> MOError:
     return MOError(1105, scrub(str(exc), sql) or type(exc).__name__)
 
 
-class LiteSession(Session):
+class LiteSession(SetStatements, Session):
     """mysql-mimic session bound to one engine session."""
 
     def __init__(self, server: ServerContext) -> None:
@@ -189,8 +189,7 @@ class LiteSession(Session):
         Runs the statement with NULL parameters; only SELECT/SHOW/WITH/DESCRIBE are run, because
         they have no side effects. Not written to the statement log: nothing was asked to run.
         """
-        words = first_words(sql, 1)
-        if not words or words[0] not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
+        if classify(sql).head not in ("SELECT", "SHOW", "WITH", "DESCRIBE", "DESC"):
             return []
         try:
             with describing(self.esess):  # sequence functions: no side effect (sql/sequence_functions.py)
@@ -204,60 +203,55 @@ class LiteSession(Session):
         if log:
             self.server.statement_log_record(self.conn_id, login.account if login else "",
                                              login.user if login else "", sql)
-        words = first_words(sql, 3)
-        head = words[0] if words else ""
-        if head == "SET" and words[1:2] != ["ROLE"]:  # SET ROLE r: the engine (mo/privileges.py)
+        st = classify(sql)  # once: every layer below reads this (matrixone_lite/statements.py)
+        kind, words = st.kind, st.words
+        if kind is StatementKind.SET:  # SET ROLE r is a ROLE statement: the engine (mo/privileges.py)
             await self._set(sql)
             return Ok()
-        if head == "USE":
+        if kind is StatementKind.USE:
             toks = tokenize(sql)
             if len(toks) < 2 or toks[1].kind not in (Kind.IDENT, Kind.QIDENT, Kind.STRING):
                 raise syntax_error(sql, len(sql))
             await self.use(toks[1].value)
             return Ok()
-        if head == "BEGIN" or words[:2] == ["START", "TRANSACTION"]:
-            await self.run(self._es().begin)
+        if kind is StatementKind.TRANSACTION:
+            verb = {"BEGIN": "begin", "START": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}[st.head]
+            await self.run(getattr(self._es(), verb))
             return Ok()
-        if head == "COMMIT":
-            await self.run(self._es().commit)
-            return Ok()
-        if head == "ROLLBACK" and "TO" not in words[1:]:
-            await self.run(self._es().rollback)
-            return Ok()
-        if head == "SHOW":
-            rest = [w for w in words[1:] if w not in ("SESSION", "GLOBAL", "LOCAL")]
-            if rest[:1] == ["VARIABLES"]:
+        if kind is StatementKind.SHOW:
+            rest = tuple(w for w in words[1:] if w not in ("SESSION", "GLOBAL", "LOCAL"))
+            if rest[:1] == ("VARIABLES",):
                 return self._show_variables(sql)
-            if rest[:1] in (["WARNINGS"], ["ERRORS"]):
+            if rest[:1] in (("WARNINGS",), ("ERRORS",)):
                 return to_result_set(["Level", "Code", "Message"], ["VARCHAR", "BIGINT", "VARCHAR"],
                                      [None] * 3, [])
-            if rest[:1] == ["PROCESSLIST"] or rest[:2] == ["FULL", "PROCESSLIST"]:
+            if rest[:1] == ("PROCESSLIST",) or rest[:2] == ("FULL", "PROCESSLIST"):
                 return to_result_set(runaway.PROCESSLIST_COLUMNS, runaway.PROCESSLIST_TYPES, [None] * 8,
                                      runaway.processlist(self.server.connections, login.account if login else ""))
-            if rest[:1] == ["STATUS"]:
+            if rest[:1] == ("STATUS",):
                 return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None] * 2, [])
-        if head == "SELECT":
+        if st.head == "SELECT":
             items = static_select.parse_static_select(sql)
             if items is not None:
                 return self._static_select(items)
-        if is_mo_statement(sql):
-            return self._outcome(await self.run(self._run_mo, sql))
-        if head == "KILL":
-            runaway.kill(self.server.connections, login.account if login else "", words, sql)
+        if kind is StatementKind.MO:
+            return self._outcome(await self.run(self._run_mo, st))
+        if kind is StatementKind.KILL:
+            runaway.kill(self.server.connections, login.account if login else "", list(words), sql)
             return Ok()
         es = self._es()
-        result = await self.run_cancellable(es.execute, sql)
+        result = await self.run_cancellable(es.execute, st)
         self.database = es.database
         return self._outcome(result)
 
-    def _run_mo(self, sql: str) -> Result:
+    def _run_mo(self, st: Statement) -> Result:
         es = self._es()
         ctx = StmtContext(
             account=es.account, account_id=es.account_id, user=es.user, role=es.role,
             in_transaction=es.in_transaction,
             session_zone=self._session_zone(), server_zone=self.server.zone,
         )
-        return self.server.mo.execute(sql, ctx)
+        return self.server.mo.execute(st.sql, ctx)
 
     def _session_zone(self) -> Any:
         value = str(self.variables.get("time_zone") or "SYSTEM")
@@ -318,139 +312,12 @@ class LiteSession(Session):
                 pat = _like(toks[i + 1].value)
                 rows = [(k, v) for k, v in rows if pat.fullmatch(k)]
             if t.is_word("WHERE"):
-                from matrixone_lite.mo.parser import _Parser
+                from matrixone_lite.mo.expressions import ExpressionParser
                 from matrixone_lite.mo.where import matches
 
-                p = _Parser(sql, (4, 2, 0))
+                p = ExpressionParser(sql, (4, 2, 0))
                 p.pos = i + 1
                 expr = p.expr()
                 rows = [(k, v) for k, v in rows if matches(expr, {"variable_name": k, "value": v})]
                 break
         return to_result_set(["Variable_name", "Value"], ["VARCHAR", "VARCHAR"], [None, None], rows)
-
-    # ---- SET ----
-    async def _set(self, sql: str) -> None:
-        toks = [t for t in tokenize(sql) if not (t.kind is Kind.OP and t.value == ";")]
-        i = 1
-        while True:
-            i = await self._set_item(sql, toks, i)
-            if toks[i].kind is Kind.OP and toks[i].value == ",":
-                i += 1
-                continue
-            if toks[i].kind is not Kind.EOF:
-                raise syntax_error(sql[toks[i - 1].end:], toks[i].end)
-            return
-
-    async def _set_item(self, sql: str, toks: list[Token], i: int) -> int:
-        t = toks[i]
-        if t.is_word("NAMES"):
-            charset = toks[i + 1].value
-            i += 2
-            collation = None
-            if toks[i].is_word("COLLATE"):
-                collation = toks[i + 1].value
-                i += 2
-            self._set_charset(charset, collation, names=True)
-            return i
-        if t.is_word("CHARSET") or (t.is_word("CHARACTER") and toks[i + 1].is_word("SET")):
-            i += 1 if t.is_word("CHARSET") else 2
-            self._set_charset(toks[i].value, None, names=False)
-            return i + 1
-        scope = "SESSION"
-        if t.is_word("GLOBAL", "SESSION", "LOCAL", "PERSIST"):
-            scope = t.value.upper()
-            i += 1
-            t = toks[i]
-        if t.is_word("TRANSACTION"):
-            while toks[i].kind is not Kind.EOF and not (toks[i].kind is Kind.OP and toks[i].value == ","):
-                i += 1
-            return i
-        if t.kind is Kind.VAR and not t.value.startswith("@@"):
-            name = t.value[1:].lower()
-            i += 1
-            i = self._expect_assign(sql, toks, i)
-            value, i = self._set_value(sql, toks, i)
-            self.user_vars[name] = value
-            return i
-        if t.kind is Kind.VAR:
-            name = t.value[2:].lower()
-            for prefix in ("global.", "session.", "local."):
-                if name.startswith(prefix):
-                    name = name[len(prefix):]
-        elif t.kind in (Kind.IDENT, Kind.QIDENT):
-            name = t.value.lower()
-        else:
-            raise syntax_error(sql[toks[i - 1].end:] if i else sql, t.end)
-        i += 1
-        i = self._expect_assign(sql, toks, i)
-        raw, i = self._set_value(sql, toks, i)
-        await self._set_system(name, raw)
-        del scope  # GLOBAL and SESSION are the same thing on this single-node server
-        return i
-
-    @staticmethod
-    def _expect_assign(sql: str, toks: list[Token], i: int) -> int:
-        if toks[i].kind is Kind.OP and toks[i].value in ("=", ":="):
-            return i + 1
-        raise syntax_error(sql[toks[i - 1].end:], toks[i].end)
-
-    @staticmethod
-    def _set_value(sql: str, toks: list[Token], i: int) -> tuple[Any, int]:
-        t = toks[i]
-        if t.kind is Kind.OP and t.value == "-" and toks[i + 1].kind is Kind.NUMBER:
-            n = toks[i + 1].value
-            return (-int(n) if n.isdigit() else -float(n)), i + 2
-        if t.kind is Kind.NUMBER:
-            return (int(t.value) if t.value.isdigit() else float(t.value)), i + 1
-        if t.kind is Kind.STRING:
-            return t.value, i + 1
-        if t.is_word("NULL"):
-            return None, i + 1
-        if t.kind in (Kind.IDENT, Kind.QIDENT):
-            return t.value, i + 1
-        raise syntax_error(sql[toks[i - 1].end:], t.end)
-
-    async def _set_system(self, name: str, raw: Any) -> None:
-        if isinstance(raw, str) and raw.upper() == "DEFAULT":
-            value = None
-        else:
-            value = coerce(self.variables, name, raw)
-        if name == "time_zone" and value is not None:
-            try:
-                zone_from_variable(str(value), self.server.zone)
-            except (ValueError, ZoneInfoNotFoundError, IndexError):
-                raise MOError(1298, f"Unknown or incorrect time zone: '{value}'") from None
-        try:
-            self.variables.set(name, value, force=True)
-        except MysqlError as e:
-            raise MOError(int(e.code), str(e.msg)) from None
-        es = self.esess
-        if es is None:
-            return
-        if name == "autocommit":
-            on = bool(self.variables.get("autocommit"))
-            await self.run(self._apply_autocommit, es, on)
-        elif name == "time_zone":
-            es.time_zone = str(self.variables.get("time_zone"))
-        elif name == "foreign_key_checks":  # enforced by the engine (sql/foreign_keys.py)
-            es.foreign_key_checks = bool(self.variables.get("foreign_key_checks"))
-
-    @staticmethod
-    def _apply_autocommit(es: EngineSession, on: bool) -> None:
-        if on and es.in_transaction:
-            es.commit()
-        es.autocommit = on
-
-    def _set_charset(self, charset: str, collation: str | None, *, names: bool) -> None:
-        if charset.upper() == "DEFAULT":
-            charset = "utf8mb4"
-        charset = {"utf8mb3": "utf8"}.get(charset.lower(), charset)
-        try:
-            cs = CharacterSet[charset.lower()]
-        except KeyError:
-            raise MOError(1115, f"Unknown character set: '{charset}'", "42000") from None
-        self.variables.set("character_set_client", cs.name)
-        self.variables.set("character_set_results", cs.name)
-        self.variables.set("character_set_connection", cs.name)
-        if names:
-            self.variables.set("collation_connection", collation or cs.default_collation.name)

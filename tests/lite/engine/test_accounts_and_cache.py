@@ -73,7 +73,7 @@ def test_shape_cache_matches_uncached(connect, sql: str) -> None:
     first = s.execute(sql)
     again = s.execute(sql)  # served from the cache
     s._cache.clear()
-    import matrixone_lite.engine as eng
+    import matrixone_lite.execution.queries as eng  # the module that owns the shape lookup
 
     orig = eng.shape
     eng.shape = lambda text: None  # type: ignore[assignment]
