@@ -166,12 +166,10 @@ def matrixone_pitr_restore() -> None:
         lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
         lines += ["", restore_plan.render()]
         # What the approval step shows (also useful without it: the undo point is named up front).
-        from airflow_provider_matrixone.operators._common import safety_snapshot_name
-        from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator as _Restore
+        from airflow_provider_matrixone.restore import undo
 
         ctx = get_current_context()
-        snap = safety_snapshot_name(ctx["dag"].dag_id, "restore", ctx["run_id"], -1,
-                                    _Restore._scope_key(restore_plan))
+        snap = undo.undo_name(f"{ctx['dag'].dag_id}/restore/{ctx['run_id']}/-1", undo.scope_key(restore_plan))
         what = _describe(result)
         undo = approval.undo_point(result, request.safety_snapshot, snap)
         result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo)}
