@@ -6,10 +6,11 @@ DAG's report task and ``mo-pitr`` print it: the same words everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...], right: tuple[int, ...] = ()) -> list[str]:
+def _table(rows: Sequence[Sequence[str]], header: tuple[str, ...], right: tuple[int, ...] = ()) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     fmt = "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     return [fmt.format(*header).rstrip(), "  ".join("-" * w for w in widths), *(fmt.format(*r).rstrip() for r in rows)]
@@ -42,7 +43,8 @@ def render_report(result: dict[str, Any]) -> str:
     check = result.get("check")
     if check:
         lines.append(f"  check            {check['verdict']}: {check['summary']}")
-        rows = [(o["table"] if o.get("object") == "table" else f"{o['table']} (database)", _cell(o.get("expected_rows")), _cell(o.get("actual_rows")), o["verdict"])
+        rows = [(str(o["table"]) if o.get("object") == "table" else f"{o['table']} (database)",
+                 _cell(o.get("expected_rows")), _cell(o.get("actual_rows")), str(o["verdict"]))
                 for o in check.get("objects", [])]
         lines.extend("    " + line for line in _table(rows, ("object", "rows at T", "rows now", "verdict"), (1, 2)))
         lines.extend(f"    {reason}" for reason in check.get("reasons", [])[:20])

@@ -40,7 +40,7 @@ class RestoreFailed(errors.MatrixOneError):
 class PhaseTimer:
     """Logs each phase with its duration and keeps them for the result."""
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(self, logger: Any) -> None:
         self.log = logger
         self.phases: list[dict[str, Any]] = []
 
@@ -100,7 +100,7 @@ def run_restore(
     list_objects: bool = True,
     confirm: Callable[[RestorePlan], None] | None = None,
     execute: Callable[[str], Any] | None = None,
-    logger: logging.Logger | None = None,
+    logger: Any = None,
 ) -> dict[str, Any]:
     """Run the request; returns the JSON-able result (plan, undo point, SQL, restore, check, phases).
 
@@ -177,7 +177,7 @@ def _content_reference(src: PitrOperations, p: RestorePlan, reference: Reference
 
 
 def _restore(execute: Callable[[str], Any], src: PitrOperations, dst: PitrOperations, p: RestorePlan,
-             reference: Reference | None, logger: logging.Logger) -> dict[str, Any]:
+             reference: Reference | None, logger: Any) -> dict[str, Any]:
     logger.info("issuing: %s", p.sql)
     try:
         execute(p.sql)

@@ -10,7 +10,6 @@ same run finds the snapshot of its first attempt instead of snapshotting an alre
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from typing import Any
 
@@ -55,7 +54,7 @@ def describe(scope: Scope | None) -> dict[str, Any] | None:
 
 
 def take(ops: PitrOperations, plan: RestorePlan, name: str, *, create: bool,
-         log: logging.Logger) -> dict[str, Any] | None:
+         log: Any) -> dict[str, Any] | None:
     """Reuse the snapshot of an earlier attempt, or take it; None when there is nothing to protect."""
     existing = ops.get_snapshot(name)
     if existing is not None:
