@@ -26,12 +26,14 @@ def _name(value: Any, field: str, kind: str) -> str | None:
 class RestoreRequest:
     """One restore: scope (level, account, database, table), T, PITR name and flags.
 
+    ``pitr_name`` None means "choose": :mod:`.routing` picks the most specific PITR covering T.
+
     ``target_account`` restores *beside* (the source account's data at T into another account);
     ``source_account`` names the account a cluster PITR restores. ``verify`` captures the state at
     T before restoring and compares after; ``fingerprint`` makes that comparison prove content.
     """
 
-    pitr_name: str
+    pitr_name: str | None
     level: Level
     at_ns: int
     account: str | None = None
@@ -46,7 +48,7 @@ class RestoreRequest:
     fingerprint: bool = True
 
     @classmethod
-    def build(cls, *, pitr_name: str, level: Any, instant: Any, account: str | None = None,
+    def build(cls, *, pitr_name: str | None, level: Any, instant: Any, account: str | None = None,
               database: str | None = None, table: str | None = None, target_account: str | None = None,
               source_account: str | None = None, timestamp_note: str | None = None, dry_run: bool = False,
               safety_snapshot: bool = True, verify: bool = True, fingerprint: bool = True) -> RestoreRequest:
@@ -65,7 +67,7 @@ class RestoreRequest:
                 raise errors.InvalidInput("timestamp", "the restore instant must be an aware datetime or epoch ns")
             at_ns = timestamps.to_epoch_ns(instant)
         return cls(
-            pitr_name=validate_name(pitr_name, "pitr name", "pitr"), level=lvl, at_ns=at_ns, account=account,
+            pitr_name=_name(pitr_name, "pitr name", "pitr"), level=lvl, at_ns=at_ns, account=account,
             database=database, table=table, target_account=_name(target_account, "target account", "account"),
             source_account=_name(source_account, "source account", "account"), timestamp_note=timestamp_note,
             dry_run=dry_run, safety_snapshot=safety_snapshot, verify=verify, fingerprint=fingerprint,
@@ -96,7 +98,7 @@ class RestoreRequest:
         if isinstance(at_ns, bool) or not isinstance(at_ns, int):
             raise errors.InvalidInput("at_ns", "a restore request carries its instant as epoch ns (at_ns)")
         return cls.build(
-            pitr_name=data["pitr_name"], level=data["level"], instant=at_ns, account=data.get("account"),
+            pitr_name=data.get("pitr_name"), level=data["level"], instant=at_ns, account=data.get("account"),
             database=data.get("database"), table=data.get("table"), target_account=data.get("target_account"),
             source_account=data.get("source_account"), timestamp_note=data.get("timestamp_note"),
             dry_run=bool(data.get("dry_run")), safety_snapshot=bool(data.get("safety_snapshot", True)),

@@ -67,6 +67,8 @@ class PhaseTimer:
 def plan(ops: PitrOperations, request: RestoreRequest, *, source_ops: PitrOperations | None = None,
          target_ops: PitrOperations | None = None, list_objects: bool = True) -> RestorePlan:
     """The read-only plan (SQL, objects dropped / recreated / replaced, rows now and at T) and its guards."""
+    if not request.pitr_name:
+        raise errors.InvalidInput("pitr name", "a restore needs a PITR: name one, or let routing choose it first")
     result = plan_restore(
         ops, pitr_name=request.pitr_name, timestamp=request.instant, level=request.level,
         account=None if request.level is Level.CLUSTER else request.account, database=request.database,
