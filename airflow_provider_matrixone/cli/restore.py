@@ -184,11 +184,13 @@ def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instan
         "source_account": target.source_account, "statements": shown,
         "timestamp_utc": instant.isoformat(), "timestamp_server": plan["server_literal"],
         "server_timezone": output.zone_name(zone), "dry_run": bool(a.dry_run), "undo": result["undo"],
+        "sql": result["sql"],
     }
     if a.dry_run:
         data["plan"] = plan if plan["listed"] else {"objects": None, "note": plan["notes"][-1]}
         ctx.out(output.to_json(data) if a.format == "json" else planning.render_objects(plan))
         return 0
+    data["plan"] = plan
     snap = result.get("safety_snapshot")
     if snap:
         scope = result["undo"]["scope"] or {}

@@ -57,12 +57,15 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         own data); defaults to ``matrixone_conn_id``.
     :param verify_conn_id: connection that reads the restored scope now; defaults likewise.
     :param restore_timeout: read timeout (s) of the RESTORE statement; restores can take hours.
+    :param run_key: names the undo point (with the restored scope); default
+        ``<dag_id>/<task_id>/<run_id>/<map_index>``, so a retry reuses its first attempt's snapshot.
+        ``mo-pitr pitr restore --run-key`` takes the same key and derives the same name.
     """
 
     template_fields: Sequence[str] = (
         "matrixone_conn_id", "reference_conn_id", "verify_conn_id", "pitr_name", "timestamp", "timezone", "level",
         "account", "database", "table", "target_account", "source_account", "dry_run_only", "safety_snapshot",
-        "capture_reference", "fingerprint",
+        "capture_reference", "fingerprint", "run_key",
     )
     ui_color = "#ffe2c6"
 
@@ -86,6 +89,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         reference_conn_id: str | None = None,
         verify_conn_id: str | None = None,
         restore_timeout: float | None = 6 * 3600,
+        run_key: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -106,6 +110,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         self.reference_conn_id = reference_conn_id
         self.verify_conn_id = verify_conn_id
         self.restore_timeout = restore_timeout
+        self.run_key = run_key
 
     # ------------------------------------------------------------------------------------ execute
     def execute(self, context: Any) -> dict[str, Any]:
@@ -143,7 +148,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             dry_run=dry_run_flag.enabled, **flags,
         )
         dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
-        result = run_restore(hook, request, run_key=f"{dag_id}/{task_id}/{run_id}/{map_index}",
+        run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
+        result = run_restore(hook, request, run_key=run_key,
                              attempt=try_number, source_ops=ref_hook, target_ops=verify_hook, logger=self.log)
         if dry_run_flag.note:
             result["dry_run_note"] = dry_run_flag.note

@@ -80,12 +80,15 @@ class Router:
         self.connect = connect
         self.resolver = resolver or ConnectionResolver()
         self.ids: dict[int, str] = {id(default): default_conn_id}
+        self._by_conn_id: dict[str, PitrOperations] = {default_conn_id: default}
 
     def account_ops(self, account: str) -> PitrOperations:
         """A connection logged into ``account``; refused with a sentence saying which one to create."""
         if _same(self.default.account, account):
             return self.default
         conn_id = self.resolver.conn_id(account)
+        if conn_id in self._by_conn_id:
+            return self._by_conn_id[conn_id]
         try:
             found = self.connect(conn_id)
             actual = found.account
@@ -102,6 +105,7 @@ class Router:
             raise errors.InvalidInput("connection", f"connection {conn_id!r} logs into account {actual}, "
                                       f"expected {account}")
         self.ids[id(found)] = conn_id
+        self._by_conn_id[conn_id] = found
         return found
 
     def optional_account_ops(self, account: str) -> PitrOperations | None:
