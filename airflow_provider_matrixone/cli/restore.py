@@ -24,7 +24,7 @@ from airflow_provider_matrixone.pitr.client import redact_sql
 from airflow_provider_matrixone.pitr.flags import parse_bool
 from airflow_provider_matrixone.pitr.models import Level, Pitr
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
-from airflow_provider_matrixone.restore import RestoreRequest, render_report, run, run_restore
+from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 
@@ -137,17 +137,33 @@ def pitr_restore(ctx: Context) -> int:
         else:
             client.execute(sql)
 
+    def on_event(name: str, result: dict[str, Any]) -> None:
+        if name == "planned":
+            plan_data.update(result["plan"])
+            shown.append(redact_sql(result["sql"]))
+            _print_plan(ctx, a, pitr, target, parsed.instant, zone, shown, client)
+        elif name == "undo_point":
+            _print_undo_point(ctx, a, result, target, progress)
+
     plan_data: dict[str, Any] = {}
     try:
-        planned = run.plan(client, request, list_objects=_own_account(client, target))
-        plan_data.update(planned.to_dict())
-        shown.append(redact_sql(planned.sql))
-        _print_plan(ctx, a, pitr, target, parsed.instant, zone, shown, client)
         result = run_restore(client, request, run_key=a.run_key or _run_key(), confirm=confirm_plan,
-                             execute=execute, list_objects=_own_account(client, target), logger=_QUIET)
+                             execute=execute, on_event=on_event, list_objects=_own_account(client, target),
+                             logger=_QUIET)
     except domain.LevelMismatch as exc:
         raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
     return _finish(ctx, a, result, target, parsed.instant, zone, shown, pitr, progress)
+
+
+def _print_undo_point(ctx: Context, a: Any, result: dict[str, Any], target: Target, progress: Progress) -> None:
+    snap = result.get("safety_snapshot")
+    if snap:
+        scope = result["undo"]["scope"] or {}
+        what = scope.get("level", "") + (f" {scope['account']}" if scope.get("account") else "")
+        undo = _undo_hint(result, target, ctx.client.account)
+        progress.phase(f"safety snapshot {snap['name']} ({what}) taken at {snap['timestamp']} UTC; undo with: {undo}")
+    elif target.in_place and a.safety_snapshot:
+        progress.phase("safety snapshot skipped: the restored object does not exist now (nothing to protect)")
 
 
 #: The workflow's own log lines are for task logs; mo-pitr prints its plan and progress itself.
@@ -193,13 +209,8 @@ def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instan
     data["plan"] = plan
     snap = result.get("safety_snapshot")
     if snap:
-        scope = result["undo"]["scope"] or {}
-        what = scope.get("level", "") + (f" {scope['account']}" if scope.get("account") else "")
-        undo = _undo_hint(result, target, ctx.client.account)
-        progress.phase(f"safety snapshot {snap['name']} ({what}) taken at {snap['timestamp']} UTC; undo with: {undo}")
-        data["safety_snapshot"] = {"name": snap["name"], "ts_ns": snap.get("ts_ns"), "undo": undo}
-    elif target.in_place and a.safety_snapshot:
-        progress.phase("safety snapshot skipped: the restored object does not exist now (nothing to protect)")
+        data["safety_snapshot"] = {"name": snap["name"], "ts_ns": snap.get("ts_ns"),
+                                   "undo": _undo_hint(result, target, ctx.client.account)}
     duration = next((p["duration_s"] for p in result["phases"] if p["phase"] == "restore"), 0.0)
     progress.phase(f"restore done in {duration:.2f}s")
     data["duration_s"] = round(duration, 3)
@@ -217,12 +228,9 @@ def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instan
     if a.format == "json":
         ctx.out(output.to_json(data))
     else:
-        ctx.out(f"restored {target.describe(client_desc(ctx))} to {output.two_zones(instant, zone)} in {duration:.2f}s")
+        ctx.out(f"restored {target.describe(ctx.client.login)} to {output.two_zones(instant, zone)} "
+                f"in {duration:.2f}s")
     return status
-
-
-def client_desc(ctx: Context) -> Any:
-    return ctx.client.login
 
 
 def snapshot_restore(ctx: Context) -> int:

@@ -102,6 +102,7 @@ def run_restore(
     list_objects: bool = True,
     confirm: Callable[[RestorePlan], None] | None = None,
     execute: Callable[[str], Any] | None = None,
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
     logger: Any = None,
 ) -> dict[str, Any]:
     """Run the request; returns the JSON-able result (plan, undo point, SQL, restore, check, phases).
@@ -113,6 +114,8 @@ def run_restore(
         scope now (MatrixOne lets an account read only its own data); default ``ops``.
     :param confirm: called with the plan before anything changes (a prompt); raising stops the run.
     :param execute: sends the RESTORE (default ``ops.execute``), e.g. to create an account first.
+    :param on_event: progress for a terminal, called as it happens: ``("planned", result)`` after
+        the plan (dry runs too), ``("undo_point", result)`` after the safety snapshot step.
     ``result["ok"]`` is False when the final check is not ``VERIFIED``: callers fail on it.
     """
     logger = logger or log
@@ -126,6 +129,8 @@ def run_restore(
     scope = undo.undo_scope(p, ops.account) if request.safety_snapshot else None
     result.update(plan=p.to_dict(), sql=p.sql, undo={"name": name if scope else None, "scope": undo.describe(scope)},
                   safety_snapshot=None, ok=True)
+    notify = on_event or (lambda _name, _result: None)
+    notify("planned", result)
     if request.dry_run:
         logger.info("dry run: plan only, no statement that changes anything was sent")
         return result
@@ -153,6 +158,7 @@ def run_restore(
     if request.safety_snapshot:
         with timer.phase("safety_snapshot"):
             result["safety_snapshot"] = undo.take(ops, p, name, create=not landed, log=logger)
+        notify("undo_point", result)
     else:
         timer.skipped("safety_snapshot", "safety snapshot off")
 
