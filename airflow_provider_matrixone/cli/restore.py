@@ -161,7 +161,8 @@ def _print_undo_point(ctx: Context, a: Any, result: dict[str, Any], target: Targ
         scope = result["undo"]["scope"] or {}
         what = scope.get("level", "") + (f" {scope['account']}" if scope.get("account") else "")
         undo = _undo_hint(result, target, ctx.client.account)
-        progress.phase(f"safety snapshot {snap['name']} ({what}) taken at {snap['timestamp']} UTC; undo with: {undo}")
+        how = "reused (taken by an earlier run with this --run-key)" if snap.get("reused") else "taken"
+        progress.phase(f"safety snapshot {snap['name']} ({what}) {how} at {snap['timestamp']} UTC; undo with: {undo}")
     elif target.in_place and a.safety_snapshot:
         progress.phase("safety snapshot skipped: the restored object does not exist now (nothing to protect)")
 
