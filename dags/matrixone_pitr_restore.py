@@ -118,7 +118,8 @@ def matrixone_pitr_restore() -> None:
         restore_plan = run.plan(route.restore_ops, wf, source_ops=route.reference_ops, target_ops=route.verify_ops)
         ctx = get_current_context()
         # the same run key the restore task's operator derives, so the name shown is the one taken
-        snap = undo.undo_name(f"{ctx['dag'].dag_id}/restore/{ctx['run_id']}/-1", undo.scope_key(restore_plan))
+        undo_point = undo.undo_point(restore_plan, route.restore_ops.account,
+                                     f"{ctx['dag'].dag_id}/restore/{ctx['run_id']}/-1", wanted=request.safety_snapshot)
         result = {
             **route.to_dict(),
             "request": {**request.to_dict(), **wf.to_dict()},
@@ -127,9 +128,10 @@ def matrixone_pitr_restore() -> None:
             "server_timezone": restore_plan.server_timezone,
             "operator_account": wf.account if wf.level.value != "cluster" else None,
             "plan": restore_plan.to_dict(),
+            "undo": undo_point,
         }
         what = _describe(result)
-        undo_text = approval.undo_point(result, request.safety_snapshot, snap)
+        undo_text = approval.undo_point(result, request.safety_snapshot)
         result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo_text)}
         lines = [
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",

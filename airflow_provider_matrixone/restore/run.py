@@ -126,9 +126,8 @@ def run_restore(
         p = plan(ops, request, source_ops=src, target_ops=dst, list_objects=list_objects)
         logger.info("\n%s", p.render())
     name = undo.undo_name(run_key, undo.scope_key(p))
-    scope = undo.undo_scope(p, ops.account) if request.safety_snapshot else None
-    result.update(plan=p.to_dict(), sql=p.sql, undo={"name": name if scope else None, "scope": undo.describe(scope)},
-                  safety_snapshot=None, ok=True)
+    result.update(plan=p.to_dict(), sql=p.sql, safety_snapshot=None, ok=True,
+                  undo=undo.undo_point(p, ops.account, run_key, wanted=request.safety_snapshot))
     notify = on_event or (lambda _name, _result: None)
     notify("planned", result)
     if request.dry_run:

@@ -53,6 +53,15 @@ def describe(scope: Scope | None) -> dict[str, Any] | None:
     return None if scope is None else scope.to_dict()
 
 
+def undo_point(plan: RestorePlan, caller_account: str, run_key: str, *, wanted: bool = True) -> dict[str, Any]:
+    """``{"name", "scope"}`` of the undo point a run will take (both None when none is taken).
+
+    What the workflow records and what a plan shown for approval announces: one computation.
+    """
+    scope = undo_scope(plan, caller_account) if wanted else None
+    return {"name": undo_name(run_key, scope_key(plan)) if scope else None, "scope": describe(scope)}
+
+
 def take(ops: PitrOperations, plan: RestorePlan, name: str, *, create: bool,
          log: Any) -> dict[str, Any] | None:
     """Reuse the snapshot of an earlier attempt, or take it; None when there is nothing to protect."""

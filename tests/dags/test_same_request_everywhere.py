@@ -135,6 +135,7 @@ def test_same_request_gives_the_same_plan_undo_point_sql_and_verdicts(
     assert str(dr.state) == "success", task_states(dr)
     dag_result = xcom(dr, "restore")
     run_key = f"{dr.dag_id}/restore/{dr.run_id}/-1"  # what the DAG's operator derived
+    assert xcom(dr, "plan")["undo"] == dag_result["undo"]  # the plan (and approval) announce the undo point taken
     _drop_snapshot(mo_server, dag_result)
 
     tenant_sql(mo_server, ACC, incident)
