@@ -43,6 +43,10 @@ def undo_scope(plan: RestorePlan, caller_account: str) -> Scope | None:
     if s.level is Level.ACCOUNT:
         target = plan.target_account
         return Scope(Level.ACCOUNT, None if target.lower() == caller_account.lower() else target)
+    if plan.target_account.lower() != caller_account.lower():
+        # a database or table snapshot is always of the connected account: another account's
+        # database can only be kept through that account's snapshot
+        return Scope(Level.ACCOUNT, plan.target_account)
     absent = [a for a in (plan.databases if s.level is Level.DATABASE else plan.tables) if a.action == RECREATE]
     if absent and plan.listed:
         return None

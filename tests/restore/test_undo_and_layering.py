@@ -6,6 +6,7 @@ Plans come from a real matrixone_lite over TCP through PitrClient (what mo-pitr 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import subprocess
 import sys
 import time
@@ -51,6 +52,14 @@ def test_undo_scope_is_the_restored_scope(client: tuple[PitrClient, str]) -> Non
     assert account is not None and (account.level, account.account) == (Level.ACCOUNT, None)  # own account
     assert database is not None and (database.level, database.database) == (Level.DATABASE, "db2")
     assert table is not None and (table.level, table.database, table.table) == (Level.TABLE, "db1", "products")
+
+
+def test_another_accounts_database_is_kept_through_its_account(client: tuple[PitrClient, str]) -> None:
+    """CREATE SNAPSHOT ... FOR DATABASE snapshots the connected account's database, never another's."""
+    ops, t = client
+    plan = dataclasses.replace(_plan(ops, t, level="database", database="db2"), target_account="acc_other")
+    scope = undo.undo_scope(plan, ops.account)
+    assert scope is not None and (scope.level, scope.account) == (Level.ACCOUNT, "acc_other")
 
 
 def test_nothing_to_keep_when_the_object_is_gone(client: tuple[PitrClient, str], mo_server: Any) -> None:
