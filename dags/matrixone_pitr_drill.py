@@ -30,7 +30,7 @@ from airflow_provider_matrixone.pitr import flags
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import connections, reporting, restore_request, restoring, verification  # noqa: E402
+from matrixone_dag_support import connections, reporting, restore_request  # noqa: E402
 
 SCRATCH_PREFIX = "drill_"
 SCRATCH_ADMIN = "drill_admin"
@@ -101,12 +101,12 @@ def matrixone_pitr_drill() -> None:
 def _pick_t(hook: Any, pitr_name: str, strategy: str) -> Any:
     """T inside the window (created, now]: latest = a moment ago, random = uniform inside it."""
     pitr = hook.require_pitr(pitr_name)
-    window = hook.recovery_window(pitr, now=restoring.utc_now())
+    window = hook.recovery_window(pitr, now=hook.now())  # the server's clock: MatrixOne checks T against it
     earliest = window.earliest + timedelta(seconds=1)  # SHOW PITR gives whole seconds; T must be after creation
     latest = window.latest - timedelta(milliseconds=200)
     if latest <= earliest:
         time.sleep((earliest - latest).total_seconds() + 0.2)
-        latest = restoring.utc_now() - timedelta(milliseconds=100)
+        latest = hook.now() - timedelta(milliseconds=100)
     if strategy == "random" and latest > earliest:
         span = (latest - earliest).total_seconds()
         return pitr, earliest + timedelta(seconds=random.uniform(0, span))  # noqa: S311 - not security
@@ -114,35 +114,37 @@ def _pick_t(hook: Any, pitr_name: str, strategy: str) -> Any:
 
 
 def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, result: dict[str, Any]) -> None:
+    """Restore beside into a scratch account through the provider's workflow, then drop the scratch."""
     from airflow.sdk.log import mask_secret
 
-    from airflow_provider_matrixone.pitr import statements, timestamps
-    from airflow_provider_matrixone.pitr.models import Scope
+    from airflow_provider_matrixone.pitr import statements
+    from airflow_provider_matrixone.restore import RestoreRequest, run_restore
 
     sys_hook = connections.hook()
     source = pitr_info["account"]
+    source_hook = connections.account_hook(source, sys_hook)  # refused before anything is created
     pitr, instant = _pick_t(sys_hook, pitr_info["name"], strategy)
-    at_ns = timestamps.to_epoch_ns(instant)
     result["t_utc"] = instant.isoformat()
-    reference = verification.capture(connections.account_hook(source, sys_hook), "account", at_ns=at_ns,
-                                     with_fingerprint=with_fingerprint)
     scratch = f"{SCRATCH_PREFIX}{source}_{secrets.token_hex(3)}"[:60].lower()
     password = secrets.token_urlsafe(18)
     mask_secret(password)
     result["scratch_account"] = scratch
-    sql, literal = restoring.build(sys_hook, pitr, instant, Scope.build("account", account=scratch))
-    result["t_server"] = literal
+    request = RestoreRequest.build(pitr_name=pitr.name, level="account", instant=instant, account=source,
+                                   target_account=scratch, safety_snapshot=False, fingerprint=with_fingerprint)
     sys_hook.execute(statements.create_account(scratch, SCRATCH_ADMIN, password))
     try:
-        result["recovery_s"] = restoring.run(sys_hook, sql)
         scratch_hook = connections.direct_hook(sys_hook, f"{scratch}#{SCRATCH_ADMIN}", password,
                                                conn_id="matrixone_drill_scratch")
-        actual = verification.capture(scratch_hook, "account", with_fingerprint=with_fingerprint)
-        verdicts = verification.compare(reference, actual)
+        ctx = get_current_context()
+        out = run_restore(sys_hook, request, run_key=f"{ctx['dag'].dag_id}/drill/{ctx['run_id']}/{scratch}",
+                          source_ops=source_hook, target_ops=scratch_hook, logger=log)
+        result["t_server"] = out["plan"]["server_literal"]
+        result["recovery_s"] = next(p["duration_s"] for p in out["phases"] if p["phase"] == "restore")
+        verdicts = out["check"]["objects"]
         result["tables"] = len(verdicts)
         result["rows_verified"] = sum(v["actual_rows"] or 0 for v in verdicts if v["verdict"] == "VERIFIED")
         result["verdicts"] = verdicts
-        result["ok"] = verification.passed(verdicts)
+        result["ok"] = bool(out["ok"])
         if not result["ok"]:
             result["error"] = "; ".join(f"{v['table']}: {v['verdict']}" for v in verdicts if v["verdict"] != "VERIFIED")
     finally:

@@ -24,7 +24,7 @@ from airflow.sdk.exceptions import AirflowFailException
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import connections, reporting, restoring, seed, verification  # noqa: E402
+from matrixone_dag_support import connections, reporting, seed  # noqa: E402
 
 CONN_ID = connections.DEFAULT_CONN_ID
 REPORT_FILE_ENV = "MATRIXONE_DEMO_REPORT_FILE"
@@ -54,6 +54,22 @@ def _order_rows(hook: Any, at_ns: int | None) -> list[list[str]]:
 
 # the task logger, so reports land in the task log before the return value
 log = logging.getLogger("airflow.task")
+
+
+def _restore(hook: Any, pitr: str, t: dict[str, Any], level: str, **scope: str) -> dict[str, Any]:
+    """One of the guide's restores, through the provider's workflow (plan, undo point, RESTORE, check)."""
+    from airflow.sdk import get_current_context
+
+    from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
+
+    ctx = get_current_context()
+    request = RestoreRequest.build(pitr_name=pitr, level=level, instant=t["at_ns"], **scope)
+    result = run_restore(hook, request, run_key=f"{ctx['dag'].dag_id}/{ctx['ti'].task_id}/{ctx['run_id']}/-1",
+                         logger=log)
+    log.info("%s", render_report(result))
+    if not result["ok"]:
+        raise AirflowFailException(f"{result['sql']}: {result['check']['summary']}")
+    return result
 
 @dag(
     dag_id="matrixone_pitr_incident_demo",
@@ -116,6 +132,8 @@ def matrixone_pitr_incident_demo() -> None:
     def record_t() -> dict[str, Any]:
         """T = now, once every PITR exists; the reference is each tenant's data read *at T*."""
         from airflow_provider_matrixone.pitr import timestamps
+        from airflow_provider_matrixone.pitr.models import Scope
+        from airflow_provider_matrixone.pitr.verify import capture_reference
 
         time.sleep(0.05)
         instant = pendulum.now("UTC")
@@ -125,7 +143,7 @@ def matrixone_pitr_incident_demo() -> None:
         reference: dict[str, Any] = {}
         for account in seed.ACCOUNTS:
             hook = _tenant_hook(account)
-            state = verification.capture(hook, "account", at_ns=at_ns, with_fingerprint=True)
+            state = capture_reference(hook, Scope.build("account", account=account), at_ns).to_dict()
             state["orders"] = _order_rows(hook, at_ns)
             reference[account] = state
         return {
@@ -145,30 +163,36 @@ def matrixone_pitr_incident_demo() -> None:
     @task
     def restore_acc1_account(t: dict[str, Any]) -> dict[str, Any]:
         """mo_br pitr restore --pname pitr2 --account acc1 (as acc1#root)."""
-        return restoring.restore(_tenant_hook("acc1"), "pitr2", t["timestamp_utc"], "account")
+        return _restore(_tenant_hook("acc1"), "pitr2", t, "account", account="acc1")
 
     @task
     def restore_acc2_db1(t: dict[str, Any]) -> dict[str, Any]:
         """mo_br pitr restore --pname pitr3 --account acc2 --database db1 (as acc2#root)."""
-        return restoring.restore(_tenant_hook("acc2"), "pitr3", t["timestamp_utc"], "database", database="db1")
+        return _restore(_tenant_hook("acc2"), "pitr3", t, "database", account="acc2", database="db1")
 
     @task
     def restore_acc2_orders(t: dict[str, Any]) -> dict[str, Any]:
         """mo_br pitr restore --pname pitr3 --account acc2 --database db2 --table orders."""
-        return restoring.restore(
-            _tenant_hook("acc2"), "pitr3", t["timestamp_utc"], "table", database="db2", table="orders"
-        )
+        return _restore(_tenant_hook("acc2"), "pitr3", t, "table", account="acc2", database="db2", table="orders")
 
     @task
     def verify(t: dict[str, Any], restores: list[dict[str, Any]]) -> dict[str, Any]:
         """Compare each tenant with its reference at T and with the guide's expected results."""
+        from airflow_provider_matrixone.pitr.verify import Reference, capture_state, compare
+
         verdicts: list[dict[str, Any]] = []
         checks: list[dict[str, Any]] = []
+        tables_text: list[str] = []
         for account in seed.ACCOUNTS:
             ref = t["reference"][account]
             hook = _tenant_hook(account)
-            now = verification.capture(hook, "account", with_fingerprint=True)
-            verdicts += [v | {"account": account} for v in verification.compare(ref, now)]
+            reference = Reference.from_dict(ref)
+            state = capture_state(hook, reference)
+            report = compare(reference, state)
+            tables_text.append(f"account {account}: {report.render()}")
+            verdicts += [v | {"account": account} for v in report.to_dict()["tables"]]
+            now = {"databases": list(state.databases or ()),
+                   "tables": {k: v.to_dict() for k, v in state.tables.items()}}
             orders_now = _order_rows(hook, None)
             checks += [
                 {"account": account, "check": "SHOW DATABASES has db1, db2",
@@ -188,14 +212,16 @@ def matrixone_pitr_incident_demo() -> None:
             f"Restored to T = {t['timestamp_server']} ({t['server_timezone']}) = {t['timestamp_utc']}",
             "",
             "Per-table verification against the reference read at T:",
-            reporting.verdict_table(verdicts),
+            *tables_text,
             "",
             "Seed guide expectations:",
             reporting.table(checks, [("account", "account"), ("check", "check"), ("ok", "ok"), ("got", "got")]),
             "",
-            "Restores: " + "; ".join(f"{r['sql']} ({r['duration_s']} s)" for r in restores),
+            "Restores (each verified by the workflow): " + "; ".join(
+                f"{r['sql']} ({r['check']['verdict']})" for r in restores),
         ])
-        ok = verification.passed(verdicts) and all(c["ok"] for c in checks)
+        ok = all(v["verdict"] == "VERIFIED" for v in verdicts) and all(c["ok"] for c in checks) and all(
+            r["ok"] for r in restores)
         result = {"ok": ok, "verdicts": verdicts, "checks": checks, "report": text}
         log.info("%s", text)
         report_file = os.environ.get(REPORT_FILE_ENV)

@@ -29,7 +29,7 @@ from airflow_provider_matrixone.pitr import flags
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import connections, policy, reporting, restoring  # noqa: E402
+from matrixone_dag_support import connections, policy, reporting  # noqa: E402
 
 DEFAULT_POLICY = policy.DEFAULT_POLICY
 
@@ -114,7 +114,7 @@ def matrixone_pitr_policy() -> None:
         extra = list(extra or [])
         default = connections.hook()
         home = default.login.account
-        now = restoring.utc_now()
+        now = default.now()  # the server's clock: MatrixOne measures PITR windows with it
         if default.get_server_info().is_sys:
             accounts = sorted(str(r[0]) for r in default.execute("SHOW ACCOUNTS")[1])
         else:

@@ -17,6 +17,7 @@ Trigger it from the UI form or with
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from datetime import timedelta
@@ -27,20 +28,16 @@ import pendulum
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param, dag, get_current_context, task
 
+from airflow_provider_matrixone.hooks import routing
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
+from airflow_provider_matrixone.pitr.errors import MatrixOneError
+from airflow_provider_matrixone.restore import render_report, run, undo
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-from matrixone_dag_support import (  # noqa: E402
-    approval,
-    connections,
-    reporting,
-    restore_request,
-    restore_routing,
-    verification,
-)
+from matrixone_dag_support import approval, connections, restore_request  # noqa: E402
 
 # The task logger: lines logged here reach the task log before "Done. Returned value was", where
 # print() output arrived through another stream and the UI folded it under "Post Execute".
@@ -107,75 +104,44 @@ def _params() -> dict[str, Param]:
 def matrixone_pitr_restore() -> None:
     @task
     def plan() -> dict[str, Any]:
-        """Validate, choose PITR and connections, build the SQL, read the reference at T. Read-only."""
+        """Validate, choose PITR and connections, build the SQL and the plan. Read-only."""
         params = get_current_context()["params"]
-        offline = restore_request.parse(dict(params))  # before any connection is opened
-        default = connections.hook(connections.DEFAULT_CONN_ID)
-        request = restore_request.parse(dict(params), server_zone=default.server_timezone)
-        if offline.timezone != "server":
-            request = offline
-        route = restore_routing.route(default, request)
-        from airflow_provider_matrixone.pitr import timestamps
-        from airflow_provider_matrixone.pitr.restore_plan import plan_restore
-
-        # The restore operator's own planner, with the same arguments it will get: the dry run
-        # shows exactly the SQL and the objects it would drop, recreate or replace.
-        restore_plan = plan_restore(
-            route.restore_hook, pitr_name=route.pitr.name, timestamp=request.instant, level=request.level,
-            account=request.account if request.level != "cluster" else None, database=request.database,
-            table=request.table, target_account=request.target_account, source_account=route.source_account,
-            source_ops=route.reference_hook, target_ops=route.verify_hook,
-        )
-        sql, literal = restore_plan.sql, restore_plan.server_literal
-
-        at_ns = timestamps.to_epoch_ns(request.instant)
-        reference = verification.capture(
-            route.reference_hook, route.verify_level, database=request.database, table=request.table,
-            at_ns=at_ns, with_fingerprint=request.fingerprint,
-        )
+        request = restore_request.parse(dict(params))  # before any connection is opened
+        router = routing.router(connections.DEFAULT_CONN_ID)
+        if request.timezone == "server":
+            request = restore_request.parse(dict(params), server_zone=router.default.server_timezone)
+        route = router.route(request.workflow())
+        wf = dataclasses.replace(request.workflow(), pitr_name=route.pitr.name,
+                                 source_account=route.source_account)
+        # The restore operator's own planner (the provider's workflow), with the same request it
+        # will get: the dry run shows exactly the SQL and the objects it would drop, recreate or replace.
+        restore_plan = run.plan(route.restore_ops, wf, source_ops=route.reference_ops, target_ops=route.verify_ops)
+        ctx = get_current_context()
+        # the same run key the restore task's operator derives, so the name shown is the one taken
+        undo_point = undo.undo_point(restore_plan, route.restore_ops.account,
+                                     f"{ctx['dag'].dag_id}/restore/{ctx['run_id']}/-1", wanted=request.safety_snapshot)
         result = {
-            "request": request.to_dict(),
-            "sql": sql,
-            "timestamp_server": literal,
-            "server_timezone": str(getattr(route.restore_hook.server_timezone, "key", route.restore_hook.server_timezone)),
-            "pitr": route.pitr.to_dict(),
-            "pitr_choice": route.reason,
-            "restore_as": route.restore_hook.login.account,
-            "restore_conn_id": route.restore_hook.get_conn_id(),
-            "reference_conn_id": route.reference_hook.get_conn_id(),
-            "operator_account": request.account if request.level != "cluster" else None,
-            "source_account": route.source_account,
-            "verify_conn_id": route.verify_hook.get_conn_id(),
-            "verify_account": route.verify_hook.login.account,
-            "verify_level": route.verify_level,
-            "scope": route.scope.to_dict(),
-            "reference": reference,
+            **route.to_dict(),
+            "request": {**request.to_dict(), **wf.to_dict()},
+            "sql": restore_plan.sql,
+            "timestamp_server": restore_plan.server_literal,
+            "server_timezone": restore_plan.server_timezone,
+            "operator_account": wf.account if wf.level.value != "cluster" else None,
             "plan": restore_plan.to_dict(),
+            "undo": undo_point,
         }
+        what = _describe(result)
+        undo_text = approval.undo_point(result, request.safety_snapshot)
+        result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo_text)}
         lines = [
             f"PLAN ({'dry run' if request.dry_run else 'will restore'})",
-            f"  restore to   : {request.instant.isoformat()} UTC = '{literal}' in the server zone",
+            f"  restore to   : {request.instant.isoformat()} UTC = '{restore_plan.server_literal}' in the server zone",
             *([f"  note         : {request.timestamp_note}"] if request.timestamp_note else []),
-            f"  pitr         : {route.pitr.name} ({route.pitr.level.value}, {route.pitr.range})",
             f"  chosen       : {route.reason}",
             f"  run as       : account {result['restore_as']} (connection {result['restore_conn_id']})",
-            f"  SQL          : {sql}",
             f"  verify in    : account {result['verify_account']} (connection {result['verify_conn_id']})",
-            f"  reference at T: {len(reference['databases'])} database(s), {len(reference['tables'])} table(s)",
+            "", restore_plan.render(), f"  undo point   : {undo_text}",
         ]
-        lines += [f"    {k}: {v['rows']} rows" for k, v in sorted(reference["tables"].items())]
-        lines += ["", restore_plan.render()]
-        # What the approval step shows (also useful without it: the undo point is named up front).
-        from airflow_provider_matrixone.operators._common import safety_snapshot_name
-        from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator as _Restore
-
-        ctx = get_current_context()
-        snap = safety_snapshot_name(ctx["dag"].dag_id, "restore", ctx["run_id"], -1,
-                                    _Restore._scope_key(restore_plan))
-        what = _describe(result)
-        undo = approval.undo_point(result, request.safety_snapshot, snap)
-        result["approval"] = {"subject": approval.subject(result, what), "body": approval.body(result, what, undo)}
-        lines.append(f"  undo point   : {undo}")
         log.info("%s", "\n".join(lines))
         return result
 
@@ -215,7 +181,7 @@ def matrixone_pitr_restore() -> None:
         reference_conn_id=_plan("reference_conn_id"),
         verify_conn_id=_plan("verify_conn_id"),
         pitr_name="{{ ti.xcom_pull(task_ids='plan')['pitr']['name'] }}",
-        timestamp=_req("instant"),
+        timestamp=_req("at_ns"),  # the exact instant, parsed once in the plan task
         level=_req("level"),
         account=_plan("operator_account"),
         database=_req("database"),
@@ -266,12 +232,14 @@ def matrixone_pitr_restore() -> None:
             f"{p['pitr']['name']}",
             f"SQL: {r.get('sql')}",
             f"Safety snapshot (undo point): {snapshot or 'none'}",
-            "Phases: " + ", ".join(f"{ph['phase']}={ph['duration_s']:.3f}s" for ph in r.get("phases", [])),
-            f"Verification: {v.get('summary')}",
-            reporting.verdict_table(verdicts),
+            f"Verification (sensor): {v.get('summary')}",
+            render_report(r),
         ])
         log.info("%s", text)  # before returning: the report sits above the return value in the task log
-        verification.require_passed(verdicts, "restore")
+        bad = [x for x in verdicts if x["verdict"] != "VERIFIED"]
+        if bad:
+            raise MatrixOneError("restore: verification failed for " + ", ".join(
+                f"{x['table']}: {x['verdict']} ({x['detail']})" for x in bad[:10]))
         return {"ok": True, "verdicts": verdicts, "safety_snapshot": snapshot, "report": text}
 
     p: Any = plan()

@@ -185,6 +185,9 @@ def build_parser() -> _Parser:
     p.add_argument("--table", help="table to restore (with --database)")
     _new_account_flags(p)
     _restore_safety_flags(p)
+    p.add_argument("--run-key", "--run_key", dest="run_key", default=None,
+                   help="names this run's safety snapshot (undo point); the same key and scope give the same "
+                        "name, so a rerun reuses the snapshot of its first attempt (default: a new key per run)")
     p.add_argument("--verify", action="store_true",
                    help="capture the target state at T first, compare after the restore, print a per-table report")
     _format_flag(p)

@@ -7,6 +7,7 @@ restore may destroy what it reads), and the safety snapshot is taken right befor
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from datetime import UTC, datetime
@@ -16,19 +17,14 @@ from airflow_provider_matrixone.cli import accounts, output, planning, verificat
 from airflow_provider_matrixone.cli.context import Context, Progress
 from airflow_provider_matrixone.cli.errors import Refused, UsageError
 from airflow_provider_matrixone.cli.pitr_commands import cluster_flag
-from airflow_provider_matrixone.cli.targets import (
-    Target,
-    check_combination,
-    pitr_target,
-    safety_scope,
-    snapshot_target,
-)
+from airflow_provider_matrixone.cli.targets import Target, check_combination, pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
 from airflow_provider_matrixone.pitr.client import redact_sql
-from airflow_provider_matrixone.pitr.coverage import check_pitr_covers
 from airflow_provider_matrixone.pitr.flags import parse_bool
 from airflow_provider_matrixone.pitr.models import Level, Pitr
+from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
+from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 
@@ -61,43 +57,22 @@ def confirm(ctx: Context, what: str) -> None:
         raise Refused("restore cancelled (answer was not 'y')")
 
 
-def _safety_name() -> str:
-    return "mo_pitr_safety_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
+def _run_key() -> str:
+    """A fresh key per mo-pitr run (``--run-key`` pins it, e.g. to rerun or to match an Airflow run)."""
+    return "mo-pitr/" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
 
 
-def take_safety_snapshot(ctx: Context, target: Target, progress: Progress) -> dict[str, Any] | None:
-    """Snapshot the cluster or affected account before an in-place restore; print how to undo."""
-    client = ctx.client
-    scope = safety_scope(target, client.login)
-    name = _safety_name()
-    progress.phase(f"safety snapshot {name} ({scope.level.value}"
-                   f"{' ' + scope.account if scope.account else ''}) ...")
-    try:
-        snap = client.create_snapshot(name, scope.level, account=scope.account)
-    except domain.ObjectNotFound as exc:
-        progress.phase(f"safety snapshot skipped: {exc} (nothing current to protect)")
-        return None
-    except domain.MatrixOneError:
-        progress.phase("safety snapshot failed: nothing was restored; fix the cause below or rerun with "
-                       "--no-safety-snapshot to restore without one")
-        raise
-    undo = f"mo-pitr snapshot restore --sname {snap.name}"
+def _undo_hint(result: dict[str, Any], target: Target, login_account: str) -> str:
+    snap = result["safety_snapshot"]
+    undo = f"mo-pitr snapshot restore --sname {snap['name']}"
+    scope = result["undo"]["scope"] or {}
     if target.scope.level is not Level.CLUSTER:
-        undo += f" --account {target.scope.account or client.account}"
-        if target.scope.database:
-            undo += f" --db {target.scope.database}"
-        if target.scope.table:
-            undo += f" --table {target.scope.table}"
-    progress.phase(f"safety snapshot {snap.name} taken at {output.snapshot_timestamp(snap)} UTC; undo with: {undo}")
-    return {"name": snap.name, "ts_ns": snap.ts_ns, "undo": undo}
-
-
-def _check_covers(pitr: Pitr, target: Target, caller: str) -> None:
-    """MatrixOne's object checks (a database PITR restores only its database, ...), before sending."""
-    try:
-        check_pitr_covers(pitr, target.scope, caller)
-    except domain.LevelMismatch as exc:
-        raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
+        undo += f" --account {target.scope.account or login_account}"
+        if scope.get("database"):
+            undo += f" --db {scope['database']}"
+        if scope.get("table"):
+            undo += f" --table {scope['table']}"
+    return undo
 
 
 def _plan_lines(ctx: Context, title: str, rows: list[tuple[str, str]]) -> None:
@@ -107,7 +82,15 @@ def _plan_lines(ctx: Context, title: str, rows: list[tuple[str, str]]) -> None:
         ctx.out(f"  {key.ljust(width)}  {value}")
 
 
+def _own_account(client: Any, target: Target) -> bool:
+    """MatrixOne shows an account's objects (now and at T) only to that account."""
+    if target.scope.level is Level.CLUSTER or target.new_account:
+        return False
+    return (target.scope.account or client.account).lower() == client.account.lower()
+
+
 def pitr_restore(ctx: Context) -> int:
+    """Argument handling around the provider's restore workflow (:mod:`airflow_provider_matrixone.restore`)."""
     a = ctx.args
     cluster = cluster_flag(a.cluster)
     password = accounts.new_account_flags(a.new_account, a.new_admin_name, a.new_admin_password)
@@ -128,81 +111,125 @@ def pitr_restore(ctx: Context) -> int:
     pitr = client.require_pitr(a.pname)
     target = pitr_target(pitr, client.login, cluster=cluster, account=a.account, database=a.database,
                          table=a.table, new_account=a.new_account)
-    sql, literal = client.build_restore_pitr(pitr, parsed.instant, target.scope,
-                                             source_account=target.source_account)
-    if target.new_account is None:
-        _check_covers(pitr, target, client.account)
     if a.verify:
         verification.require_own_account(client, target)  # refuse before the prompt, not after
+    beside = target.new_account
+    request = RestoreRequest.build(
+        pitr_name=pitr.name, level=target.scope.level, instant=parsed.instant,
+        account=target.data_from if beside else target.scope.account, database=target.scope.database,
+        table=target.scope.table, target_account=beside, source_account=None if beside else target.source_account,
+        timestamp_note=parsed.note, dry_run=bool(a.dry_run), safety_snapshot=bool(a.safety_snapshot and not beside),
+        verify=bool(a.verify),
+    )
+    create_sql = accounts.create_account_sql(beside, a.new_admin_name, password) if beside and password else None
     zone = client.server_timezone
-    sqls = [sql]
-    if target.new_account and password is not None:
-        sqls.insert(0, accounts.create_account_sql(target.new_account, a.new_admin_name, password))
-    shown = [redact_sql(s) for s in sqls]
-    plan_rows = [
+    shown = [redact_sql(s) for s in ([create_sql] if create_sql else [])]
+
+    def confirm_plan(plan: RestorePlan) -> None:
+        if target.needs_confirmation:
+            confirm(ctx, target.describe(client.login))
+
+    def execute(sql: str) -> None:
+        progress.phase(f"restoring {target.describe(client.login)} to {plan_data['server_literal']} "
+                       f"({output.zone_name(zone)}) ...")
+        if create_sql and beside:
+            accounts.restore_into_new_account(client, progress, beside, create_sql, sql)
+        else:
+            client.execute(sql)
+
+    def on_event(name: str, result: dict[str, Any]) -> None:
+        if name == "planned":
+            plan_data.update(result["plan"])
+            shown.append(redact_sql(result["sql"]))
+            _print_plan(ctx, a, pitr, target, parsed.instant, zone, shown, client)
+        elif name == "undo_point":
+            _print_undo_point(ctx, a, result, target, progress)
+
+    plan_data: dict[str, Any] = {}
+    try:
+        result = run_restore(client, request, run_key=a.run_key or _run_key(), confirm=confirm_plan,
+                             execute=execute, on_event=on_event, list_objects=_own_account(client, target),
+                             logger=_QUIET)
+    except domain.LevelMismatch as exc:
+        raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
+    return _finish(ctx, a, result, target, parsed.instant, zone, shown, pitr, progress)
+
+
+def _print_undo_point(ctx: Context, a: Any, result: dict[str, Any], target: Target, progress: Progress) -> None:
+    snap = result.get("safety_snapshot")
+    if snap:
+        scope = result["undo"]["scope"] or {}
+        what = scope.get("level", "") + (f" {scope['account']}" if scope.get("account") else "")
+        undo = _undo_hint(result, target, ctx.client.account)
+        how = "reused (taken by an earlier run with this --run-key)" if snap.get("reused") else "taken"
+        progress.phase(f"safety snapshot {snap['name']} ({what}) {how} at {snap['timestamp']} UTC; undo with: {undo}")
+    elif target.in_place and a.safety_snapshot:
+        progress.phase("safety snapshot skipped: the restored object does not exist now (nothing to protect)")
+
+
+#: The workflow's own log lines are for task logs; mo-pitr prints its plan and progress itself.
+_QUIET = logging.getLogger("airflow_provider_matrixone.restore.cli")
+_QUIET.propagate = False
+_QUIET.addHandler(logging.NullHandler())
+
+
+def _print_plan(ctx: Context, a: Any, pitr: Pitr, target: Target, instant: datetime, zone: Any, shown: list[str],
+                client: Any) -> None:
+    if a.format == "json":
+        return
+    rows = [
         ("pitr", f"{pitr.name} (level {pitr.level.value}"
                  f"{', account ' + pitr.account if pitr.account else ''}, range {pitr.range.value} "
                  f"{pitr.range.unit.value})"),
         ("target", target.describe(client.login)),
-        ("timestamp", output.two_zones(parsed.instant, zone)),
+        ("timestamp", output.two_zones(instant, zone)),
         ("server", f"MatrixOne {client.version} as {client.login.account}#{client.login.user}"),
         *(("statement", s) for s in shown),
     ]
     if target.in_place:
-        plan_rows.append(("safety", "snapshot before restoring" if a.safety_snapshot and not a.dry_run
-                          else ("snapshot before restoring (not taken in a dry run)" if a.safety_snapshot
-                                else "none (--no-safety-snapshot)")))
-    if a.format != "json":
-        _plan_lines(ctx, "restore plan" + (" (dry run: nothing will be changed)" if a.dry_run else ""), plan_rows)
-    result: dict[str, Any] = {
+        rows.append(("safety", "snapshot before restoring" if a.safety_snapshot and not a.dry_run
+                     else ("snapshot before restoring (not taken in a dry run)" if a.safety_snapshot
+                           else "none (--no-safety-snapshot)")))
+    _plan_lines(ctx, "restore plan" + (" (dry run: nothing will be changed)" if a.dry_run else ""), rows)
+
+
+def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instant: datetime, zone: Any,
+            shown: list[str], pitr: Pitr, progress: Progress) -> int:
+    plan = result["plan"]
+    data: dict[str, Any] = {
         "pitr": pitr.to_dict(), "target": target.scope.to_dict(), "new_account": target.new_account,
         "source_account": target.source_account, "statements": shown,
-        "timestamp_utc": parsed.instant.isoformat(), "timestamp_server": literal,
-        "server_timezone": output.zone_name(zone), "dry_run": bool(a.dry_run),
+        "timestamp_utc": instant.isoformat(), "timestamp_server": plan["server_literal"],
+        "server_timezone": output.zone_name(zone), "dry_run": bool(a.dry_run), "undo": result["undo"],
+        "sql": result["sql"],
     }
     if a.dry_run:
-        details = planning.describe(client, target, pitr, parsed.instant)
-        result["plan"] = details.data
-        if a.format == "json":
-            ctx.out(output.to_json(result))
-        else:
-            ctx.out(details.text)
+        data["plan"] = plan if plan["listed"] else {"objects": None, "note": plan["notes"][-1]}
+        ctx.out(output.to_json(data) if a.format == "json" else planning.render_objects(plan))
         return 0
-
-    if target.needs_confirmation:
-        confirm(ctx, target.describe(client.login))
-    reference = None
-    if a.verify:
-        progress.phase("verify: capturing the reference state at the restore timestamp ...")
-        reference = verification.capture(client, target, parsed.instant)
-        progress.phase("verify: reference captured")
-    if target.in_place and a.safety_snapshot:
-        result["safety_snapshot"] = take_safety_snapshot(ctx, target, progress)
-    start = time.monotonic()
-    progress.phase(f"restoring {target.describe(client.login)} to {literal} ({output.zone_name(zone)}) ...")
-    if len(sqls) == 2 and target.new_account:
-        accounts.restore_into_new_account(client, progress, target.new_account, sqls[0], sql)
-    else:
-        client.execute(sql)
-    duration = time.monotonic() - start
+    data["plan"] = plan
+    snap = result.get("safety_snapshot")
+    if snap:
+        data["safety_snapshot"] = {"name": snap["name"], "ts_ns": snap.get("ts_ns"),
+                                   "undo": _undo_hint(result, target, ctx.client.account)}
+    duration = next((p["duration_s"] for p in result["phases"] if p["phase"] == "restore"), 0.0)
     progress.phase(f"restore done in {duration:.2f}s")
-    result["duration_s"] = round(duration, 3)
+    data["duration_s"] = round(duration, 3)
     status = 0
-    if reference is not None:
-        progress.phase("verify: comparing the restored state with the reference ...")
-        report = verification.check(client, target, reference)
-        result["verification"] = report.data
-        status = 0 if report.ok else 1
-        progress.phase(f"verify: {'passed' if report.ok else 'FAILED'}")
+    check = result.get("check")
+    if check is not None:
+        data["verification"] = check
+        status = 0 if result["ok"] else 1
+        progress.phase(f"verify: {'passed' if result['ok'] else 'FAILED'}")
         if a.format != "json":
-            ctx.out(report.text)
-        if not report.ok:
+            ctx.out(f"verification: {check['verdict']}\n{render_report(result)}")
+        if not result["ok"]:
             ctx.err("mo-pitr: error: verification FAILED: the restored state differs from the state at the "
                     "timestamp (see the table above); a safety snapshot, if taken, can undo the restore")
     if a.format == "json":
-        ctx.out(output.to_json(result))
+        ctx.out(output.to_json(data))
     else:
-        ctx.out(f"restored {target.describe(client.login)} to {output.two_zones(parsed.instant, zone)} "
+        ctx.out(f"restored {target.describe(ctx.client.login)} to {output.two_zones(instant, zone)} "
                 f"in {duration:.2f}s")
     return status
 

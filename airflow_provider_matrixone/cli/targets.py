@@ -128,20 +128,6 @@ def snapshot_target(snap: Snapshot, login: Login, *, account: str | None, databa
     return Target(Scope.build(snap.level, account=acc, database=snap.database, table=snap.table))
 
 
-def safety_scope(target: Target, login: Login) -> Scope:
-    """What the safety snapshot covers: the cluster, or the whole affected account.
-
-    An account snapshot always exists to be taken (a dropped database or table could not get its
-    own), and it can undo a database or table restore too.
-    """
-    if target.scope.level is Level.CLUSTER:
-        return Scope.build(Level.CLUSTER)
-    account = target.scope.account or login.account
-    if _same(account, login.account) and not login.is_sys:
-        return Scope.build(Level.ACCOUNT)
-    return Scope.build(Level.ACCOUNT, account=account)
-
-
 #: Name flags of every command: (attribute, flag, domain field, kind for the example).
 NAME_FLAGS = (("pname", "--pname", "pitr name", "pitr"), ("sname", "--sname", "snapshot name", "snapshot"),
               ("account", "--account", "account", "account"), ("database", "--database", "database", "database"),

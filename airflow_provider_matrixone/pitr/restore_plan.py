@@ -80,6 +80,8 @@ class RestorePlan:
     read_statements: int = 0
     timestamp_note: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: False when the objects were not read (no connection of that account): databases/tables empty.
+    listed: bool = True
 
     @property
     def restore_beside(self) -> bool:
@@ -122,6 +124,7 @@ class RestorePlan:
             "read_statements": self.read_statements,
             "timestamp_note": self.timestamp_note,
             "notes": list(self.notes),
+            "listed": self.listed,
         }
 
     def render(self) -> str:
@@ -181,6 +184,7 @@ def plan_restore(
     source_account: str | None = None,
     source_ops: PitrOperations | None = None,
     target_ops: PitrOperations | None = None,
+    list_objects: bool = True,
 ) -> RestorePlan:
     """Plan a PITR restore with read statements only (SHOW PITR, SHOW ... {MO_TS}, batched counts).
 
@@ -188,6 +192,8 @@ def plan_restore(
     existing account (sys only, ``RESTORE ACCOUNT target FROM PITR p 'ts' [source]``, reference
     §4.4). ``source_ops``/``target_ops`` read the source at T and the target now; both default
     to ``ops`` and must be logged in to those accounts (time-travel reads see only their own).
+    ``list_objects=False`` plans the SQL and the guards only (no connection of that account to read
+    with, e.g. ``mo-pitr`` logged in as sys restoring a tenant): the plan says so in a note.
     """
     parsed = ops.resolve_timestamp(timestamp, timezone)
     scope = Scope.build(level, account=account, database=database, table=table)
@@ -239,6 +245,13 @@ def plan_restore(
     at_ns = to_epoch_ns(parsed.instant)
     notes: list[str] = []
 
+    if not list_objects:
+        notes.append("objects: not listed: MatrixOne shows an account's objects only to that account; connect "
+                     "as its admin for a detailed plan")
+        return RestorePlan(pitr=pitr, scope=scope, sql=sql, instant_utc=_iso(parsed.instant), at_ns=at_ns,
+                           server_literal=literal, server_timezone=_zone_name(ops.server_timezone), window=window,
+                           source_account=source, target_account=target_name, databases=(), tables=(),
+                           read_statements=1, timestamp_note=parsed.note, notes=tuple(notes), listed=False)
     src_reader_ops = source_ops or ops
     dst_reader_ops = target_ops or ops
     if scope.level is Level.CLUSTER:

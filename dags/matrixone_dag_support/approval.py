@@ -15,17 +15,15 @@ from typing import Any
 RESPONSE_TIMEOUT_HOURS = 4
 
 
-def undo_point(result: dict[str, Any], safety_snapshot: bool, snapshot_name: str) -> str:
-    """Where an undo would start from, as one sentence."""
+def undo_point(result: dict[str, Any], safety_snapshot: bool) -> str:
+    """Where an undo would start from, as one sentence (``result["undo"]`` is the workflow's undo point)."""
     if not safety_snapshot:
         return "none: safety_snapshot is off, the data replaced now cannot be brought back by this run"
-    plan = result["plan"]
-    level = plan["scope"]["level"]
-    absent = [a for a in (plan["databases"] if level == "database" else plan["tables"] if level == "table" else [])
-              if a["action"] == "recreate"]
-    if absent:
+    level = result["plan"]["scope"]["level"]
+    name = result["undo"]["name"]
+    if name is None:
         return f"none needed: the {level} does not exist now, so undo means dropping it again"
-    return f"safety snapshot `{snapshot_name}` of the {level}, taken right before the RESTORE"
+    return f"safety snapshot `{name}` of the {level}, taken right before the RESTORE"
 
 
 def subject(result: dict[str, Any], what: str) -> str:

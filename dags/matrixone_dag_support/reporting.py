@@ -1,4 +1,5 @@
-"""Plain-text tables for task logs and the demo's console output."""
+"""Plain-text tables for task logs and the demo's console output (restore reports: the provider's
+:func:`airflow_provider_matrixone.restore.render_report`)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,3 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) ->
     out += ["|".join(f" {c:<{w}} " for c, w in zip(b, widths, strict=True)) for b in body]
     out.append(line)
     return "\n".join(out)
-
-
-VERDICT_COLUMNS = (
-    ("account", "account"),
-    ("table", "table"),
-    ("expected_rows", "rows at T"),
-    ("actual_rows", "rows now"),
-    ("verdict", "verdict"),
-    ("detail", "detail"),
-)
-
-
-def verdict_table(verdicts: Sequence[dict[str, Any]]) -> str:
-    return table(verdicts, VERDICT_COLUMNS)

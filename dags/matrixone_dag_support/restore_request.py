@@ -20,6 +20,7 @@ from typing import Any
 
 from airflow_provider_matrixone.pitr import errors, flags, identifiers, timestamps
 from airflow_provider_matrixone.pitr.models import Level, Scope
+from airflow_provider_matrixone.restore import RestoreRequest as WorkflowRequest
 
 TIMESTAMP_MAX_LENGTH = timestamps.MAX_INPUT_LENGTH
 #: MatrixOne's name rule (reference §2.9) for the form: no space, tab, quote or control character, at most
@@ -49,6 +50,15 @@ class RestoreRequest:
     fingerprint: bool
     require_approval: bool = False
     timestamp_note: str | None = None
+
+    def workflow(self) -> WorkflowRequest:
+        """The provider's request (what the restore operator and mo-pitr run); pitr None = let routing choose."""
+        return WorkflowRequest.build(
+            pitr_name=self.pitr_name, level=self.level, instant=self.instant,
+            account=None if self.level == "cluster" else self.account, database=self.database, table=self.table,
+            target_account=self.target_account, timestamp_note=self.timestamp_note, dry_run=self.dry_run,
+            safety_snapshot=self.safety_snapshot, verify=True, fingerprint=self.fingerprint,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -72,7 +72,7 @@ def test_sys_cluster_pitr(cli: Cli, cli_server: Any) -> None:
 
     r = cli("pitr", "restore", "--pname", "pc", "--timestamp", t, "--cluster", "sys", "--yes")
     assert r.code == 0, r.err
-    assert "safety snapshot mo_pitr_safety_" in r.err and "(cluster)" in r.err
+    assert "safety snapshot mo_safety_" in r.err and "(cluster)" in r.err
     assert count(cli_server, "c2#admin", "db2.orders") == 3
     assert int(sql_as(cli_server, "root", ["select count(*) from sysdb.t"])[0][0]) == 2
     accounts = {row[0] for row in sql_as(cli_server, "root", ["show accounts"])}
@@ -81,7 +81,7 @@ def test_sys_cluster_pitr(cli: Cli, cli_server: Any) -> None:
     assert databases(cli_server, "c1#admin") == ["db1", "db2"]
     # the safety snapshot survived the restore and is listed
     r = cli("snapshot", "show", "--cluster", "sys")
-    assert "mo_pitr_safety_" in r.out
+    assert "mo_safety_" in r.out
 
 
 def test_cluster_snapshot(cli: Cli, cli_server: Any) -> None:

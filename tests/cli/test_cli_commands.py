@@ -138,7 +138,7 @@ class TestTenantRestores:
         assert count(cli_server, u, "db1.products") == 2
         assert instant.strftime("%Y-%m-%d %H:%M:%S") in r.out  # UTC shown
         # progress: one line per phase with elapsed time
-        assert "] safety snapshot mo_pitr_safety_" in r.err and "] restore done in" in r.err
+        assert "] safety snapshot mo_safety_" in r.err and "] restore done in" in r.err
 
     def test_timezone_and_rfc3339(self, cli: Cli, cli_server: Any) -> None:
         make_account(cli_server, "ten2")
@@ -179,7 +179,7 @@ class TestTenantRestores:
         # a tenant naming another account is refused before anything is sent
         t, _ = stamp()
         r = cli("pitr", "restore", "--pname", "pt3", "--timestamp", t, "--account", "other", "--yes", user=u)
-        assert r.code == 2 and "not allowed to restore other account" in r.err
+        assert r.code == 2 and "not allowed to restore account other" in r.err
         assert mutating(cli_server) == []
 
     def test_database_pitr_restores_only_its_database(self, cli: Cli, cli_server: Any) -> None:
@@ -305,17 +305,17 @@ class TestVerify:
 
     def test_verify_against_a_tampered_reference_exits_1(self, cli: Cli, cli_server: Any,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-        from airflow_provider_matrixone.cli import verification
         from airflow_provider_matrixone.pitr.verify import TableState
+        from airflow_provider_matrixone.restore import run
 
-        real_capture = verification.capture
+        real_capture = run.capture
 
-        def tampered(client: Any, target: Any, instant: Any) -> Any:
-            ref = real_capture(client, target, instant)
+        def tampered(ops: Any, plan: Any, fingerprint: bool) -> Any:
+            ref = real_capture(ops, plan, fingerprint)
             return dataclasses.replace(ref, tables={k: TableState(v.rows + 1, v.fingerprint)
                                                     for k, v in ref.tables.items()})
 
-        monkeypatch.setattr(verification, "capture", tampered)
+        monkeypatch.setattr(run, "capture", tampered)
         make_account(cli_server, "ver3")
         u = "ver3#admin"
         assert cli("pitr", "create", "--pname", "pv3", "--level", "account", "--rangevalue", "1", "--rangeunit",
@@ -341,12 +341,11 @@ class TestVerify:
 
     def test_verify_detects_a_wrong_restore(self, cli_server: Any) -> None:
         """Run the pieces: reference at T, restore, then data changes before the verification."""
-        from airflow_provider_matrixone.cli import verification
         from airflow_provider_matrixone.cli.connect import pymysql_connect
-        from airflow_provider_matrixone.cli.targets import pitr_target
         from airflow_provider_matrixone.pitr.client import PitrClient
         from airflow_provider_matrixone.pitr.identifiers import parse_login
-        from airflow_provider_matrixone.pitr.verify import TableState
+        from airflow_provider_matrixone.pitr.verify import TableState, verify
+        from airflow_provider_matrixone.restore import RestoreRequest, run
 
         make_account(cli_server, "ver2")
         u = "ver2#admin"
@@ -355,27 +354,26 @@ class TestVerify:
         client.create_pitr("pv2", "account", range_value=1, range_unit="h")
         _, instant = stamp()
         sql_as(cli_server, u, ["delete from db2.orders"])
-        pitr = client.require_pitr("pv2")
-        target = pitr_target(pitr, login, cluster=False, account=None, database="db2", table=None, new_account=None)
-        reference = verification.capture(client, target, instant)
+        plan = run.plan(client, RestoreRequest.build(pitr_name="pv2", level="database", database="db2",
+                                                     instant=instant))
+        reference = run.capture(client, plan, True)
         assert {k: v.rows for k, v in reference.tables.items()} == {"db2.orders": 3}
-        sql, _ = client.build_restore_pitr(pitr, instant, target.scope)
-        client.execute(sql)
+        client.execute(plan.sql)
         sql_as(cli_server, u, ["delete from db2.orders where id = 2"])  # the "wrong" restore
-        report = verification.check(client, target, reference)
-        assert not report.ok
-        assert "MISMATCH" in report.text and "table db2.orders had 3 rows at T and has 2 now" in report.text
-        assert [(t["table"], t["expected_rows"], t["actual_rows"], t["verdict"]) for t in report.data["tables"]] == [
-            ("db2.orders", 3, 2, "MISMATCH")]
+        report = verify(client, reference)
+        assert report.status != "pass"
+        assert "MISMATCH" in report.render() and "table db2.orders had 3 rows at T and has 2 now" in report.render()
+        assert [(t["table"], t["expected_rows"], t["actual_rows"], t["verdict"])
+                for t in report.to_dict()["tables"]] == [("db2.orders", 3, 2, "MISMATCH")]
         # same row count, one changed value: caught by the fingerprint
         sql_as(cli_server, u, ["insert into db2.orders (id, product_name, quantity) values (2, 'item2', 20)"])
-        report = verification.check(client, target, reference)
-        assert not report.ok and "same 3 rows count as at T but different values" in report.text
+        report = verify(client, reference)
+        assert report.status != "pass" and "same 3 rows count as at T but different values" in report.render()
         sql_as(cli_server, u, ["update db2.orders set quantity = 2 where id = 2"])
-        assert verification.check(client, target, reference).ok
+        assert verify(client, reference).status == "pass"
         # a tampered reference is caught as well
         tampered = dataclasses.replace(reference, tables={"db2.orders": TableState(5)})
-        assert not verification.check(client, target, tampered).ok
+        assert verify(client, tampered).status != "pass"
 
 
 class TestWindow:

@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_matrixone.cli import output
 from airflow_provider_matrixone.cli.errors import UsageError
-from airflow_provider_matrixone.cli.targets import pitr_target, safety_scope, snapshot_target
+from airflow_provider_matrixone.cli.targets import pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import statements
 from airflow_provider_matrixone.pitr.identifiers import parse_login
 from airflow_provider_matrixone.pitr.models import Level, Pitr, PitrRange, RecoveryWindow, Snapshot
@@ -179,16 +179,6 @@ class TestRestoreMapping:
         assert needs(make_pitr("c", "cluster"), "root", cluster=True)
         assert not needs(acc, "acc1#root", account="acc1", database="db1")
         assert not needs(acc, "root", account="acc1", new_account="acc9")
-
-    def test_safety_snapshot_scope(self) -> None:
-        acc = make_pitr("p", "account", "acc1")
-        t = pitr_target(acc, ACC1, cluster=False, account="acc1", database="db1", table=None, new_account=None)
-        assert statements.create_snapshot("s", safety_scope(t, ACC1)) == "CREATE SNAPSHOT `s` FOR ACCOUNT"
-        t = pitr_target(acc, SYS, cluster=False, account="acc1", database=None, table=None, new_account=None)
-        assert statements.create_snapshot("s", safety_scope(t, SYS)) == "CREATE SNAPSHOT `s` FOR ACCOUNT `acc1`"
-        t = pitr_target(make_pitr("c", "cluster"), SYS, cluster=True, account=None, database=None, table=None,
-                        new_account=None)
-        assert statements.create_snapshot("s", safety_scope(t, SYS)) == "CREATE SNAPSHOT `s` FOR CLUSTER"
 
 
 class TestSnapshotTargets:

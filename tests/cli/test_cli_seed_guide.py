@@ -133,7 +133,7 @@ def test_seed_guide_verbatim(seed_server: Any, capsys: pytest.CaptureFixture[str
     t_utc = t_local.astimezone(UTC)
     assert f"{t_utc:%Y-%m-%d %H:%M:%S} UTC = {t_local:%Y-%m-%d %H:%M:%S} Asia/Shanghai (server)" in out
     assert f"RESTORE FROM PITR `pitr2` '{t_local:%Y-%m-%d %H:%M:%S}'" in out
-    assert "safety snapshot mo_pitr_safety_" in err and "undo with: mo-pitr snapshot restore" in err
+    assert "safety snapshot mo_safety_" in err and "undo with: mo-pitr snapshot restore" in err
     assert "111" not in [line.strip() for line in (out + err).split()]
     dbs = sorted(r[0] for r in sql(srv, "acc1#root", ["show databases"]))
     assert dbs == ["db1", "db2", "information_schema", "mo_catalog", "mysql", "system", "system_metrics"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -53,15 +54,15 @@ def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: the comparison reports a missing table after the real restore ran."""
     server = drill_source
-    drill_fn = dagbag.dags["matrixone_pitr_drill"].task_dict["drill"].python_callable
-    module = drill_fn.__globals__["verification"]  # the very module object the DAG file imported
-    real_compare = module.compare
+    from airflow_provider_matrixone.pitr import verify as verify_module
+    from airflow_provider_matrixone.restore import run as workflow
 
-    def lossy_compare(reference: dict[str, Any], actual: dict[str, Any]) -> list[dict[str, Any]]:
-        actual = dict(actual, tables={k: v for k, v in actual["tables"].items() if k != "db2.orders"})
-        return real_compare(reference, actual)
+    def lossy_verify(ops: Any, reference: Any) -> Any:
+        state = verify_module.capture_state(ops, reference)
+        state = dataclasses.replace(state, tables={k: v for k, v in state.tables.items() if k != "db2.orders"})
+        return verify_module.compare(reference, state)
 
-    monkeypatch.setattr(module, "compare", lossy_compare)
+    monkeypatch.setattr(workflow, "verify", lossy_verify)  # the workflow's post-restore check
     dr = run_dag("matrixone_pitr_drill", {"pitrs": ["drill_p"]})
     assert str(dr.state) == "failed"
     assert task_states(dr)["report"] == "failed"

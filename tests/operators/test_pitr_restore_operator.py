@@ -76,7 +76,7 @@ def test_dry_run_plans_and_sends_nothing_mutating(tenant: SimpleNamespace, mo_se
     tables = {f"{a['database']}.{a['table']}": (a["action"], a["rows_now"], a["rows_at_t"]) for a in plan["tables"]}
     assert tables == {"db1.products": ("replace", 4, 9), "db2.orders": ("recreate", None, 3),
                       "db3.t": ("drop", 1, None)}
-    assert "reference" not in out and [p["phase"] for p in out["phases"]] == ["timestamp", "plan"]
+    assert "reference" not in out and [p["phase"] for p in out["phases"]] == ["plan"]
 
 
 def test_account_restore_then_undo_with_safety_snapshot(tenant: SimpleNamespace, mo_server: Any) -> None:
@@ -95,7 +95,7 @@ def test_account_restore_then_undo_with_safety_snapshot(tenant: SimpleNamespace,
     assert out["check"]["verdict"] == "VERIFIED"
     snap = out["safety_snapshot"]["name"]
     assert len(snap) <= 64 and snap.startswith("mo_safety_")
-    assert [p["phase"] for p in out["phases"]] == ["timestamp", "plan", "reference", "safety_snapshot", "restore",
+    assert [p["phase"] for p in out["phases"]] == ["plan", "reference", "safety_snapshot", "restore",
                                                    "check"]
     undo = MatrixOneSnapshotRestoreOperator(task_id="undo", snapshot_name=snap, matrixone_conn_id=tenant.conn_id)
     undo.execute(context())
