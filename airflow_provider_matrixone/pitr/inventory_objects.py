@@ -194,6 +194,8 @@ def _read_account(run: ObjectReader, inv: Inventory, h: str, users: bool) -> Non
                             for role, otype, oid, priv, level, wgo in privs[1] if oid is not None})
     if users:
         inv["users"] = sorted(set(user_names.values()))
+    else:  # a restore into another account keeps the target's users: memberships compare on shared names
+        inv["member_users"] = sorted(set(user_names.values()))
 
 
 def _grant_object(otype: str, oid: int, level: str, tables: dict[int, str], dbs: dict[int, str]) -> str:
@@ -232,6 +234,10 @@ def diff_objects(at_t: Inventory, now: Inventory, tables_now: Iterable[str] | No
     if "memberships" in at_t and "memberships" in now:
         before_m = {tuple(m) for m in at_t["memberships"]}
         after_m = {tuple(m) for m in now["memberships"]}
+        if "member_users" in at_t and "member_users" in now:  # restored beside: only users both accounts have
+            shared = set(at_t["member_users"]) & set(now["member_users"])
+            before_m = {m for m in before_m if m[0] in shared}
+            after_m = {m for m in after_m if m[0] in shared}
         out.extend(("grant", f"{r} to {u}", f"role {r} was granted to user {u} at T and is not now")
                    for u, r in sorted(before_m - after_m))
         out.extend(("grant", f"{r} to {u}", f"role {r} is granted to user {u} now and was not at T")
