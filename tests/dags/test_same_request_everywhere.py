@@ -22,6 +22,7 @@ import pytest
 
 from tests.dags.conftest import conn_json, task_states, xcom
 from tests.provider.support import TENANT_PASSWORD, make_tenant, tenant_sql
+from tests.support.dags import register_dag
 
 ACC = "same1"
 PITR = "same_p"
@@ -67,19 +68,6 @@ def _drop_snapshot(server: Any, result: dict[str, Any]) -> None:
         tenant_sql(server, ACC, [f"drop snapshot if exists `{snap['name']}`"])
 
 
-def _register(dag: Any) -> None:
-    """dag.test() runs only serialized DAGs of a bundle: write this in-test DAG to the metadata DB."""
-    import tempfile
-
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-    bag = DagBag(dag_folder=tempfile.mkdtemp(), collect_dags=False)
-    bag.dags[dag.dag_id] = dag
-    sync_bag_to_db(bag, "dags-folder", None)
 
 
 def _via_operator(dag_id: str, conn_id: str, t: str, request: dict[str, Any], run_key: str) -> dict[str, Any]:
@@ -90,7 +78,7 @@ def _via_operator(dag_id: str, conn_id: str, t: str, request: dict[str, Any], ru
     with DAG(dag_id, schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC")) as dag:
         MatrixOnePITRRestoreOperator(task_id="restore", matrixone_conn_id=conn_id, pitr_name=PITR, timestamp=t,
                                      run_key=run_key, **request)
-    _register(dag)
+    register_dag(dag)
     dr = dag.test()
     assert str(dr.state) == "success", task_states(dr)
     result = xcom(dr, "restore")

@@ -18,7 +18,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_matrixone.sensors.assets import asset_uri
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 from tests.operators.support import context, now_after_pitr, set_connection, tenant_sql
-from tests.sensors.test_verification_dag_modes import _register
+from tests.support.dags import register_dag
 
 APP_PASSWORD = "pw-app-7f3e9c"
 
@@ -92,8 +92,8 @@ def test_verified_restore_emits_asset_events_with_metadata(tenant: SimpleNamespa
              start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False,
              is_paused_upon_creation=False) as downstream:
         pass
-    _register(dag)
-    _register(downstream)
+    register_dag(dag)
+    register_dag(downstream)
     dr = dag.test()
     (ti,) = dr.get_task_instances()
     assert str(ti.state) == "success"

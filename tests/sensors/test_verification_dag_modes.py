@@ -12,6 +12,7 @@ from airflow_provider_matrixone.operators.pitr import MatrixOnePITRCreateOperato
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 from tests.operators.support import context, now_after_pitr, tenant_sql
+from tests.support.dags import register_dag
 
 REF = "{{ ti.xcom_pull(task_ids='restore') }}"
 
@@ -47,19 +48,6 @@ def _dag(conn_id: str) -> Any:
     return dag
 
 
-def _register(dag: Any) -> None:
-    """dag.test() runs only serialized DAGs of a bundle: write this in-test DAG to the metadata DB."""
-    import tempfile
-
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-    bag = DagBag(dag_folder=tempfile.mkdtemp(), collect_dags=False)
-    bag.dags[dag.dag_id] = dag
-    sync_bag_to_db(bag, "dags-folder", None)
 
 
 def test_modes_through_dag_test(tenant: SimpleNamespace, mo_server: Any, airflow_db: str) -> None:
@@ -68,7 +56,7 @@ def test_modes_through_dag_test(tenant: SimpleNamespace, mo_server: Any, airflow
     t = now_after_pitr()
     tenant_sql(mo_server, tenant.name, ["delete from db1.products where id in (2, 4, 6)"])
     dag = _dag(tenant.conn_id)
-    _register(dag)
+    register_dag(dag)
     dr = dag.test(run_conf={"ts": t.in_timezone("Asia/Shanghai").isoformat(), "dry_run": False})
     states = {ti.task_id: str(ti.state) for ti in dr.get_task_instances()}
     assert states == {
