@@ -80,7 +80,7 @@ def _measure_skew(server_utc: Any, before: datetime, after: datetime) -> timedel
     return skew if abs(skew) > timedelta(seconds=2) else timedelta(0)
 
 
-def _set_autocommit(conn: Any, autocommit: bool) -> None:
+def set_autocommit(conn: Any, autocommit: bool) -> None:
     """mysql-connector exposes a property, mysqlclient and PyMySQL a method."""
     attr = getattr(type(conn), "autocommit", None)
     if isinstance(attr, property):
@@ -130,7 +130,7 @@ class PitrOperations:
         results: list[QueryResult] = []
         try:
             with closing(self._open_connection()) as conn:
-                _set_autocommit(conn, True)
+                set_autocommit(conn, True)
                 with closing(conn.cursor()) as cur:
                     for sql in sqls:
                         if self.log_sql:

@@ -22,7 +22,7 @@ from .identifiers import quote_contained, quote_string
 
 __all__ = ["ObjectReader", "diff_objects", "read_objects"]
 
-#: ``run(sqls) -> [(columns, rows), ...]`` (``reading._Reader.run``).
+#: ``run(sqls) -> [(columns, rows), ...]`` (``reading.BatchReader.run``).
 ObjectReader = Callable[[Sequence[str]], list[tuple[list[str], list[tuple[Any, ...]]]]]
 
 Inventory = dict[str, Any]

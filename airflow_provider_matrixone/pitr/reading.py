@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors, statements
-from .client import SYSTEM_DATABASES, PitrOperations, _set_autocommit, translate_driver_error
+from .client import SYSTEM_DATABASES, PitrOperations, set_autocommit, translate_driver_error
 from .fingerprint import CHUNK_ROWS, Aggregate, Column, chunk_where, fingerprint_select, table_digest
 from .identifiers import describe_value, quote_contained
 from .inventory import column_sql, parse_columns
@@ -72,7 +72,7 @@ class TableState:
 # ------------------------------------------------------------------------------------------ reading
 
 
-class _Reader:
+class BatchReader:
     """Sends batched statements over ONE connection (opened lazily) and counts them.
 
     ``PitrOperations.execute_many`` opens a connection per call; a capture needs three dependent
@@ -84,7 +84,7 @@ class _Reader:
         self.statements = 0
         self._conn: Any = None
 
-    def __enter__(self) -> _Reader:
+    def __enter__(self) -> BatchReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -105,7 +105,7 @@ class _Reader:
         try:
             if self._conn is None:
                 self._conn = self.ops._open_connection()
-                _set_autocommit(self._conn, True)
+                set_autocommit(self._conn, True)
             results = []
             cur = self._conn.cursor()
             try:

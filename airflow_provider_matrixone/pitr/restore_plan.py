@@ -19,7 +19,7 @@ from .coverage import check_pitr_covers
 from .identifiers import quote_string, validate_name
 from .models import Level, Pitr, Scope
 from .timestamps import to_epoch_ns
-from .verify import Reference, TableState, _Reader, _scope_databases_and_tables, check_reader_account
+from .verify import BatchReader, Reference, TableState, check_reader_account, scope_databases_and_tables
 
 __all__ = ["ObjectAction", "RestorePlan", "check_pitr_covers", "plan_restore"]
 
@@ -262,8 +262,8 @@ def plan_restore(
         check_reader_account(src_reader_ops, source, "the plan's reads at T")
         check_reader_account(dst_reader_ops, target_name, "the plan's reads of the current state")
 
-    src = _Reader(src_reader_ops)
-    dst = src if dst_reader_ops is src_reader_ops else _Reader(dst_reader_ops)
+    src = BatchReader(src_reader_ops)
+    dst = src if dst_reader_ops is src_reader_ops else BatchReader(dst_reader_ops)
     try:
         return _plan(pitr, scope, sql, literal, window, parsed, at_ns, source, target_name, notes, ops, src, dst)
     finally:
@@ -275,7 +275,7 @@ def scope_tables(scope: Scope) -> list[tuple[str, str]]:
     return [(str(scope.database), str(scope.table))] if scope.level is Level.TABLE else []
 
 
-def _guard_reads(src: _Reader, dst: _Reader, pitr: Pitr, scope: Scope, pairs_t: list[tuple[str, str]], at_ns: int,
+def _guard_reads(src: BatchReader, dst: BatchReader, pitr: Pitr, scope: Scope, pairs_t: list[tuple[str, str]], at_ns: int,
                  ops: PitrOperations) -> None:
     """The reads the guards (:mod:`.guards`) decide on: partitioned tables at T, foreign-key parents."""
     hint = f" {statements.time_travel_hint(at_ns=at_ns)}"
@@ -298,11 +298,11 @@ def _guard_reads(src: _Reader, dst: _Reader, pitr: Pitr, scope: Scope, pairs_t: 
 
 
 def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
-          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: _Reader,
-          dst: _Reader) -> RestorePlan:
+          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: BatchReader,
+          dst: BatchReader) -> RestorePlan:
     when = f"at timestamp {_iso(parsed.instant)}"
     try:
-        dbs_t, pairs_t = _scope_databases_and_tables(src, scope, at_ns, when=when)
+        dbs_t, pairs_t = scope_databases_and_tables(src, scope, at_ns, when=when)
         # the probe read at T, SELECT COUNT(*) FROM t {MO_TS = T}: fails now if GC took T (#19033)
         counts_t = {k: v.rows for k, v in src.counts(pairs_t, at_ns).items()}
     except Exception as exc:  # noqa: BLE001 - re-raised unless it is collected history

@@ -25,7 +25,7 @@ from .client import PitrOperations
 from .fingerprint import CHUNK_ROWS
 from .identifiers import describe_value, quote_contained, validate_name
 from .models import Level, Scope
-from .reading import TableState, _Reader
+from .reading import BatchReader, TableState
 from .verdicts import (
     MISMATCH,
     STATUS_FAIL,
@@ -275,8 +275,8 @@ class CurrentState:
     objects: dict[str, Any] | None = None
 
 
-def _scope_databases_and_tables(
-    reader: _Reader, scope: Scope, at_ns: int | None, *, when: str
+def scope_databases_and_tables(
+    reader: BatchReader, scope: Scope, at_ns: int | None, *, when: str
 ) -> tuple[tuple[str, ...] | None, list[tuple[str, str]]]:
     """Databases (account/cluster) and tables of ``scope`` at ``at_ns`` (None = now)."""
     dbs = reader.databases(at_ns)
@@ -325,12 +325,12 @@ def capture_reference(
         notes.append(f"cluster scope: only account {ops.account} is verified (reads see the connected account)")
     else:
         check_reader_account(ops, scope.account, "the reference (state at T)")
-    with _Reader(ops) as reader:
+    with BatchReader(ops) as reader:
         return _capture_reference(reader, ops, scope, at_ns, at_utc, fingerprint, target_account, tables, notes,
                                   chunk_rows)
 
 
-def _capture_reference(reader: _Reader, ops: PitrOperations, scope: Scope, at_ns: int, at_utc: str,
+def _capture_reference(reader: BatchReader, ops: PitrOperations, scope: Scope, at_ns: int, at_utc: str,
                        fingerprint: bool, target_account: str | None, tables: Any, notes: list[str],
                        chunk_rows: int = CHUNK_ROWS) -> Reference:
     when = f"at timestamp {at_utc}"
@@ -343,7 +343,7 @@ def _capture_reference(reader: _Reader, ops: PitrOperations, scope: Scope, at_ns
         dbs: tuple[str, ...] | None = None
         complete = False
     else:
-        dbs, pairs = _scope_databases_and_tables(reader, scope, at_ns, when=when)
+        dbs, pairs = scope_databases_and_tables(reader, scope, at_ns, when=when)
         complete = scope.level is not Level.TABLE
     own = {d for d, _ in pairs} | ({scope.database} if scope.database and tables is None else set())
     params = inventory_objects.read_params(scope.level.value, dbs if dbs is not None else own, pairs,
@@ -375,11 +375,11 @@ def capture_state(ops: PitrOperations, reference: Reference) -> CurrentState:
     is_cluster = reference.scope is not None and reference.scope.level is Level.CLUSTER
     check_reader_account(ops, None if is_cluster else reference.verify_account, "verification (current state)")
     start = time.monotonic()
-    with _Reader(ops) as reader:
+    with BatchReader(ops) as reader:
         return _capture_state(reader, ops, reference, start)
 
 
-def _capture_state(reader: _Reader, ops: PitrOperations, reference: Reference, start: float) -> CurrentState:
+def _capture_state(reader: BatchReader, ops: PitrOperations, reference: Reference, start: float) -> CurrentState:
     dbs_now = reader.databases(None)
     lowered = {d.lower(): d for d in dbs_now}
     scope = reference.scope

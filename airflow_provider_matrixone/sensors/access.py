@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrOperations, _set_autocommit, translate_driver_error
+from airflow_provider_matrixone.pitr.client import PitrOperations, set_autocommit, translate_driver_error
 from airflow_provider_matrixone.pitr.identifiers import quote_contained
 
 __all__ = ["probe_access"]
@@ -36,7 +36,7 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
     out: list[str] = []
     conn = ops._open_connection()
     try:
-        _set_autocommit(conn, True)
+        set_autocommit(conn, True)
         cur = conn.cursor()
         try:
             for name in names:
