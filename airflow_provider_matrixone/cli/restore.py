@@ -22,6 +22,7 @@ from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
 from airflow_provider_matrixone.pitr.client import redact_sql
 from airflow_provider_matrixone.pitr.flags import parse_bool
+from airflow_provider_matrixone.pitr.guards import check_snapshot_covers
 from airflow_provider_matrixone.pitr.models import Level, Pitr
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
@@ -246,6 +247,8 @@ def snapshot_restore(ctx: Context) -> int:
     target = snapshot_target(snap, client.login, account=a.account, database=a.db, table=a.table,
                              new_account=a.new_account)
     scope = target.scope
+    # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway), as in the operator
+    check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
     sql = statements.restore_snapshot(snap.name, scope, version=client.version, to_account=target.new_account)
     ctx.out(f"restore plan\n  snapshot   {snap.name} ({snap.level.value}, {output.snapshot_timestamp(snap)} UTC)\n"
             f"  target     {target.describe(client.login)}\n  statement  {sql}")
