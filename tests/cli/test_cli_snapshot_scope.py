@@ -20,7 +20,7 @@ def test_database_snapshot_used_for_another_database_is_refused(cli: Cli, cli_se
     sql_as(cli_server, "snapscope#admin", ["create snapshot ss_db1 for database db1"])
     mark = len(cli_server.statement_log.entries)
     r = cli("snapshot", "restore", "--sname", "ss_db1", "--db", "db2", "--yes", user="snapscope#admin")
-    assert r.code != 0
+    assert r.code == 2, (r.code, r.err)
     assert "snapshot ss_db1 belongs to database db1, not to database db2" in r.err + r.out
     assert _restores(cli_server, mark) == []
     r = cli("snapshot", "restore", "--sname", "ss_db1", "--db", "db1", "--yes", user="snapscope#admin")
