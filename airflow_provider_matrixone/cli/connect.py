@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 from airflow_provider_matrixone.cli.errors import UsageError
 from airflow_provider_matrixone.pitr import errors as domain
-from airflow_provider_matrixone.pitr.client import PitrClient
 from airflow_provider_matrixone.pitr.identifiers import Login, parse_login
+from airflow_provider_matrixone.sql_io.operations import PitrClient
 
 PASSWORD_ENV = "MO_PASSWORD"
 LOGGER_NAME = "airflow_provider_matrixone"

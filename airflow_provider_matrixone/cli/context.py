@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from airflow_provider_matrixone.cli.connect import make_client
-from airflow_provider_matrixone.pitr.client import PitrClient
+from airflow_provider_matrixone.sql_io.operations import PitrClient
 
 
 @dataclass

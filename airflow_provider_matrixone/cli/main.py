@@ -18,7 +18,7 @@ from airflow_provider_matrixone.cli.context import Context
 from airflow_provider_matrixone.cli.errors import EXIT_SERVER, EXIT_USAGE, Refused, UsageError, classify
 from airflow_provider_matrixone.cli.targets import check_name_flags
 from airflow_provider_matrixone.pitr import errors as domain
-from airflow_provider_matrixone.pitr.client import redact_sql
+from airflow_provider_matrixone.sql_io.driver import redact_sql
 
 Handler = Callable[[Context], int]
 

@@ -20,12 +20,12 @@ from airflow_provider_matrixone.cli.pitr_commands import cluster_flag
 from airflow_provider_matrixone.cli.targets import Target, check_combination, pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import statements, timestamps
-from airflow_provider_matrixone.pitr.client import redact_sql
 from airflow_provider_matrixone.pitr.flags import parse_bool
 from airflow_provider_matrixone.pitr.guards import check_snapshot_covers
 from airflow_provider_matrixone.pitr.models import Level, Pitr
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
+from airflow_provider_matrixone.sql_io.driver import redact_sql
 
 ASSUME_YES_ENV = "MO_PITR_YES"
 

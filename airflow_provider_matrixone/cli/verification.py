@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from airflow_provider_matrixone.cli.errors import UsageError
 from airflow_provider_matrixone.cli.targets import Target
-from airflow_provider_matrixone.pitr.client import PitrOperations
 from airflow_provider_matrixone.pitr.models import Level
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 
 def require_own_account(client: PitrOperations, target: Target) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 from airflow.providers.mysql.hooks.mysql import MySqlHook
 
 from airflow_provider_matrixone.pitr import errors, identifiers
-from airflow_provider_matrixone.pitr.client import PitrOperations, redact_sql, translate_driver_error
+from airflow_provider_matrixone.sql_io.driver import redact_sql, translate_driver_error
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 CLIENTS = ("mysqlclient", "mysql-connector-python", "pymysql")
 

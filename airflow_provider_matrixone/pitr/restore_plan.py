@@ -11,15 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Run-time I/O: this module orchestrates batched reads, an exception named in
+# tests/unit/pitr/test_pitr_is_pure.py (issue 12, point 3).
+from airflow_provider_matrixone.sql_io.reading import BatchReader
 
 from . import errors, guards, statements
-from .client import PitrOperations
 from .coverage import check_pitr_covers
 from .identifiers import quote_string, validate_name
 from .models import Level, Pitr, Scope
+from .table_state import TableState
 from .timestamps import to_epoch_ns
-from .verify import BatchReader, Reference, TableState, check_reader_account, scope_databases_and_tables
+from .verify import Reference, check_reader_account, scope_databases_and_tables
+
+if TYPE_CHECKING:
+    from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 __all__ = ["ObjectAction", "RestorePlan", "check_pitr_covers", "plan_restore"]
 

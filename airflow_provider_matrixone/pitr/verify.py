@@ -18,14 +18,17 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Run-time I/O: this module orchestrates batched reads, an exception named in
+# tests/unit/pitr/test_pitr_is_pure.py (issue 12, point 3).
+from airflow_provider_matrixone.sql_io.reading import BatchReader
 
 from . import errors, inventory_objects, timestamps
-from .client import PitrOperations
 from .fingerprint import CHUNK_ROWS
 from .identifiers import describe_value, quote_contained, validate_name
 from .models import Level, Scope
-from .reading import BatchReader, TableState
+from .table_state import TableState
 from .verdicts import (
     MISMATCH,
     STATUS_FAIL,
@@ -38,6 +41,9 @@ from .verdicts import (
     VerificationReport,
     compare,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 __all__ = [
     "MISMATCH",

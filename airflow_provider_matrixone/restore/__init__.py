@@ -3,7 +3,7 @@
 No Airflow imports. ``mo-pitr pitr restore``, :class:`MatrixOnePITRRestoreOperator` and the sample
 restore DAG all call :func:`run.run_restore`, so for the same request they send the same SQL, take
 the same undo point and return the same verdicts. The server is reached only through
-:class:`airflow_provider_matrixone.pitr.client.PitrOperations` (implemented by the hook and by the
+:class:`airflow_provider_matrixone.sql_io.operations.PitrOperations` (implemented by the hook and by the
 CLI's ``PitrClient``).
 """
 

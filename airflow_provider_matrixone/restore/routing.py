@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors, identifiers
-from airflow_provider_matrixone.pitr.client import PitrOperations
 from airflow_provider_matrixone.pitr.models import Level, Pitr
 from airflow_provider_matrixone.pitr.selection import SYS_ACCOUNT, select_pitr
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 from .request import RestoreRequest
 

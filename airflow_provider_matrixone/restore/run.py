@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrOperations
 from airflow_provider_matrixone.pitr.lost_connection import is_lost_connection
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan, plan_restore
 from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 from . import undo
 from .request import RestoreRequest

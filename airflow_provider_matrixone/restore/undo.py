@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrOperations
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RECREATE, RestorePlan
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 PREFIX = "mo_safety_"
 

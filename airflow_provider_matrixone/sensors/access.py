@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrOperations, set_autocommit, translate_driver_error
 from airflow_provider_matrixone.pitr.identifiers import quote_contained
+from airflow_provider_matrixone.sql_io.driver import set_autocommit, translate_driver_error
+from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 __all__ = ["probe_access"]
 

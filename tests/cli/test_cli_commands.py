@@ -342,10 +342,10 @@ class TestVerify:
     def test_verify_detects_a_wrong_restore(self, cli_server: Any) -> None:
         """Run the pieces: reference at T, restore, then data changes before the verification."""
         from airflow_provider_matrixone.cli.connect import pymysql_connect
-        from airflow_provider_matrixone.pitr.client import PitrClient
         from airflow_provider_matrixone.pitr.identifiers import parse_login
         from airflow_provider_matrixone.pitr.verify import TableState, verify
         from airflow_provider_matrixone.restore import RestoreRequest, run
+        from airflow_provider_matrixone.sql_io.operations import PitrClient
 
         make_account(cli_server, "ver2")
         u = "ver2#admin"

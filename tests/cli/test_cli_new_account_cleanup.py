@@ -9,8 +9,8 @@ import pytest
 
 from airflow_provider_matrixone.cli.accounts import create_account_sql, restore_into_new_account
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrClient
 from airflow_provider_matrixone.pitr.identifiers import parse_login
+from airflow_provider_matrixone.sql_io.operations import PitrClient
 from tests.provider.support import TEST_PASSWORD, root_sql
 
 

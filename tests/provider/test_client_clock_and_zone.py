@@ -7,8 +7,9 @@ from typing import Any
 
 import pymysql
 
-from airflow_provider_matrixone.pitr.client import PitrClient, _measure_skew
 from airflow_provider_matrixone.pitr.identifiers import parse_login
+from airflow_provider_matrixone.sql_io.driver import measure_skew
+from airflow_provider_matrixone.sql_io.operations import PitrClient
 from tests.provider.support import TEST_PASSWORD
 
 
@@ -21,13 +22,13 @@ def _client(server: Any) -> PitrClient:
 
 def test_skew_is_ignored_within_two_seconds() -> None:
     local = datetime(2026, 1, 1, 12, 0, 0, 400_000, tzinfo=UTC)
-    assert _measure_skew(datetime(2026, 1, 1, 12, 0, 0), local, local) == timedelta(0)
-    assert _measure_skew(None, local, local) == timedelta(0)
+    assert measure_skew(datetime(2026, 1, 1, 12, 0, 0), local, local) == timedelta(0)
+    assert measure_skew(None, local, local) == timedelta(0)
 
 
 def test_skew_is_applied_when_the_server_clock_is_off() -> None:
     local = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-    skew = _measure_skew(datetime(2026, 1, 1, 12, 5, 0), local, local)
+    skew = measure_skew(datetime(2026, 1, 1, 12, 5, 0), local, local)
     assert timedelta(minutes=4, seconds=59) < skew < timedelta(minutes=5, seconds=1)
 
 

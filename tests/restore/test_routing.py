@@ -18,10 +18,10 @@ import pytest
 
 from airflow_provider_matrixone.cli.connect import pymysql_connect
 from airflow_provider_matrixone.pitr import errors
-from airflow_provider_matrixone.pitr.client import PitrClient, PitrOperations
 from airflow_provider_matrixone.pitr.identifiers import parse_login
 from airflow_provider_matrixone.restore import RestoreRequest
 from airflow_provider_matrixone.restore.routing import ConnectionResolver, Router
+from airflow_provider_matrixone.sql_io.operations import PitrClient, PitrOperations
 from tests.provider.support import TENANT_PASSWORD, make_tenant, root_sql, tenant_sql
 
 ACC = "route1"

@@ -18,10 +18,10 @@ import pendulum
 import pytest
 
 from airflow_provider_matrixone.cli.connect import pymysql_connect
-from airflow_provider_matrixone.pitr.client import PitrClient
 from airflow_provider_matrixone.pitr.identifiers import parse_login
 from airflow_provider_matrixone.pitr.models import Level
 from airflow_provider_matrixone.restore import RestoreRequest, run, undo
+from airflow_provider_matrixone.sql_io.operations import PitrClient
 from tests.provider.support import TENANT_PASSWORD, make_tenant, root_sql, tenant_sql
 
 ACC = "undo1"

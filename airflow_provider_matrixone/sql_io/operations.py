@@ -8,11 +8,10 @@ the same SQL and run the same client-side checks. It knows nothing about Airflow
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import pendulum
@@ -30,63 +29,15 @@ from airflow_provider_matrixone.pitr.models import (
     Snapshot,
 )
 from airflow_provider_matrixone.pitr.versions import ServerVersion
-
-SYSTEM_DATABASES = frozenset(
-    {"information_schema", "mo_catalog", "mysql", "system", "system_metrics", "mo_task", "mo_debug"}
+from airflow_provider_matrixone.sql_io.driver import (
+    SYSTEM_DATABASES,
+    QueryResult,
+    as_naive_datetime,
+    measure_skew,
+    redact_sql,
+    set_autocommit,
+    translate_driver_error,
 )
-_SECRET_PATTERN = re.compile(r"(IDENTIFIED\s+BY\s+)('(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\")", re.IGNORECASE)
-
-Rows = list[tuple[Any, ...]]
-QueryResult = tuple[list[str], Rows]
-
-
-def redact_sql(sql: str) -> str:
-    """Hide passwords (``IDENTIFIED BY '...'``) before a statement reaches a log."""
-    return _SECRET_PATTERN.sub(r"\1'***'", sql)
-
-
-def translate_driver_error(exc: BaseException) -> errors.MatrixOneError | None:
-    """Turn a driver exception (mysqlclient, mysql-connector-python, PyMySQL) into a typed error."""
-    code: int | None = None
-    message: str | None = None
-    errno = getattr(exc, "errno", None)
-    if isinstance(errno, int) and errno > 0:
-        code, message = errno, str(getattr(exc, "msg", "") or exc)
-    elif len(getattr(exc, "args", ())) >= 2 and isinstance(exc.args[0], int):
-        code, message = exc.args[0], str(exc.args[1])
-    if code is None or message is None:
-        return None
-    return errors.map_server_error(code, message)
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
-
-
-def _measure_skew(server_utc: Any, before: datetime, after: datetime) -> timedelta:
-    """Server clock minus local clock; zero unless the difference exceeds two seconds."""
-    if server_utc is None:
-        return timedelta(0)
-    try:
-        server = _as_datetime(server_utc).replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return timedelta(0)
-    local_mid = before + (after - before) / 2
-    skew = server - local_mid.astimezone(UTC)
-    # UTC_TIMESTAMP() truncates to the second: compare against the half-second it stands for.
-    skew += timedelta(milliseconds=500)
-    return skew if abs(skew) > timedelta(seconds=2) else timedelta(0)
-
-
-def set_autocommit(conn: Any, autocommit: bool) -> None:
-    """mysql-connector exposes a property, mysqlclient and PyMySQL a method."""
-    attr = getattr(type(conn), "autocommit", None)
-    if isinstance(attr, property):
-        conn.autocommit = autocommit
-    else:
-        conn.autocommit(autocommit)
 
 
 class PitrOperations:
@@ -157,7 +108,7 @@ class PitrOperations:
         (_, rows), (_, clock) = self.execute_many(
             ["SELECT version(), @@time_zone, @@system_time_zone", "SELECT UTC_TIMESTAMP()"]
         )
-        self._clock_skew = _measure_skew(clock[0][0] if clock and clock[0] else None, before, pendulum.now("UTC"))
+        self._clock_skew = measure_skew(clock[0][0] if clock and clock[0] else None, before, pendulum.now("UTC"))
         version_string, session_tz, system_tz = (str(v) if v is not None else "" for v in rows[0])
         version = ServerVersion.parse(version_string)
         server_zone = self._detect_server_zone(system_tz)
@@ -190,7 +141,7 @@ class PitrOperations:
         # Not an IANA name (MySQL-style "CST"): measure the server's current offset, with the
         # session zone reset to SYSTEM so NOW() is the server's local time, not the session's.
         _, (_, rows) = self.execute_many(["SET time_zone = 'SYSTEM'", "SELECT NOW(), UTC_TIMESTAMP()"])
-        local, utc = (_as_datetime(v) for v in rows[0])
+        local, utc = (as_naive_datetime(v) for v in rows[0])
         minutes = int(round((local - utc).total_seconds() / 900.0) * 15)
         self._logger.warning(
             "server time zone %r is not an IANA name; using the fixed offset %+d min. Set server_timezone "
