@@ -52,8 +52,14 @@ def _rows(server: Any) -> int:
     return int(sql_as(server, f"{ACC}#admin", TENANT_PASSWORD, ["select count(*) from db1.t"])[0][0])
 
 
-def _respond(option: str | None, seen: dict[str, Any]) -> None:
-    """Wait for the approval task to park, then answer ``option`` (None: let it time out)."""
+def _respond(option: str | None, seen: dict[str, Any], started: datetime, done: threading.Event) -> None:
+    """Wait for *this run's* approval task to park, then answer ``option`` (None: let it time out).
+
+    It waits until the DAG run has ended rather than for a fixed time: giving up while ``dag.test()``
+    still waits for an answer would hang the test for the approval's 4 h timeout (seen once on a
+    loaded machine). Only an approval task that started after this responder is answered, never one
+    parked by an earlier test's run.
+    """
     from airflow.models.hitl import HITLDetail, HITLUser  # noqa: PLC0415
     from airflow.models.taskinstance import TaskInstance as TI  # noqa: PLC0415
     from airflow.models.trigger import handle_event_submit  # noqa: PLC0415
@@ -62,11 +68,11 @@ def _respond(option: str | None, seen: dict[str, Any]) -> None:
     from airflow.utils.state import TaskInstanceState  # noqa: PLC0415
     from sqlalchemy import select  # noqa: PLC0415
 
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while not done.is_set():
         with create_session() as session:
             ti = session.scalars(select(TI).where(TI.dag_id == DAG_ID, TI.task_id == "approve",
-                                                  TI.state == TaskInstanceState.AWAITING_INPUT)).first()
+                                                  TI.state == TaskInstanceState.AWAITING_INPUT,
+                                                  TI.start_date >= started)).first()
             if ti is None:
                 time.sleep(0.3)
                 continue
@@ -93,10 +99,14 @@ def _respond(option: str | None, seen: dict[str, Any]) -> None:
 def _run_with_answer(run_dag: Callable[..., Any], server: Any, option: str | None,
                      timestamp: str | None = None) -> tuple[Any, dict[str, Any]]:
     seen: dict[str, Any] = {}
-    responder = threading.Thread(target=_respond, args=(option, seen), daemon=True)
+    done = threading.Event()
+    responder = threading.Thread(target=_respond, args=(option, seen, datetime.now(UTC), done), daemon=True)
     responder.start()
-    dr = run_dag(DAG_ID, {"timestamp": timestamp or server.t, "level": "account", "account": ACC,
-                          "require_approval": True})
+    try:
+        dr = run_dag(DAG_ID, {"timestamp": timestamp or server.t, "level": "account", "account": ACC,
+                              "require_approval": True})
+    finally:
+        done.set()
     responder.join(timeout=5)
     assert "error" not in seen, seen
     return dr, seen
