@@ -6,8 +6,10 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pendulum
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -79,3 +81,33 @@ def xcom(dr: Any, task_id: str, map_index: int = -1) -> Any:
             return None
         value = row.value
     return json.loads(value) if isinstance(value, str) else value
+
+
+@contextmanager
+def private_acc1_server(tmp_path_factory: pytest.TempPathFactory, name: str, *,
+                        cluster_pitr: bool = False) -> Iterator[Any]:
+    """A server of its own: acc1 with db1.t (3 rows) and its account PITR ``pitr1`` (optionally sys's
+    cluster PITR ``cl``; sys may own only one), and ``srv.t``, an instant after both."""
+    from matrixone_lite import LiteServer
+    from tests.provider.support import TENANT_PASSWORD, sql_as
+
+    with LiteServer(data_dir=tmp_path_factory.mktemp(name), port=0, version="4.2.0",
+                    root_password=PASSWORD) as srv:
+        sql_as(srv, "root", PASSWORD, [f"create account acc1 admin_name 'admin' identified by '{TENANT_PASSWORD}'",
+                                       *(["create pitr cl for cluster range 1 'h'"] if cluster_pitr else [])])
+        sql_as(srv, "acc1#admin", TENANT_PASSWORD, [
+            "create database db1", "create table db1.t (id int primary key)", "insert into db1.t values (1), (2), (3)",
+            "create pitr pitr1 for account range 1 'h'"])
+        time.sleep(1.1)  # SHOW PITR shows whole seconds; T must be after the creation second
+        srv.t = pendulum.now("UTC").isoformat()
+        time.sleep(0.05)
+        yield srv
+
+
+def use_acc1_connections(server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Point matrixone_default (sys) and matrixone_acc1 at ``server``."""
+    from tests.provider.support import TENANT_PASSWORD
+
+    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_DEFAULT", conn_json(server))
+    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_ACC1", conn_json(server, login="acc1#admin", password=TENANT_PASSWORD))
+    return server

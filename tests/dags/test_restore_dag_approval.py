@@ -17,7 +17,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from tests.dags.conftest import PASSWORD, conn_json, task_states
+from tests.dags.conftest import private_acc1_server, task_states, use_acc1_connections
 from tests.provider.support import TENANT_PASSWORD, sql_as
 
 ACC = "acc1"
@@ -26,26 +26,13 @@ DAG_ID = "matrixone_pitr_restore"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from matrixone_lite import LiteServer
-
-    with LiteServer(data_dir=tmp_path_factory.mktemp("mo-approval"), port=0, version="4.2.0",
-                    root_password=PASSWORD) as srv:
-        sql_as(srv, "root", PASSWORD, [f"create account {ACC} admin_name 'admin' identified by '{TENANT_PASSWORD}'"])
-        sql_as(srv, f"{ACC}#admin", TENANT_PASSWORD, [
-            "create database db1", "create table db1.t (id int primary key)", "insert into db1.t values (1), (2), (3)",
-            "create pitr pitr1 for account range 1 'h'"])
-        time.sleep(1.1)
-        srv.t = pendulum.now("UTC").isoformat()  # type: ignore[attr-defined]
-        time.sleep(0.05)
+    with private_acc1_server(tmp_path_factory, "mo-approval") as srv:
         yield srv
 
 
 @pytest.fixture
 def conns(server: Any, sys_conn: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_DEFAULT", conn_json(server))
-    monkeypatch.setenv(f"AIRFLOW_CONN_MATRIXONE_{ACC.upper()}",
-                       conn_json(server, login=f"{ACC}#admin", password=TENANT_PASSWORD))
-    return server
+    return use_acc1_connections(server, monkeypatch)
 
 
 def _rows(server: Any) -> int:

@@ -4,14 +4,18 @@ the issue-12 PITR choice, verification deferred to the triggerer, the report log
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pendulum
 import pytest
 
-from tests.dags.conftest import PASSWORD, conn_json, task_states, xcom
+from tests.dags.conftest import (
+    private_acc1_server,
+    task_states,
+    use_acc1_connections,
+    xcom,
+)
 from tests.provider.support import TENANT_PASSWORD, sql_as
 
 ACC = "acc1"
@@ -20,28 +24,13 @@ ACC = "acc1"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The guide's acc1 with its own account PITR, and sys's cluster PITR; T after both."""
-    from matrixone_lite import LiteServer
-
-    with LiteServer(data_dir=tmp_path_factory.mktemp("mo-select"), port=0, version="4.2.0",
-                    root_password=PASSWORD) as srv:
-        sql_as(srv, "root", PASSWORD, [
-            f"create account {ACC} admin_name 'admin' identified by '{TENANT_PASSWORD}'",
-            "create pitr cl for cluster range 1 'h'"])
-        sql_as(srv, f"{ACC}#admin", TENANT_PASSWORD, [
-            "create database db1", "create table db1.t (id int primary key)", "insert into db1.t values (1), (2), (3)",
-            "create pitr pitr1 for account range 1 'h'"])
-        time.sleep(1.1)  # SHOW PITR shows whole seconds; T must be after the creation second
-        srv.t = pendulum.now("UTC").isoformat()  # type: ignore[attr-defined]
-        time.sleep(0.05)
+    with private_acc1_server(tmp_path_factory, "mo-select", cluster_pitr=True) as srv:
         yield srv
 
 
 @pytest.fixture
 def conns(server: Any, sys_conn: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_DEFAULT", conn_json(server))
-    monkeypatch.setenv(f"AIRFLOW_CONN_MATRIXONE_{ACC.upper()}",
-                       conn_json(server, login=f"{ACC}#admin", password=TENANT_PASSWORD))
-    return server
+    return use_acc1_connections(server, monkeypatch)
 
 
 def _tenant(server: Any, statements: list[str]) -> list:
