@@ -328,16 +328,25 @@ def _diff_foreign_keys(out: list[tuple[str, str, str]], before: dict[str, Any], 
                                                         f"{x.get(rule)} at T and is {y.get(rule)} now"))
 
 
+def _presence(out: list[tuple[str, str, str]], kind: str, name: str, at_t: object, now: object) -> bool:
+    """Report an object present on one side only; True when reported (nothing more to compare)."""
+    if now is None:
+        out.append((kind, name, f"{kind} {name} existed at T and is missing now"))
+    elif at_t is None:
+        out.append((kind, name, f"{kind} {name} did not exist at T and exists now"))
+    else:
+        return False
+    return True
+
+
 def _diff_views(out: list[tuple[str, str, str]], before: dict[str, str] | None, after: dict[str, str] | None) -> None:
     if before is None or after is None:
         return
     for name in sorted(set(before) | set(after)):
         x, y = before.get(name), after.get(name)
-        if y is None:
-            out.append(("view", name, f"view {name} existed at T and is missing now"))
-        elif x is None:
-            out.append(("view", name, f"view {name} did not exist at T and exists now"))
-        elif x.lower() != y.lower():
+        if _presence(out, "view", name, x, y) or x is None or y is None:
+            continue
+        if x.lower() != y.lower():
             out.append(("view", name, f"view {name} is defined differently now: at T `{x}`, now `{y}`"))
 
 
@@ -347,20 +356,17 @@ def _diff_sequences(out: list[tuple[str, str, str]], before: dict[str, Any] | No
         return
     for name in sorted(set(before) | set(after)):
         x, y = before.get(name), after.get(name)
-        if y is None:
-            out.append(("sequence", name, f"sequence {name} existed at T and is missing now"))
-        elif x is None:
-            out.append(("sequence", name, f"sequence {name} did not exist at T and exists now"))
-        else:
-            if (x["last_seq_num"], x["is_called"]) != (y["last_seq_num"], y["is_called"]):
-                lower = _as_int(y["last_seq_num"]) < _as_int(x["last_seq_num"])
-                out.append(("sequence", name, f"sequence {name} {'was reset: its' if lower else 'has moved: its'} "
-                                              f"last value was {x['last_seq_num']} at T and is {y['last_seq_num']} "
-                                              f"now{' (nextval would hand out values again)' if lower else ''}"))
-            for f in _SEQ_FIELDS[1:6]:
-                if x.get(f) != y.get(f):
-                    out.append(("sequence", name, f"sequence {name} had {f.replace('_', ' ')} {x.get(f)} at T and "
-                                                  f"has {y.get(f)} now"))
+        if _presence(out, "sequence", name, x, y) or x is None or y is None:
+            continue
+        if (x["last_seq_num"], x["is_called"]) != (y["last_seq_num"], y["is_called"]):
+            lower = _as_int(y["last_seq_num"]) < _as_int(x["last_seq_num"])
+            out.append(("sequence", name, f"sequence {name} {'was reset: its' if lower else 'has moved: its'} "
+                                          f"last value was {x['last_seq_num']} at T and is {y['last_seq_num']} "
+                                          f"now{' (nextval would hand out values again)' if lower else ''}"))
+        for f in _SEQ_FIELDS[1:6]:
+            if x.get(f) != y.get(f):
+                out.append(("sequence", name, f"sequence {name} had {f.replace('_', ' ')} {x.get(f)} at T and "
+                                              f"has {y.get(f)} now"))
 
 
 def _as_int(value: Any) -> int:
