@@ -34,6 +34,8 @@ from typing import Any
 from sqlglot import exp
 
 from matrixone_lite.errors import MOError, invalid_input
+from matrixone_lite.sql import int_range
+from matrixone_lite.sql.int_range import out_of_range
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
 from matrixone_lite.storage.codec import COLLATION, DEC_CONTEXT, canonical, limit, parse_decimal, quantize
 from matrixone_lite.storage.physical import BLOB_TYPES, DECIMAL_TYPES, is_unsigned_bigint
@@ -100,7 +102,7 @@ def ubig_in(value: Any) -> str | None:
     d = parse_decimal(value)
     n = None if d is None else int(quantize(d, 0))
     if n is None or n < 0 or n > U64_MAX:
-        _raise(MOError(1690, f"data out of range: data type uint64,value '{value}'", "22003"))
+        _raise(out_of_range("uint64", value))
         return None
     return str(n)
 
@@ -207,6 +209,7 @@ class _Avg(_Sum):
 def register(conn: sqlite3.Connection) -> None:
     conn.create_function("mo_dec_in", 3, dec_in, deterministic=True)
     conn.create_function("mo_ubig_in", 1, ubig_in, deterministic=True)
+    int_range.register(conn, _raise)
     conn.create_function("mo_float_in", 1, float_in, deterministic=True)
     conn.create_function("mo_blob_in", 1, blob_in, deterministic=True)
     conn.create_function("mo_double", 1, lambda t: None if t is None else float(t), deterministic=True)
@@ -365,7 +368,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
 
 
 def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
-    """``value`` as written into ``col``: through ``mo_dec_in`` / ``mo_ubig_in`` for exact numbers."""
+    """``value`` as written into ``col``: through ``mo_dec_in`` / ``mo_ubig_in`` for exact numbers,
+    range-checked for the other integer types (``sql/int_range.py``)."""
     if col is None or isinstance(value, exp.Null) or (isinstance(value, exp.Var | exp.Column) and value.name.upper() == "DEFAULT"):
         return value
     if col.type in DECIMAL_TYPES:
@@ -376,7 +380,7 @@ def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
         return _fn("mo_float_in", value)
     if col.type in BLOB_TYPES:
         return _fn("mo_blob_in", value)
-    return value
+    return int_range.stored(col, value)
 
 
 def wrap_insert(tree: exp.Expression, schema: TableSchema) -> None:
@@ -384,7 +388,8 @@ def wrap_insert(tree: exp.Expression, schema: TableSchema) -> None:
     if not isinstance(tree, exp.Insert) or not isinstance(tree.this, exp.Schema):
         return
     cols = [schema.column(e.name) for e in tree.this.expressions]
-    if not any(c is not None and (c.type in _WRAPPED or is_unsigned_bigint(c)) for c in cols):
+    if not any(c is not None and (c.type in _WRAPPED or is_unsigned_bigint(c) or int_range.int_kind(c))
+               for c in cols):
         return
     src = tree.expression
     if isinstance(src, exp.Values):

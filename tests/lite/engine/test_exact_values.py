@@ -101,7 +101,7 @@ def test_bigint_unsigned_full_range(conn: Any) -> None:
     assert q(conn, "select v from u order by v desc") == [(18446744073709551615,), (9223372036854775808,), (0,)]
     assert q(conn, "select id from u where v = 18446744073709551615") == [(1,)]
     assert q(conn, "select id from u where v > 9223372036854775807 order by id") == [(1,), (3,)]
-    assert err(conn, "insert into u values (4, -1)") == (1690, "data out of range: data type uint64,value '-1'")
+    assert err(conn, "insert into u values (4, -1)") == (1690, "data out of range: data type uint64, value '-1'")
     assert err(conn, "insert into u values (5, 18446744073709551616)")[0] == 1690
     assert q(conn, "select count(*) from u") == [(3,)]
 
