@@ -177,7 +177,7 @@ def catalog_view(account_id: int, name: str, at: int | None = None) -> str | Non
         return _mo_account(at)
     if name == "mo_user":
         return _mo_user(account_id, at)
-    if name in ("mo_role", "mo_user_grant", "mo_role_privs"):
+    if name in ("mo_role", "mo_user_grant", "mo_role_privs", "mo_role_grant"):
         from matrixone_lite.mo.mo_catalog_roles import role_view
 
         return role_view(name, account_id, at)
