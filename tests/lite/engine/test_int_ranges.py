@@ -80,3 +80,13 @@ def test_prepared_parameters(conn: Any) -> None:
     q(conn, "insert into t values (%s, %s)", (1, 32767))
     assert err(conn, "insert into t values (2, 40000)")[0] == 1690
     assert q(conn, "select v from t") == [(32767,)]
+
+
+def test_rand_is_a_fraction_so_it_fits_an_int(conn: Any) -> None:
+    """MatrixOne's rand() is a float64 in [0, 1); SQLite's RANDOM() (what it was translated to) is a
+    64-bit integer, so ``floor(rand() * 1000000)`` stored ~1e24 in an INT, which the range check refuses."""
+    got = [r[0] for r in q(conn, "select rand() from (select 1 union all select 2 union all select 3) x")]
+    assert all(isinstance(v, float) and 0 <= v < 1 for v in got), got
+    q(conn, "create table t (id int auto_increment primary key, v int)")
+    q(conn, "insert into t (v) values (floor(rand() * 1000000))")
+    assert 0 <= q(conn, "select v from t")[0][0] < 1000000
