@@ -214,7 +214,7 @@ def set_role(es: EngineSession, role: str) -> None:
     if role not in _all_roles(es.conn, es.account_id):
         raise internal_error(f"there is no role {role}")
     if role not in granted_roles(es, es.user):
-        raise internal_error(f"the role {role} has not been granted to the user {es.user}")
+        raise internal_error(f"the role {role} has not be granted to the user {es.user}")
     es.role = role
 
 
