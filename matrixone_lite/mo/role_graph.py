@@ -11,8 +11,9 @@ are MatrixOne v4.2.0's ``pkg/frontend/authenticate.go`` (``doGrantRole``, ``doRe
 - a grant that would close a loop (``r1`` to itself, or ``r1`` to ``r2`` when ``r2`` already reaches
   ``r1``) is ``ErrRoleGrantedToSelf``: code 4027 (``ER_ROLE_GRANTED_TO_ITSELF`` in MatrixOne's
   ``mysql_error_define.go``), ``cannot grant role r1 to r2``;
-- the predefined roles: an admin role or ``public`` cannot be granted to another role, no role can be
-  granted to an admin role or ``public``, and admin roles and ``public`` cannot be revoked.
+- the predefined roles: an admin role or ``public`` cannot be granted to another role nor an admin
+  role to a user who is not the account's administrator, no role can be granted to an admin role or
+  ``public``, and admin roles and ``public`` cannot be revoked.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def _special(granted: str, grantee: str) -> None:
 def grant_or_revoke(es: EngineSession, grant: bool, roles: list[str], names: list[str], if_exists: bool,
                     with_grant_option: bool, all_roles: set[str]) -> None:
     """GRANT roles TO names / REVOKE [IF EXISTS] roles FROM names, names being roles or users."""
-    users = {u.name for u in cat.get_users(es.conn, es.account_id)}
+    admins = {u.name: u.default_role in ADMIN for u in cat.get_users(es.conn, es.account_id)}
+    users = set(admins)
     targets: list[tuple[str, bool]] = []  # (name, is a role)
     for n in names:
         if n in all_roles:
@@ -96,6 +98,8 @@ def grant_or_revoke(es: EngineSession, grant: bool, roles: list[str], names: lis
                     raise internal_error(f"the role {r} can not be revoked")
                 if is_role and (n in ADMIN or n == "public"):
                     raise internal_error(f"the role {r} can not be revoked from the role {n}")
+            elif not is_role and r in ADMIN and not admins[n]:
+                raise internal_error(f"the role {r} can not be granted to non administration user {n}")
             elif is_role:
                 _special(r, n)
                 if r == n or _reaches(edges, n, r):
