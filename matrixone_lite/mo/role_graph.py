@@ -77,8 +77,9 @@ def _special(granted: str, grantee: str) -> None:
 def grant_or_revoke(es: EngineSession, grant: bool, roles: list[str], names: list[str], if_exists: bool,
                     with_grant_option: bool, all_roles: set[str]) -> None:
     """GRANT roles TO names / REVOKE [IF EXISTS] roles FROM names, names being roles or users."""
-    admins = {u.name: u.default_role in ADMIN for u in cat.get_users(es.conn, es.account_id)}
-    users = set(admins)
+    defaults = {u.name: u.default_role for u in cat.get_users(es.conn, es.account_id)}
+    admins = {n: r in ADMIN for n, r in defaults.items()}
+    users = set(defaults)
     targets: list[tuple[str, bool]] = []  # (name, is a role)
     for n in names:
         if n in all_roles:
@@ -113,6 +114,7 @@ def grant_or_revoke(es: EngineSession, grant: bool, roles: list[str], names: lis
                 elif is_role:
                     st_roles.revoke_role_from_role(tx, es.account_id, r, n)
                 elif grant:
-                    st_roles.grant_role(tx, es.account_id, r, n)
+                    if defaults[n] != r:  # MatrixOne's mo_user_grant already has the default role
+                        st_roles.grant_role(tx, es.account_id, r, n)
                 else:
                     st_roles.revoke_role(tx, es.account_id, r, n)

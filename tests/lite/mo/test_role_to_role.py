@@ -70,7 +70,8 @@ def test_refusals_with_matrixone_texts(driver: str, lite_server: Any) -> None:
     assert err(adm, "revoke public from r_app") == (20101, "internal error: the role public can not be revoked")
     assert err(adm, "grant accountadmin to app") == (
         20101, "internal error: the role accountadmin can not be granted to non administration user app")
-    q(adm, "grant accountadmin to admin")  # the account's administrator: accepted
+    q(adm, "grant accountadmin to admin")  # the account's administrator: accepted, already held
+    assert q(adm, "select count(*) from mo_catalog.mo_user_grant where role_id = 2") == [(1,)]
     q(adm, "revoke if exists r_read from nobody")  # IF EXISTS skips a missing grantee
     assert q(adm, "select count(*) from mo_catalog.mo_role_grant") == [(2,)]
 
