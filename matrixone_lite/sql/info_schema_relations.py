@@ -19,6 +19,7 @@ MatrixOne's view definitions would compute for them:
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from matrixone_lite.errors import MOError
@@ -75,7 +76,7 @@ def view_column_rows(s: EngineSession, dbs: list[DatabaseRow], at: int | None) -
         for v in _views(s, d, at):
             try:
                 cols = views.view_columns(s, v, at)
-            except MOError:
+            except (MOError, sqlite3.Error):
                 continue
             sch = TableSchema(cols)
             for i, c in enumerate(cols, 1):

@@ -119,3 +119,12 @@ def test_mo_snapshots_and_mo_pitr_have_matrixone_columns(lite_server: Callable[.
         "pitr_status_changed_time", "kind"]
     assert [(r[1], r[5], r[11], r[12]) for r in q(root, "select * from mo_catalog.mo_pitr")] == [
         ("p1", "cluster", 1, "d")]
+
+
+def test_a_view_whose_table_is_gone_is_listed_without_columns(two_accounts: tuple[Any, Any, Any]) -> None:
+    _sys, acc1, _acc2 = two_accounts
+    q(acc1, "drop table t1")
+    assert q(acc1, "select table_name, table_type from information_schema.tables where table_schema = 'db1' "
+                   "order by table_name") == [("s1", "INTERNAL TABLE"), ("v1", "VIEW")]
+    assert q(acc1, "select count(*) from information_schema.columns where table_name = 'v1'") == [(0,)]
+    assert q(acc1, "select table_name from information_schema.views") == [("v1",)]
