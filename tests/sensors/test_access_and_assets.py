@@ -57,7 +57,8 @@ def test_application_that_reads_every_table_verifies(tenant: SimpleNamespace, mo
     result = _sensor(tenant, t, probe_conn_id=probe).poke(context(task_id="verify"))
     report = result.xcom_value  # type: ignore[union-attr]
     assert report["verdict"] == "VERIFIED"
-    assert report["access"] == {"login_conn_id": probe, "tables_read": 1, "verdict": "VERIFIED"}
+    assert report["access"] == {"login_conn_id": probe, "login": f"{tenant.name}#app", "tables_read": 1,
+                                "verdict": "VERIFIED"}
     assert report["metrics"]["rows"] == {"db1.products": 9} and report["metrics"]["rows_total"] == 9
     assert set(report["metrics"]["phases_s"]) == {"reference_s", "verify_s", "access_probe_s"}
 
