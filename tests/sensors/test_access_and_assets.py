@@ -84,10 +84,9 @@ def test_verified_restore_emits_asset_events_with_metadata(tenant: SimpleNamespa
     from sqlalchemy import select
 
     t = now_after_pitr()
-    alias = f"mo_verified_{tenant.name}"
     with DAG(dag_id=f"test_assets_{tenant.name}", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
              catchup=False) as dag:
-        _sensor(tenant, t, asset_alias=alias, pitr_name="p_db1")
+        _sensor(tenant, t, pitr_name="p_db1")  # no asset_alias: the default alias is on
     uri = asset_uri(mo_server.host, mo_server.port, tenant.name, "db1.products")
     with DAG(dag_id=f"test_assets_down_{tenant.name}", schedule=[Asset(uri=uri, name=uri)],
              start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False,
