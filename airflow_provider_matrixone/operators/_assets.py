@@ -11,9 +11,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events
 
-__all__ = ["DEFAULT_ASSET_ALIAS", "declare_alias", "emit_events"]
+__all__ = ["DEFAULT_ASSET_ALIAS", "declare_alias", "emit_check_events", "emit_events"]
 
 
 def declare_alias(asset_alias: str | None, kwargs: dict[str, Any]) -> str | None:
@@ -45,3 +45,16 @@ def emit_events(context: Any, alias: str, events: Sequence[dict[str, Any]], log:
         accessor.add(Asset(uri=event["uri"], name=event["uri"]), extra=event["extra"])
     log.info("asset events for %d verified table(s) on alias %s", len(events), alias)
     return [e["uri"] for e in events]
+
+
+def emit_check_events(context: Any, alias: str, hook: Any, check: dict[str, Any], log: logging.Logger | Any, *,
+                      pitr: str | None = None, snapshot: str | None = None) -> list[str]:
+    """The restore operators' events: one per table of a VERIFIED ``check`` (none otherwise).
+
+    ``hook`` is the connection that verified (its host and port name the assets).
+    """
+    conn = hook.connection
+    events = asset_events(check.get("objects") or (), verdict=check.get("verdict"), host=str(conn.host or "localhost"),
+                          port=hook._port(), account=str(check.get("account") or hook.account),
+                          at_utc=check.get("reference_at_utc"), pitr=pitr, snapshot=snapshot)
+    return emit_events(context, alias, events, log) if events else []

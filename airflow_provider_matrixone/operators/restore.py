@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_matrixone.operators._assets import declare_alias, emit_events
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_bool,
@@ -27,7 +27,7 @@ from airflow_provider_matrixone.operators._common import (
 from airflow_provider_matrixone.pitr.flags import parse_dry_run
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Scope
-from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
 
 __all__ = ["MatrixOnePITRRestoreOperator"]
@@ -184,12 +184,6 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
                                    f"{check['summary']}; another writer or restore may have changed "
                                    f"it; a retry checks again before re-issuing")
         if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
-            result["assets"] = emit_events(context, self.asset_alias, self._events(verify_hook, result), self.log)
+            result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"], self.log,
+                                                 pitr=self.pitr_name)
         return result
-
-    def _events(self, verify_hook: Any, result: dict[str, Any]) -> list[dict[str, Any]]:
-        check = result["check"]
-        conn = verify_hook.connection
-        return asset_events(check["objects"], verdict=check["verdict"], host=str(conn.host or "localhost"),
-                            port=verify_hook._port(), account=str(check.get("account") or verify_hook.account),
-                            at_utc=check.get("reference_at_utc"), pitr=self.pitr_name)

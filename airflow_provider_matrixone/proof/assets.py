@@ -36,11 +36,12 @@ def metrics(report: Mapping[str, Any], phases: Mapping[str, float]) -> dict[str,
 
 
 def asset_events(objects: Iterable[Mapping[str, Any]], *, verdict: str | None, host: str, port: int, account: str,
-                 at_utc: str | None, pitr: str | None) -> list[dict[str, Any]]:
+                 at_utc: str | None, pitr: str | None, snapshot: str | None = None) -> list[dict[str, Any]]:
     """``[{"uri": ..., "extra": {...}}]``: one per verified table, none unless the whole scope is VERIFIED.
 
     ``objects`` are the verification's per-object dicts (``VerificationReport.to_dict()["tables"]``
-    or the restore workflow's ``check["objects"]``).
+    or the restore workflow's ``check["objects"]``). ``snapshot`` names the source of a snapshot
+    restore (``extra["snapshot"]``; ``pitr`` is then None).
     """
     if verdict != "VERIFIED":
         return []
@@ -49,7 +50,9 @@ def asset_events(objects: Iterable[Mapping[str, Any]], *, verdict: str | None, h
         if t.get("object", "table") != "table" or t.get("verdict") != "VERIFIED":
             continue
         uri = asset_uri(host, port, account, str(t["table"]))
-        out.append({"uri": uri, "extra": {
-            "at": at_utc, "pitr": pitr, "rows": t.get("actual_rows"), "fingerprint": t.get("actual_fingerprint"),
-            "verdict": verdict, "table": t["table"], "account": account}})
+        extra = {"at": at_utc, "pitr": pitr, "rows": t.get("actual_rows"), "fingerprint": t.get("actual_fingerprint"),
+                 "verdict": verdict, "table": t["table"], "account": account}
+        if snapshot is not None:
+            extra["snapshot"] = snapshot
+        out.append({"uri": uri, "extra": extra})
     return out

@@ -174,18 +174,28 @@ def run_restore(
             result["restore"] = _restore(execute or ops.execute, src, dst, p, reference, logger)
 
     if reference is not None:
-        with timer.phase("check"):
-            report = verify(dst, reference)
-            logger.info("post-restore check:\n%s", report.render())
-        check: dict[str, Any] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
-                                 "reasons": report.reasons(), "objects": [r.to_dict() for r in report.results],
-                                 "reference_at_utc": report.reference_at_utc, "account": report.account}
-        if probe_ops is not None and report.status == "pass":
-            with timer.phase("access_probe"):
-                _prove_access(probe_ops, check, logger)
-        result["check"] = check
-        result["ok"] = check["status"] == "pass"
+        result["check"] = check_restored(dst, reference, timer=timer, logger=logger, probe_ops=probe_ops)
+        result["ok"] = result["check"]["status"] == "pass"
     return result
+
+
+def check_restored(dst: PitrOperations, reference: Reference, *, timer: PhaseTimer, logger: Any,
+                   probe_ops: PitrOperations | None = None) -> dict[str, Any]:
+    """The verify step: the scope now against the reference, then (if VERIFIED) the access proof.
+
+    Shared by :func:`run_restore` and the snapshot restore operator, so both report the same check:
+    ``verdict``, ``status``, ``summary``, ``reasons``, ``objects`` and, with ``probe_ops``, ``access``.
+    """
+    with timer.phase("check"):
+        report = verify(dst, reference)
+        logger.info("post-restore check:\n%s", report.render())
+    check: dict[str, Any] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
+                             "reasons": report.reasons(), "objects": [r.to_dict() for r in report.results],
+                             "reference_at_utc": report.reference_at_utc, "account": report.account}
+    if probe_ops is not None and report.status == "pass":
+        with timer.phase("access_probe"):
+            _prove_access(probe_ops, check, logger)
+    return check
 
 
 def _prove_access(probe_ops: PitrOperations, check: dict[str, Any], logger: Any) -> None:

@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_bool,
@@ -38,7 +39,6 @@ from airflow_provider_matrixone.pitr.verify import (
     reference_from_counts,
     verify,
 )
-from airflow_provider_matrixone.operators._assets import declare_alias, emit_events
 from airflow_provider_matrixone.proof.access import prove_access
 from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events, metrics
 
