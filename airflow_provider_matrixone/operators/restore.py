@@ -182,7 +182,8 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             # different instant meanwhile). A retry re-checks first and re-issues only if needed.
             raise AirflowException(f"restore issued but the scope does not match the state at T: "
                                    f"{check['summary']}; another writer or restore may have changed "
-                                   f"it; a retry checks again before re-issuing")
+                                   f"it; a retry checks again before re-issuing\n"
+                                   + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
         if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
             result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"], self.log,
                                                  pitr=self.pitr_name)

@@ -232,7 +232,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             verify_hook = make_hook(verify_id) if verify_id else hook
             probe_id = optional_str(self.probe_conn_id)
             check = check_restored(verify_hook, reference, timer=timer, logger=self.log,
-                                   probe_ops=make_hook(probe_id) if probe_id else None)
+                                   probe_ops=make_hook(probe_id) if probe_id else None, source_ops=hook)
             result["check"] = check
         if check["status"] != "pass":
             raise AirflowException(f"snapshot {snap.name} restored but the scope does not match the snapshot: "

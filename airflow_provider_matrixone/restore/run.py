@@ -26,6 +26,7 @@ from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan, plan_restore
 from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
 from airflow_provider_matrixone.proof.access import prove_access
+from airflow_provider_matrixone.proof.provenance import explain_unexpected
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 from . import undo
@@ -174,20 +175,26 @@ def run_restore(
             result["restore"] = _restore(execute or ops.execute, src, dst, p, reference, logger)
 
     if reference is not None:
-        result["check"] = check_restored(dst, reference, timer=timer, logger=logger, probe_ops=probe_ops)
+        result["check"] = check_restored(dst, reference, timer=timer, logger=logger, probe_ops=probe_ops,
+                                         source_ops=src)
         result["ok"] = result["check"]["status"] == "pass"
     return result
 
 
 def check_restored(dst: PitrOperations, reference: Reference, *, timer: PhaseTimer, logger: Any,
-                   probe_ops: PitrOperations | None = None) -> dict[str, Any]:
+                   probe_ops: PitrOperations | None = None, source_ops: PitrOperations | None = None,
+                   ) -> dict[str, Any]:
     """The verify step: the scope now against the reference, then (if VERIFIED) the access proof.
 
     Shared by :func:`run_restore` and the snapshot restore operator, so both report the same check:
     ``verdict``, ``status``, ``summary``, ``reasons``, ``objects`` and, with ``probe_ops``, ``access``.
+    ``source_ops`` (the reader at T) explains a table that should not be there when it is a copy
+    of another database's table at T (#27116).
     """
     with timer.phase("check"):
         report = verify(dst, reference)
+        if report.status == "fail" and source_ops is not None:
+            report = explain_unexpected(source_ops, reference, report, logger)
         logger.info("post-restore check:\n%s", report.render())
     check: dict[str, Any] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
                              "reasons": report.reasons(), "objects": [r.to_dict() for r in report.results],

@@ -41,6 +41,7 @@ from airflow_provider_matrixone.pitr.verify import (
 )
 from airflow_provider_matrixone.proof.access import prove_access
 from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events, metrics
+from airflow_provider_matrixone.proof.provenance import explain_unexpected
 
 __all__ = ["MatrixOneRestoreVerificationSensor"]
 
@@ -245,6 +246,10 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         if not self._grace_passed(context):
             self.log.info("mismatch within mismatch_grace, waiting:\n%s", report.render(only_problems=True))
             return False
+        if self._reference is not None:  # a table that should not be there: another database's at T? (#27116)
+            ref_hook = make_hook(optional_str(self.reference_conn_id) or self.matrixone_conn_id,
+                                 read_timeout=self.read_timeout)
+            report = explain_unexpected(ref_hook, self._reference, report, self.log)
         self.log.error("restore verification %s:\n%s", report.verdict, report.render(only_problems=True))
         raise AirflowFailException(f"restore verification failed ({report.verdict}): {report.summary()}\n"
                                    f"{report.render(only_problems=True)}")
