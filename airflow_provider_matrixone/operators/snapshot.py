@@ -139,6 +139,9 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
 
     :param to_account: restore into another account (sys only); verifying it needs ``verify_conn_id``
         (a login of that account: an account reads only its own data), else the check is skipped.
+    :param reference_conn_id: reads the scope at the snapshot's instant; defaults to
+        ``matrixone_conn_id``. When sys restores another account's snapshot, give a login of that
+        account here (and in ``verify_conn_id``); without one the check is skipped with a warning.
     :param verify: read the scope as the snapshot holds it (time travel to the snapshot's instant)
         before the RESTORE and compare the scope with it afterwards, by the same proof as the PITR
         restore (counts, columns, objects and, with ``fingerprint``, content). On by default; a check
@@ -152,7 +155,8 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "level", "account", "database", "table",
-                                      "to_account", "verify", "fingerprint", "verify_conn_id", "probe_conn_id")
+                                      "to_account", "verify", "fingerprint", "verify_conn_id", "reference_conn_id",
+                                      "probe_conn_id")
     ui_color = "#e4f7d2"
 
     def __init__(
@@ -169,6 +173,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         verify: bool | str = True,
         fingerprint: bool | str = True,
         verify_conn_id: str | None = None,
+        reference_conn_id: str | None = None,
         probe_conn_id: str | None = None,
         asset_alias: str | None = DEFAULT_ASSET_ALIAS,
         **kwargs: Any,
@@ -179,6 +184,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         self.verify = verify
         self.fingerprint = fingerprint
         self.verify_conn_id = verify_conn_id
+        self.reference_conn_id = reference_conn_id
         self.probe_conn_id = probe_conn_id
         self.snapshot_name = snapshot_name
         self.level = level
@@ -208,16 +214,13 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway)
             check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
             sql = statements.restore_snapshot(snap.name, scope, version=hook.version, to_account=to_account)
-            verify_id = optional_str(self.verify_conn_id)
-            checking = as_bool(self.verify, "verify") and not (to_account and not verify_id)
-            if as_bool(self.verify, "verify") and not checking:
-                self.log.warning("restore into account %s is not verified: give verify_conn_id (a login of that "
-                                 "account)", to_account)
+            readers, skipped = self._readers(hook, scope, to_account) if as_bool(self.verify, "verify") else \
+                (None, "verify=False")
             timer = PhaseTimer(self.log)
             reference = None
-            if checking:  # read before the RESTORE: the restore may destroy what it reads
+            if readers is not None:  # read before the RESTORE: the restore may destroy what it reads
                 with timer.phase("reference"):
-                    reference = capture_reference(hook, scope, snap.ts_ns, target_account=to_account,
+                    reference = capture_reference(readers[0], scope, snap.ts_ns, target_account=to_account,
                                                   fingerprint=as_bool(self.fingerprint, "fingerprint"))
             self.log.info("restoring from snapshot %s (taken %s): %s", snap.name, snap.to_dict()["timestamp"], sql)
             start = time.monotonic()
@@ -226,13 +229,14 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             duration = round(time.monotonic() - start, 6)
             self.log.info("snapshot restore finished in %.3f s", duration)
             result: dict[str, Any] = {"snapshot": snap.to_dict(), "scope": scope.to_dict(), "to_account": to_account,
-                                      "sql": sql, "duration_s": duration, "phases": timer.phases, "check": None}
-            if reference is None:
+                                      "sql": sql, "duration_s": duration, "phases": timer.phases, "check": None,
+                                      "check_skipped": skipped}
+            if reference is None or readers is None:
                 return result
-            verify_hook = make_hook(verify_id) if verify_id else hook
+            ref_hook, verify_hook = readers
             probe_id = optional_str(self.probe_conn_id)
             check = check_restored(verify_hook, reference, timer=timer, logger=self.log,
-                                   probe_ops=make_hook(probe_id) if probe_id else None, source_ops=hook)
+                                   probe_ops=make_hook(probe_id) if probe_id else None, source_ops=ref_hook)
             result["check"] = check
         if check["status"] != "pass":
             raise AirflowException(f"snapshot {snap.name} restored but the scope does not match the snapshot: "
@@ -241,3 +245,23 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, check, self.log,
                                                  snapshot=snap.name)
         return result
+
+    def _readers(self, hook: Any, scope: Scope, to_account: str | None) -> tuple[tuple[Any, Any] | None, str | None]:
+        """((reads the snapshot's instant, reads the restored scope now), None), or (None, why it is skipped).
+
+        MatrixOne lets an account read only its own data, so sys restoring a tenant's snapshot (or
+        into another account) needs logins of those accounts; without them the restore still runs,
+        unverified, with a warning (as before verification existed), and emits no asset event.
+        """
+        ref_id, ver_id = optional_str(self.reference_conn_id), optional_str(self.verify_conn_id)
+        ref = make_hook(ref_id) if ref_id else hook
+        ver = make_hook(ver_id) if ver_id else hook
+        if scope.level is not Level.CLUSTER:
+            for reader, conn_field, expected in ((ref, "reference_conn_id", scope.account),
+                                                 (ver, "verify_conn_id", to_account or scope.account)):
+                if not _same(reader.account, expected):
+                    why = (f"account {expected}'s data can only be read by a login of that account; give {conn_field} "
+                           f"(connection {getattr(reader, 'matrixone_conn_id', '?')} is account {reader.account})")
+                    self.log.warning("snapshot restore not verified: %s", why)
+                    return None, why
+        return (ref, ver), None

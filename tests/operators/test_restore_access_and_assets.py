@@ -203,3 +203,27 @@ def test_verified_snapshot_restore_emits_asset_events(tenant: SimpleNamespace, m
         (event,) = [e for e in session.scalars(select(AssetEvent)) if e.uri == uri]
     assert event.extra["snapshot"] == "s_db1" and event.extra["verdict"] == "VERIFIED"
     assert event.extra["rows"] == 9 and event.extra["pitr"] is None
+
+
+def test_sys_restoring_a_tenant_snapshot_is_verified_through_the_tenants_login(
+        tenant: SimpleNamespace, mo_server: Any, root_conn: str) -> None:
+    """An account reads only its own data: without a login of the tenant the check is skipped, not wrong."""
+    from tests.operators.support import root_sql
+
+    root_sql(mo_server, [f"create snapshot s_acc_{tenant.name} for account {tenant.name}"])
+    tenant_sql(mo_server, tenant.name, ["delete from db1.products where id > 2"])
+    snap = f"s_acc_{tenant.name}"
+    from airflow_provider_matrixone.operators.snapshot import MatrixOneSnapshotRestoreOperator
+
+    plain = MatrixOneSnapshotRestoreOperator(task_id="restore", matrixone_conn_id=root_conn, snapshot_name=snap)
+    result = plain.execute(context())
+    assert result["check"] is None and "assets" not in result
+    assert f"account {tenant.name}'s data can only be read by a login of that account; give reference_conn_id" \
+        in result["check_skipped"]
+    assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
+    tenant_sql(mo_server, tenant.name, ["delete from db1.products where id > 2"])
+    verified = MatrixOneSnapshotRestoreOperator(task_id="restore", matrixone_conn_id=root_conn, snapshot_name=snap,
+                                                reference_conn_id=tenant.conn_id, verify_conn_id=tenant.conn_id)
+    check = verified.execute(context())["check"]
+    assert check["verdict"] == "VERIFIED", check["reasons"]
+    assert {o["table"] for o in check["objects"] if o["object"] == "table"} == {"db1.products", "db2.orders"}
