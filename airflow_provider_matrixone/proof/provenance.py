@@ -40,6 +40,11 @@ def explain_unexpected(ops: PitrOperations, reference: Reference, report: Verifi
                   and r.actual_fingerprint]
     if not unexpected or not reference.fingerprint or reference.at_ns is None:
         return report
+    if reference.account and ops.account.lower() != reference.account.lower():
+        # another account's databases at T would name a table that never was in the source account
+        logger.info("not explaining %d unexpected table(s): connection is account %s, the reference is "
+                    "account %s's", len(unexpected), ops.account, reference.account)
+        return report
     known = {name.split(".", 1)[0].lower() for name in reference.tables}
     if reference.scope is not None and reference.scope.database:
         known.add(reference.scope.database.lower())

@@ -85,3 +85,24 @@ def test_restore_workflow_check_names_it_too(tenant: SimpleNamespace, mo_server:
     finally:
         mp.undo()
     assert SENTENCE in str(info.value), str(info.value)
+
+
+def test_only_the_source_accounts_databases_explain_it(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """Another account's db2.orders at T (same seed, same rows) must not be named: it was never the source."""
+    from airflow_provider_matrixone.proof.provenance import explain_unexpected
+    from tests.operators.support import TENANT_PASSWORD, make_tenant, new_account, set_connection
+
+    other = new_account()
+    make_tenant(mo_server, other)
+    other_conn = set_connection(f"mo_{other}", mo_server, f"{other}#admin", TENANT_PASSWORD)
+    same = ["update db2.orders set order_date = '2024-01-01 00:00:00'"]  # the two accounts' tables identical
+    tenant_sql(mo_server, tenant.name, same)
+    tenant_sql(mo_server, other, same)
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, COPY)
+    hook = make_hook(tenant.conn_id)
+    ref = capture_reference(hook, Scope.build("database", account=tenant.name, database="db1"), t)
+    report = verify(hook, ref)  # a database reference alone cannot name the source
+    assert "table db1.orders did not exist at T and exists now" in report.render(), report.render()
+    assert "#27116" not in explain_unexpected(make_hook(other_conn), ref, report).render()
+    assert SENTENCE in explain_unexpected(hook, ref, report).render()
