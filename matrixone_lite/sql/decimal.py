@@ -87,11 +87,11 @@ def dec_in(value: Any, precision: Any, scale: Any) -> str | None:
         _raise(invalid_input(f"Can't convert string To {width}: {value}({p},{s})"))
         return None
     q = quantize(d, s)
-    if abs(q) >= limit(p - s):
+    if q.copy_abs() >= limit(p - s):  # abs() would round to the default 28 digits
         digits = len(d.as_tuple().digits)
         if digits >= 18:
             width = "Decimal128"
-        shown = canonical(abs(d)) if not isinstance(value, str) else value.strip().lstrip("+-")
+        shown = canonical(d.copy_abs()) if not isinstance(value, str) else value.strip().lstrip("+-")
         _raise(invalid_input(f"{shown} beyond the range, can't be converted to {width}({p},{s})."))
     return canonical(q)
 

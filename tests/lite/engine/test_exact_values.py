@@ -96,6 +96,19 @@ def test_out_of_range_is_refused_and_stores_nothing(conn: Any) -> None:
     assert q(conn, "select id, c from r") == [(1, Decimal("999.99"))]  # nothing of the failed statements
 
 
+def test_the_largest_38_digit_values_fit(conn: Any) -> None:
+    """38 nines fit DECIMAL(38,0): the range check must not round them to 28 digits (Python's abs()
+    uses the default context, which made 10^38 of them and refused the largest values)."""
+    nines = "9" * 38
+    q(conn, "create table big (id int primary key, v decimal(38,0), w decimal(38,2))")
+    q(conn, f"insert into big values (1, {nines}, {nines[:36]}.99), (2, '-{nines}', 0)")
+    q(conn, f"update big set w = -{nines[:36]}.99 where id = 2")
+    assert q(conn, "select v, w from big order by id") == [
+        (Decimal(nines), Decimal(f"{nines[:36]}.99")), (Decimal(f"-{nines}"), Decimal(f"-{nines[:36]}.99"))]
+    assert err(conn, f"insert into big values (3, 1{'0' * 38}, 0)") == (
+        20301, f"invalid input: 1{'0' * 38} beyond the range, can't be converted to Decimal128(38,0).")
+
+
 def test_bigint_unsigned_full_range(conn: Any) -> None:
     q(conn, "create table u (id int primary key, v bigint unsigned)")
     q(conn, "insert into u values (1, 18446744073709551615), (2, 0), (3, 9223372036854775808)")
