@@ -101,7 +101,10 @@ static void fallback(sqlite3_context *ctx, const char *name, int argc, sqlite3_v
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) sqlite3_result_value(ctx, sqlite3_column_value(st, 0));
     else if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
-    else sqlite3_result_error(ctx, error ? error : sqlite3_errmsg(db), -1);
+    else {
+        sqlite3_result_error(ctx, error ? error : sqlite3_errmsg(db), -1);
+        sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db)); /* e.g. SQLITE_TOOBIG: DataError */
+    }
     sqlite3_finalize(st);
 }
 
@@ -253,7 +256,9 @@ static void fn_concat_ws(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         int t = sqlite3_value_type(argv[i]);
         const unsigned char *p;
         sqlite3_int64 n;
-        if (t == SQLITE_FLOAT || ((t == SQLITE_TEXT || t == SQLITE_BLOB) && !bytes_of(argv[i], &p, &n))) {
+        /* bytes join as bytes.decode() in Python: strict UTF-8 there too */
+        if (t == SQLITE_FLOAT || ((t == SQLITE_TEXT || t == SQLITE_BLOB) && !bytes_of(argv[i], &p, &n)) ||
+            (t == SQLITE_BLOB && !utf8_valid(p, n))) {
             fallback(ctx, "concat_ws", argc, argv, NULL);
             return;
         }
@@ -324,14 +329,14 @@ static void fn_dec_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 /* BIT_XOR: 64-bit XOR of integers; anything else is converted by Python's int(). */
-typedef struct { sqlite3_int64 v; } xor_state;
+typedef struct { sqlite3_int64 v; int overflow; } xor_state;
 
 static void xor_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void)argc;
     int t = sqlite3_value_type(argv[0]);
-    if (t == SQLITE_NULL) return;
-    xor_state *s = sqlite3_aggregate_context(ctx, sizeof(xor_state));
+    xor_state *s = sqlite3_aggregate_context(ctx, sizeof(xor_state)); /* a NULL row too: 0, not NULL, at the end */
     if (s == NULL) { sqlite3_result_error_nomem(ctx); return; }
+    if (t == SQLITE_NULL) return;
     if (t == SQLITE_INTEGER) { s->v ^= sqlite3_value_int64(argv[0]); return; }
     /* the conversion, through Python: a value int() refuses is the aggregate's error, as there */
     sqlite3 *db = sqlite3_context_db_handle(ctx);
@@ -341,14 +346,18 @@ static void xor_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == SQLITE_OK) rc = sqlite3_bind_value(st, 1, argv[0]);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) s->v ^= sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_ROW) s->overflow = 1; /* beyond 64 bits: Python fails at the end, not here */
     else if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
+    else if (sqlite3_errcode(db) == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx); /* OverflowError */
     else sqlite3_result_error(ctx, "user-defined aggregate's 'step' method raised error", -1);
     sqlite3_finalize(st);
 }
 
 static void xor_final(sqlite3_context *ctx) {
     xor_state *s = sqlite3_aggregate_context(ctx, 0);
-    sqlite3_result_int64(ctx, s ? s->v : 0);
+    if (s != NULL && s->overflow) sqlite3_result_error_toobig(ctx); /* Python: int too large for SQLite */
+    else if (s != NULL) sqlite3_result_int64(ctx, s->v);
+    else sqlite3_result_null(ctx); /* no row at all: the Python aggregate was never created, NULL */
 }
 
 /* ---- registration --------------------------------------------------------------------------- */

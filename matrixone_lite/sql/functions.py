@@ -206,8 +206,11 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
     register_per_row(conn)
 
 
-def _int(v: Any) -> int:
-    return int(v)
+def _int(v: Any) -> int | str:
+    """BIT_XOR's conversion of a non-integer, for the native aggregate: ``int()`` as ``_BitXor`` does;
+    a result beyond 64 bits comes back as text (the Python aggregate fails on it only at the end)."""
+    i = int(v)
+    return i if -(2**63) <= i < 2**63 else "overflow"
 
 
 def register_per_row(conn: sqlite3.Connection) -> None:
