@@ -70,7 +70,7 @@ def _value(rng: random.Random) -> Any:
     if kind == 2:
         return bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 3, 16, 64, 100])))
     if kind == 3:
-        return rng.choice([b"\x00", b"\xff", b"\x00\xff\x00", b"", "".encode()])
+        return rng.choice([b"\x00", b"\xff", b"\x00\xff\x00", b"", "é".encode()])
     if kind == 4:
         return rng.choice([0, 1, -1, 2**63 - 1, -(2**63), 255, -255, 2**32, 4294967295])
     if kind == 5:
