@@ -52,7 +52,8 @@ def build(source: Path, sqlite_version: str) -> Path:
                               capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            raise NativeBuildError(f"compiling {source.name} failed: {detail[0] if detail else done.returncode}")
+            why = detail[0] if detail else f"exit status {done.returncode}"
+            raise NativeBuildError(f"compiling {source.name} failed ({compiler}): {why}")
         os.replace(tmp, target)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise NativeBuildError(f"compiling {source.name} failed: {exc}") from exc
