@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/ensure-system-packages.sh matri
 	@$(PY) -m pip install -q --upgrade pip
 	@echo "setup: installing Python packages into $(VENV) (first time takes a few minutes)"
 	@$(PY) -m pip install -q -c constraints.txt -e '.[lite,dev,docs]'
-	@$(PY) -m matrixone_lite.native.build >/dev/null  # lite's native SQL functions (C), built once
+	@$(PY) -m matrixone_lite.native >/dev/null  # lite's native SQL functions (C), built once
 	@touch $(STAMP)
 
 # MO_LITE_NATIVE=required: lite's native SQL functions must load (no silent fall-back to Python in CI)

@@ -3,7 +3,7 @@
 Why compile at first use rather than ship a binary: the library must link against the very
 libsqlite3 that CPython's ``_sqlite3`` uses on this machine, and a C compiler and the SQLite headers
 are part of the project's system packages (``scripts/ensure-system-packages.sh``). ``make setup``
-builds it ahead of time (``python -m matrixone_lite.native.build``), so tests do not pay for it.
+builds it ahead of time (``python -m matrixone_lite.native``), so tests do not pay for it.
 
 The cache is ``$MO_LITE_NATIVE_CACHE`` or ``~/.cache/matrixone-lite``; a build goes to a temporary
 file renamed into place, so concurrent processes never load a half-written library.
@@ -62,8 +62,3 @@ def build(source: Path, sqlite_version: str) -> Path:
             os.unlink(tmp)
     return target
 
-
-if __name__ == "__main__":  # ``make setup``: build ahead of time, fail loudly
-    import sqlite3
-
-    print(build(Path(__file__).with_name("mo_native.c"), sqlite3.sqlite_version))  # noqa: T201
