@@ -319,7 +319,7 @@ static void fn_concat_ws(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_text64(ctx, out, (sqlite3_uint64)at, sqlite3_free, SQLITE_UTF8);
 }
 
-/* MO_DEC_TEXT(v, scale): natively only when v is already the text str(Decimal) gives back. */
+/* MO_DEC_TEXT(v, scale): natively only when v is already the plain text codec.canonical() gives back. */
 static int dec_canonical(const unsigned char *s, sqlite3_int64 n, sqlite3_int64 scale) {
     sqlite3_int64 i = 0;
     if (i < n && s[i] == '-') i++;
@@ -333,12 +333,7 @@ static int dec_canonical(const unsigned char *s, sqlite3_int64 n, sqlite3_int64 
     i++;
     sqlite3_int64 fstart = i;
     while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    if (i != n || i - fstart != scale) return 0;
-    if (s[start] != '0') return 1; /* adjusted exponent >= 0: plain notation */
-    sqlite3_int64 zeros = 0;
-    while (zeros < scale && s[fstart + zeros] == '0') zeros++;
-    if (zeros == scale) return scale <= 6; /* zero: Decimal prints 0E-7 from scale 7 on */
-    return zeros <= 5;                     /* 0.000000x prints as x.E-7 */
+    return i == n && i - fstart == scale; /* plain digits at the column's scale: canonical() as is */
 }
 
 static void fn_dec_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

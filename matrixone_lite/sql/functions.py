@@ -15,7 +15,7 @@ from typing import Any
 from matrixone_lite import native
 from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import authorize
-from matrixone_lite.storage.codec import to_decimal
+from matrixone_lite.storage.codec import canonical, to_decimal
 
 
 class _BitXor:
@@ -53,7 +53,7 @@ def _dec_text(v: Any, scale: Any) -> str | None:
     if v is None:
         return None
     d = to_decimal(v, int(scale or 0))
-    return None if d is None else str(d)
+    return None if d is None else canonical(d)  # plain digits: '0.0000000000', never str()'s '0E-10'
 
 
 def _crc32(v: Any) -> int | None:

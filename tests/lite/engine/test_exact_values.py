@@ -109,6 +109,14 @@ def test_the_largest_38_digit_values_fit(conn: Any) -> None:
         20301, f"invalid input: 1{'0' * 38} beyond the range, can't be converted to Decimal128(38,0).")
 
 
+def test_decimal_as_text_is_plain_digits_at_the_scale(conn: Any) -> None:
+    """CAST(DECIMAL AS CHAR) keeps every digit of the scale, in plain notation ('0E-10' before)."""
+    q(conn, "create table z (id int primary key, a decimal(38,10))")
+    q(conn, "insert into z values (1, 0), (2, -0.0000000001), (3, 12.5)")
+    assert q(conn, "select cast(a as char) from z order by id") == [
+        ("0.0000000000",), ("-0.0000000001",), ("12.5000000000",)]
+
+
 def test_bigint_unsigned_full_range(conn: Any) -> None:
     q(conn, "create table u (id int primary key, v bigint unsigned)")
     q(conn, "insert into u values (1, 18446744073709551615), (2, 0), (3, 9223372036854775808)")

@@ -49,12 +49,10 @@ def test_fingerprint_identical_native_and_python(lite_server: Callable[..., Lite
     run(conn, "create table p.t (id int primary key, s varchar(40), b varbinary(16), d double, "
               "m decimal(38,10), j json, ts timestamp(3), k bigint)")
     rng = random.Random(13)
-    exponent_form = 0  # decimals whose Python text is in exponent form (0E-10, -1E-10): handed to Python
     texts = ["", "a", "a ", "é中😀", "N", "x,y", "0", None]
     for i in range(1, 161):
         b = bytes(rng.randrange(256) for _ in range(rng.randint(0, 6))) + rng.choice([b"", b"\x00", b"\xff"])
         m = rng.choice(["1234567890123456789012345678.0123456789", "-0.0000000001", "0", f"{i}.5", None])
-        exponent_form += m in ("-0.0000000001", "0")
         run(conn, "insert into p.t values (%s, %s, %s, %s, %s, %s, %s, %s)",
             (i, rng.choice(texts), rng.choice([b, None]), rng.choice([0.1 + 0.2, 0.3, -1e300, 5e-324, i / 7, None]),
              m,
@@ -68,6 +66,6 @@ def test_fingerprint_identical_native_and_python(lite_server: Callable[..., Lite
     again = _digests(srv, monkeypatch, "required")  # the pooled connection gets the native ones back
     assert fast == slow == again
     assert fast[0][3] == 160 and sum(int(r[3]) for r in fast[1:]) == 160
-    # every other value stays on the native path (a hand-off to Python is counted): 2 native runs,
-    # each reading every row twice (whole table, then chunks)
-    assert native.fallbacks() - before == exponent_form * 2 * 2
+    # every value stays on the native path (a hand-off to Python is counted), the tiny and zero
+    # DECIMAL(38,10) values too: lite prints them in plain digits ('0.0000000000'), as MatrixOne does
+    assert native.fallbacks() - before == 0
