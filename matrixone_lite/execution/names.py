@@ -22,17 +22,9 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
-from matrixone_lite.sql import indexes, views
+from matrixone_lite.sql import indexes, info_rows, views
 from matrixone_lite.sql.hints import Hint
-from matrixone_lite.sql.show import (
-    COLUMNS_COLUMNS,
-    IDENT,
-    SCHEMATA_COLUMNS,
-    TABLES_COLUMNS,
-    column_key,
-    unquote_ident,
-    values_select,
-)
+from matrixone_lite.sql.show import IDENT, SCHEMATA_COLUMNS, unquote_ident, values_select
 from matrixone_lite.sql.translate import Context, Resolved
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import DatabaseRow, TableRow
@@ -142,24 +134,14 @@ class NameResolution(SessionTransactions):
             names = sorted([d.name for d in dbs] + list(self._system_dbs))
             rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
             return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
-        if name == "tables":
+        if name in info_rows.KINDS:
+            if info_rows.ENABLED and (sql := info_rows.cached_select(self.conn, name, dbs, at)):
+                return Resolved(virtual_sql=sql)
+            build = info_rows.KINDS[name][2]
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
-                    rows.append(("def", d.name, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, ""))
-            return Resolved(virtual_sql=values_select(TABLES_COLUMNS, rows))
-        if name == "columns":
-            for d in dbs:
-                for t in cat.get_tables(self.conn, d.id, None, at):
-                    sch = t.schema
-                    for i, c in enumerate(sch.columns, 1):
-                        rows.append(
-                            (
-                                "def", d.name, t.name, c.name, i, c.default, "YES" if c.nullable else "NO",
-                                c.type.lower(), c.scale, c.type_text, column_key(sch, c.name),
-                                "auto_increment" if c.auto_increment else "", "",
-                            )
-                        )
-            return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
+                    rows.extend(build(d.name, t))
+            return Resolved(virtual_sql=values_select(info_rows.KINDS[name][1], rows))
         raise table_not_exist(name)
 
     def _hint_ts(self, h: Hint) -> int:
