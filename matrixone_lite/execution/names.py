@@ -126,17 +126,17 @@ class NameResolution(SessionTransactions):
         return views.table_or_view(self._me, dbl, name, at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
+        dbs = cat.get_databases(self.conn, self.account_id, None, at)
+        if info_rows.ENABLED and name in info_rows.KINDS and (sql := info_rows.cached_select(self.conn, name, dbs, at)):
+            return Resolved(virtual_sql=sql)  # the same rows as below, kept per table (sql/info_rows.py)
         if (keys := indexes.info_schema(self._me, name, at)) is not None:
             return keys
-        dbs = cat.get_databases(self.conn, self.account_id, None, at)
         rows: list[tuple[Any, ...]] = []
         if name == "schemata":
             names = sorted([d.name for d in dbs] + list(self._system_dbs))
             rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
             return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
-        if name in info_rows.KINDS:
-            if info_rows.ENABLED and (sql := info_rows.cached_select(self.conn, name, dbs, at)):
-                return Resolved(virtual_sql=sql)
+        if name in ("tables", "columns"):
             build = info_rows.KINDS[name][2]
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):

@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from matrixone_lite.sql import indexes
 from matrixone_lite.sql.show import COLUMNS_COLUMNS, TABLES_COLUMNS, column_key
 from matrixone_lite.storage.catalog import DatabaseRow, TableRow, visible
 
@@ -48,12 +49,18 @@ def table_rows(db: str, t: TableRow) -> list[tuple[Any, ...]]:
     return [("def", db, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, "")]
 
 
-# name -> (temp table, its columns, row builder, ORDER BY reproducing the VALUES path's order)
-KINDS: dict[str, tuple[str, list[str], RowBuilder, str]] = {
-    "columns": ("__mo_info_columns", COLUMNS_COLUMNS, column_rows,
-                '"TABLE_SCHEMA", "TABLE_NAME", "ORDINAL_POSITION"'),
-    "tables": ("__mo_info_tables", TABLES_COLUMNS, table_rows, '"TABLE_SCHEMA", "TABLE_NAME"'),
+def _keys(name: str) -> RowBuilder:
+    return lambda db, t: indexes.info_rows(name, db, t)
+
+
+# name -> (TEMP table, its columns, the rows of one table)
+KINDS: dict[str, tuple[str, list[str], RowBuilder]] = {
+    "columns": ("__mo_info_columns", COLUMNS_COLUMNS, column_rows),
+    "tables": ("__mo_info_tables", TABLES_COLUMNS, table_rows),
+    **{name: (f"__mo_info_{name}", indexes.INFO_COLUMNS[name], _keys(name)) for name in indexes.INFO_TABLES},
 }
+# the VALUES path's order: databases by name, their tables by name, each table's rows as built
+ORDER = "__db, __tname, __seq"
 ENABLED = True  # False: every read takes the VALUES path (tests compare the two)
 LOADED = "__mo_info_loaded"  # (kind, tid) already inserted on this connection
 
@@ -68,9 +75,10 @@ def _value(v: Any) -> Any:
 def _ensure(conn: sqlite3.Connection) -> None:
     if conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = ?", (LOADED,)).fetchone():
         return
-    for table, cols, _, _ in KINDS.values():
+    for table, cols, _ in KINDS.values():
         names = ", ".join(f'"{c}"' for c in cols)
-        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}(__tid INTEGER NOT NULL, {names})")
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}(__tid INTEGER NOT NULL, __db TEXT NOT NULL, "
+                     f"__tname TEXT NOT NULL, __seq INTEGER NOT NULL, {names})")
         conn.execute(f"CREATE INDEX IF NOT EXISTS temp.{table}_tid ON {table}(__tid)")
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {LOADED}(kind TEXT NOT NULL, tid INTEGER NOT NULL, "
                  "PRIMARY KEY (kind, tid))")
@@ -96,7 +104,7 @@ def cached_select(conn: sqlite3.Connection, kind: str, dbs: Sequence[DatabaseRow
     """
     if conn.in_transaction:
         return None
-    table, cols, build, order = KINDS[kind]
+    table, cols, build = KINDS[kind]
     tables = visible_tables(conn, dbs, at)
     if any(ts is None or ts < 0 for _, _, ts in tables):
         return None
@@ -107,7 +115,7 @@ def cached_select(conn: sqlite3.Connection, kind: str, dbs: Sequence[DatabaseRow
         _load(conn, kind, table, cols, build, missing)
     names = ", ".join(f'"{c}"' for c in cols)
     ids = ", ".join(str(tid) for _, tid, _ in tables)
-    return f"SELECT {names} FROM temp.{table} WHERE __tid IN ({ids}) ORDER BY {order}"  # noqa: S608 - ints, fixed names
+    return f"SELECT {names} FROM temp.{table} WHERE __tid IN ({ids}) ORDER BY {ORDER}"  # noqa: S608 - ints, fixed names
 
 
 def _load(conn: sqlite3.Connection, kind: str, table: str, cols: list[str], build: RowBuilder,
@@ -118,8 +126,9 @@ def _load(conn: sqlite3.Connection, kind: str, table: str, cols: list[str], buil
         sql = f"SELECT {TABLE_FIELDS} FROM __mo_tables WHERE id IN ({', '.join('?' * len(part))})"  # noqa: S608
         for r in conn.execute(sql, tuple(part)):
             t = TableRow(*r)  # a table collected meanwhile is not visible any more: nothing to cache
-            rows.extend((t.id, *(_value(v) for v in row)) for row in build(part[t.id], t))
-    marks = ", ".join("?" * (len(cols) + 1))
+            rows.extend((t.id, part[t.id], t.name, i, *(_value(v) for v in row))
+                        for i, row in enumerate(build(part[t.id], t)))
+    marks = ", ".join("?" * (len(cols) + 4))
     conn.execute("SAVEPOINT mo_info_rows")  # one write of the TEMP database, never half of it
     try:
         conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608 - fixed names

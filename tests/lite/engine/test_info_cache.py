@@ -121,6 +121,40 @@ def test_columns_follow_ddl_at_once_and_time_travel_keeps_t(srv: LiteServer, dri
     c.close()
 
 
+KEY_READS = (
+    "select table_schema, table_name, non_unique, index_name, seq_in_index, column_name, nullable, is_visible "
+    "from information_schema.statistics{h} where table_schema in ('d', 'e')",
+    "select constraint_name, table_schema, table_name, column_name, ordinal_position, referenced_table_schema, "
+    "referenced_table_name, referenced_column_name from information_schema.key_column_usage{h}",
+    "select constraint_schema, constraint_name, unique_constraint_schema, update_rule, delete_rule, table_name, "
+    "referenced_table_name from information_schema.referential_constraints{h}",
+)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_key_tables_follow_index_and_foreign_key_changes(srv: LiteServer, driver: str) -> None:
+    c = _login(srv, driver)
+    for st in ("create database d", "create database e",
+               "create table d.p (id int primary key, code varchar(10) unique, c int, key kc (c) invisible)",
+               "create table e.child (id int primary key, pid int, "
+               "constraint fk_p foreign key (pid) references d.p(id) on delete cascade)"):
+        run(c, st)
+    before = [read(c, q.format(h="")) for q in KEY_READS]
+    assert ("d", "p", 1, "kc", 1, "c", "YES", "NO") in before[0]
+    assert before[1] == [("fk_p", "e", "child", "pid", 1, "d", "p", "id")]
+    assert [r[:2] for r in before[2]] == [("e", "fk_p")]
+    t = _at()
+    run(c, "alter table d.p alter index kc visible")
+    run(c, "drop table e.child")
+    run(c, "create index kcode on d.p (code, c)")
+    now = [read(c, q.format(h="")) for q in KEY_READS]
+    assert ("d", "p", 1, "kc", 1, "c", "YES", "YES") in now[0]
+    assert [r[3:6] for r in now[0] if r[3] == "kcode"] == [("kcode", 1, "code"), ("kcode", 2, "c")]
+    assert now[1] == [] and now[2] == []
+    assert [read(c, q.format(h=_hint(t))) for q in KEY_READS] == before
+    c.close()
+
+
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_accounts_never_see_each_others_cached_rows(srv: LiteServer, driver: str) -> None:
     a1 = _login(srv, driver, "acc1")
