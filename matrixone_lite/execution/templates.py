@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError
-from matrixone_lite.sql.hints import Hint, extract_hints
-from matrixone_lite.sql.projections import alias_projections, projection_texts
+from matrixone_lite.sql.hints import HINT_RE, Hint, extract_hints
+from matrixone_lite.sql.projections import _MYSQL, _STOP, alias_projections
 from matrixone_lite.sql.translate import Context, Resolved, Translated, translate
 from matrixone_lite.storage.physical import qi, select_at, select_current
 
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
 
 ENABLED = True  # False: every statement takes the ordinary path (tests compare the two)
 SIZE = 256  # templates kept engine-wide (a 1,000-table proof sends ~40 statements per read)
-_PLACEHOLDER = re.compile(r"`__mohint(\d+)`(\s*)")
+_PLACEHOLDER = re.compile(r"`__mohint(\d+)`")
+_TABLE_TOKEN = re.compile(r"`(?:[^`]|``)+`|[\w$]+")  # the table token extract_hints renamed
+_BLANKS = re.compile(r"\s*")
 _PH = "__mo_ph_"  # translate()'s reference placeholders (``__mo_ph_<k>_``)
 
 
@@ -45,6 +48,7 @@ _PH = "__mo_ph_"  # translate()'s reference placeholders (``__mo_ph_<k>_``)
 class _Ref:
     db: str | None
     name: str
+    offset: int | None  # where the table's name starts in the canonical text (a hint there binds to it)
     signature: tuple[Any, ...]
 
 
@@ -58,36 +62,71 @@ class _Template:
 _templates: dict[tuple[Any, ...], _Template] = {}
 
 
-def _key(db: str | None, name: str) -> tuple[str, str]:
-    return (db or "").lower(), name.lower()
-
-
 def canonical(text: str) -> tuple[str, list[Hint], list[int]] | None:
-    """(text without its hints, the hints, each hint's offset in that text), or None if unusual."""
-    if "__mohint" in text or "__mo_ph_" in text:
+    """(``text`` without its hints, the hints, where each hinted table starts in it), or None.
+
+    The hints are found by ``extract_hints`` (quotes and comments respected); the canonical text
+    is the original minus each hint and the blanks before it, so ``db.t {MO_TS = T} LIMIT`` and
+    ``db.t LIMIT`` are one text. Any misalignment with the extracted text returns None.
+    """
+    if "__mohint" in text or _PH in text:
         return None
     sql, hints = extract_hints(text)
     if not hints:
         return text, [], []
     out: list[str] = []
-    offsets: list[int] = [-1] * len(hints)
-    pos = length = 0
+    offsets: list[int] = []
+    o = e = length = 0  # positions in text, in sql, in the output
     for m in _PLACEHOLDER.finditer(sql):
-        h = hints[int(m.group(1))]
-        if h.table is None:
+        if int(m.group(1)) != len(offsets):
             return None
-        out.append(sql[pos : m.start()])
-        length += m.start() - pos
-        offsets[int(m.group(1))] = length
-        name = "`" + h.table.replace("`", "``") + "`"
-        space = " " if m.group(2) and m.end() < len(sql) else ""
-        out.append(name + space)
-        length += len(name) + len(space)
-        pos = m.end()
-    if min(offsets) < 0:
+        seg = sql[e : m.start()]
+        tok = _TABLE_TOKEN.match(text, o + len(seg))
+        if not text.startswith(seg, o) or tok is None:
+            return None
+        out.append(seg)
+        offsets.append(length + len(seg))
+        out.append(tok.group())
+        length += len(seg) + len(tok.group())
+        blanks = _BLANKS.match(text, tok.end())
+        hint = HINT_RE.match(text, blanks.end()) if blanks else None
+        if blanks is None or hint is None or not sql.startswith(blanks.group(), m.end()):
+            return None
+        o, e = hint.end(), m.end() + len(blanks.group())
+    if len(offsets) != len(hints) or text[o:] != sql[e:]:
         return None  # a hint not on a table (statement-level): the ordinary path decides
-    out.append(sql[pos:])
+    out.append(sql[e:])
     return "".join(out), hints, offsets
+
+
+def projections_end(sql: str) -> int:
+    """Offset where the first SELECT's top-level projection list ends (as ``projection_texts`` walks it).
+
+    MySQL names an unaliased column by its text, so a hint inside the projections (a hinted
+    subquery) would name it differently in the canonical text: such statements are not templated.
+    0 when ``alias_projections`` names nothing (no leading SELECT), ``len(sql)`` if unsure.
+    """
+    try:
+        toks = _MYSQL.tokenize(sql)
+    except Exception:  # noqa: BLE001 - the caller then treats every hint as inside
+        return len(sql)
+    i = 0
+    while i < len(toks) and toks[i].token_type == TokenType.L_PAREN:
+        i += 1
+    if i >= len(toks) or toks[i].token_type != TokenType.SELECT:
+        return 0
+    depth = 0
+    for tk in toks[i + 1 :]:
+        tt = tk.token_type
+        if depth == 0 and tt in _STOP:
+            return tk.start
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth < 0:
+                return tk.start
+    return len(sql)
 
 
 def _signature(res: Resolved, at: int | None) -> tuple[Any, ...] | None:
@@ -128,31 +167,25 @@ def translate_select(s: EngineSession, text: str) -> Translated | None:
     if canon is None:
         return None
     sql, hints, offsets = canon
-    by_key: dict[tuple[str, str], Hint] = {}
-    for h in hints:
-        k = _key(h.database, h.table or "")
-        if k in by_key:
-            return None  # one table hinted twice: which reference is which is the parser's call
-        by_key[k] = h
+    hinted = dict(zip(offsets, hints, strict=True))  # a hint binds to the table whose name starts there
     c = s._ctx([])  # noqa: SLF001 - the session's own translation context
     key = (id(s.storage), s.account_id, sql, s.database, tuple(sorted(c.constants.items())),
            s.storage.catalog_version)
     tpl = _templates.get(key)
     if tpl is not None and (not offsets or min(offsets) >= tpl.projections_end):
-        hit = _from_template(s, tpl, by_key)
+        hit = _from_template(s, tpl, hinted)
         if hit is not None:
             return hit
-    return _build(s, key, sql, c, by_key, offsets)
+    return _build(s, key, sql, c, hinted)
 
 
-def _from_template(s: EngineSession, tpl: _Template, by_key: dict[tuple[str, str], Hint]) -> Translated | None:
-    keys = [_key(r.db, r.name) for r in tpl.refs]
-    if any(keys.count(k) != 1 for k in by_key):
-        return None
+def _from_template(s: EngineSession, tpl: _Template, hinted: dict[int, Hint]) -> Translated | None:
+    if not set(hinted) <= {r.offset for r in tpl.refs}:
+        return None  # a hint on something that is not one of the template's table references
     bodies: list[str] = []
     try:
-        for r, k in zip(tpl.refs, keys, strict=True):
-            h = by_key.get(k)
+        for r in tpl.refs:
+            h = hinted.get(r.offset) if r.offset is not None else None
             at = s._hint_at(h) if h is not None else None  # noqa: SLF001
             res = s._resolve(r.db, r.name, at)  # noqa: SLF001
             if _signature(res, at) != r.signature:
@@ -163,23 +196,26 @@ def _from_template(s: EngineSession, tpl: _Template, by_key: dict[tuple[str, str
     return dataclasses.replace(tpl.translated, sql=_fill(tpl.translated.sql, bodies))
 
 
-def _build(s: EngineSession, key: tuple[Any, ...], sql: str, c: Context, by_key: dict[tuple[str, str], Hint],
-           offsets: list[int]) -> Translated | None:
+def _build(s: EngineSession, key: tuple[Any, ...], sql: str, c: Context, hinted: dict[int, Hint]) -> Translated | None:
     refs: list[_Ref] = []
-    used: list[tuple[str, str]] = []
-    ok = True
+    nodes: list[tuple[str | None, str, int | None]] = []
+    state = {"next": 0, "ok": True, "lost": False}
 
     def resolve(db: str | None, name: str, at: int | None) -> Resolved:
-        nonlocal ok
-        k = _key(db, name)
-        h = by_key.get(k)
+        # translate() resolves its tables in find_all order: the next node with this name is the one
+        i = int(state["next"])
+        while i < len(nodes) and nodes[i][:2] != (db, name):
+            i += 1
+        offset = nodes[i][2] if i < len(nodes) else None
+        state["next"] = i + 1
+        state["lost"] = bool(state["lost"]) or i >= len(nodes)
+        h = hinted.get(offset) if offset is not None else None
         if h is not None:
             at = s._hint_at(h)  # noqa: SLF001 - as translate() does for a hinted reference
         res = s._resolve(db, name, at)  # noqa: SLF001
         sig = _signature(res, at)
-        ok = ok and sig is not None
-        refs.append(_Ref(db, name, sig or ()))
-        used.append(k)
+        state["ok"] = bool(state["ok"]) and sig is not None
+        refs.append(_Ref(db, name, offset, sig or ()))
         return res
 
     try:
@@ -188,17 +224,18 @@ def _build(s: EngineSession, key: tuple[Any, ...], sql: str, c: Context, by_key:
             return None
         end = 0
         if isinstance(tree, exp.Select):
-            texts = projection_texts(sql) or []
-            end = max((sql.rfind(t) + len(t) for t in texts), default=len(sql))
-            if offsets and min(offsets) < end:
+            end = projections_end(sql)
+            if hinted and min(hinted) < end:
                 return None  # a hint inside the projections would name a column differently
             alias_projections(tree, sql)
+        nodes.extend((t.db or None, t.name, t.this.meta.get("start")) for t in tree.find_all(exp.Table))
         tr = translate(tree, Context(c.database, resolve, s._hint_at, [], c.constants))  # noqa: SLF001
     except Exception:  # noqa: BLE001 - anything odd: the ordinary path translates and reports it
         return None
-    if tr.kind != "select" or any(used.count(k) != 1 for k in by_key):
-        return None  # a hint unused (CTE, alias) or on a table referenced twice
-    if ok and tr.template:
+    bound = [r.offset for r in refs if r.offset in hinted]
+    if tr.kind != "select" or state["lost"] or sorted(bound) != sorted(hinted):
+        return None  # a hint on an alias, a CTE or nothing translate() resolved: the ordinary path decides
+    if state["ok"] and tr.template:
         if len(_templates) >= SIZE:
             _templates.clear()
         _templates[key] = _Template(dataclasses.replace(tr, sql=tr.template, template=""), tuple(refs), end)

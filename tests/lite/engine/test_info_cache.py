@@ -41,12 +41,12 @@ def srv(lite_server: Any) -> Iterator[LiteServer]:
     info_rows.ENABLED = templates.ENABLED = True
 
 
-_logins: dict[int, tuple[LiteServer, str, str]] = {}
+_logins: dict[int, tuple[LiteServer, str, str, str | None]] = {}
 
 
-def _login(srv: LiteServer, driver: str, account: str = "acc1") -> Any:
-    conn = sql.connect(srv, f"{account}#root", "111", driver=driver)
-    _logins[id(conn)] = (srv, driver, account)
+def _login(srv: LiteServer, driver: str, account: str = "acc1", database: str | None = None) -> Any:
+    conn = sql.connect(srv, f"{account}#root", "111", driver=driver, database=database)
+    _logins[id(conn)] = (srv, driver, account, database)
     return conn
 
 
@@ -67,8 +67,8 @@ def read(conn: Any, statement: str) -> Any:
     The uncached read runs on a fresh session of the same login: a session keeps its translations,
     so reading it on ``conn`` would hand ``conn`` the uncached translation to reuse.
     """
-    srv, driver, account = _logins[id(conn)]
-    fresh = sql.connect(srv, f"{account}#root", "111", driver=driver)
+    srv, driver, account, database = _logins[id(conn)]
+    fresh = sql.connect(srv, f"{account}#root", "111", driver=driver, database=database)
     _set(False)
     try:
         plain = _outcome(fresh, statement)
@@ -305,6 +305,32 @@ def test_cached_and_uncached_paths_agree_on_a_corpus(srv: LiteServer, driver: st
     assert results[_corpus(t)[-4]] == [(1, 100), (3, 300)]
     assert results[_corpus(t)[-3]] == [(1, 101), (3, 300)]
     assert templates._templates, "the corpus never filled a template"  # noqa: SLF001
+    c.close()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_hint_binds_to_its_own_table_token_only(srv: LiteServer, driver: str) -> None:
+    setup = _login(srv, driver)
+    for st in ("create database d", "create table d.t (id int)", "create table d.u (id int)",
+               "insert into d.t values (1)", "insert into d.u values (1)"):
+        run(setup, st)
+    t = _at()
+    run(setup, "insert into d.t values (2)")
+    run(setup, "insert into d.u values (2), (3)")
+    c = _login(srv, driver, database="d")
+    h = _hint(t)
+    # the hint follows the alias "u", not table u: the ordinary path reads both tables now
+    assert read(c, f"select count(*) from u, t as u{h}") == read(c, "select count(*) from u, t as u")
+    assert read(c, "select count(*) from u, t as w") == [(6,)]
+    # one table, two instants: each reference keeps its own
+    assert read(c, f"select (select count(*) from `t`{h}) + 10 * (select count(*) from `t`) as n") == [(21,)]
+    assert read(c, f"select a.id, b.id from `t`{h} as a join `t` as b on b.id >= a.id order by 1, 2") == [
+        (1, 1), (1, 2)]
+    assert read(c, f"select a.id, b.id from `t` as a join `t`{h} as b on b.id >= a.id order by 1, 2") == [
+        (1, 1)]
+    assert read(c, "select a.id, b.id from `t` as a join `t` as b on b.id >= a.id order by 1, 2") == [
+        (1, 1), (1, 2), (2, 2)]
+    setup.close()
     c.close()
 
 
