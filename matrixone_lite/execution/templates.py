@@ -6,14 +6,17 @@ fingerprinted table on 1,000 tables. A translation depends on a table reference 
 what it resolves to (a table's schema, a virtual table's column types), never on the instant:
 the instant only changes the reference's *body* (``select_at`` vs ``select_current``), which
 :func:`~matrixone_lite.sql.translate.translate` substitutes into its output last
-(``Translated.template``). So a SELECT is cached here under its *canonical* text (hints removed,
-each hinted table named as written) with the reference list of its first translation; a read of
-the same canonical text, at any instants or none, resolves every reference again (catalog at its
-instant, privileges of this account, history still readable), checks each resolves to the same
-kind and schema, and fills the template with the new bodies. Anything unusual (a hint that is
-not on a table, the same table referenced twice with a hint, a view, a hint inside the
-projection list, which MySQL uses to name columns) returns None and the statement takes the
-ordinary path, which stays the reference the tests compare with.
+(``Translated.template``). So a SELECT is cached here under its *canonical* text (the original
+minus each hint and the blanks before it) with the reference list of its first translation,
+each reference with the offset where its table name starts; a read of the same canonical text,
+at any instants or none, binds each hint to the reference starting at the hint's offset,
+resolves every reference again (catalog at its instant, this account, history still readable,
+snapshot scope), checks each resolves to the same kind and schema, and fills the template with
+the new bodies. Anything unusual (a hint on an alias, a CTE name or nothing resolved, a view, a
+hint inside the projection list, which MySQL uses to name columns, an error) returns None and the
+statement takes the ordinary path, which stays the reference the tests compare with.
+Keyed engine-wide (with account, database, the ``CURRENT_USER()``/``VERSION()`` constants the
+translation inlines, and the catalog version) so a sensor's new connection finds it too.
 """
 
 from __future__ import annotations
