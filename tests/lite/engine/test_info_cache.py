@@ -335,6 +335,31 @@ def test_a_hint_binds_to_its_own_table_token_only(srv: LiteServer, driver: str) 
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
+def test_snapshot_and_as_of_hints_reuse_templates_at_their_own_instant(srv: LiteServer, driver: str) -> None:
+    c = _login(srv, driver)
+    for st in ("create database d", "create database e", "create table d.t (id int primary key)",
+               "create table e.t (id int primary key)", "insert into d.t values (1)",
+               "create snapshot sd for database d", "insert into e.t values (9)"):
+        run(c, st)
+    run(c, "insert into d.t values (2)")
+    time.sleep(0.02)
+    at = server_now()
+    time.sleep(0.02)
+    run(c, "insert into d.t values (3)")
+    q = "select count(*) as n from `d`.`t`{h}"
+    assert read(c, q.format(h="")) == [(3,)]
+    assert read(c, q.format(h=" {SNAPSHOT = 'sd'}")) == [(1,)]
+    assert read(c, q.format(h=f" {{AS OF TIMESTAMP '{at}'}}")) == [(2,)]
+    # another database read through d's snapshot: whatever the ordinary path answers (on this
+    # version: e.t at the snapshot's instant), the template path answers too, before and after
+    outside = read(c, "select count(*) as n from `e`.`t` {SNAPSHOT = 'sd'}")
+    assert outside == [(0,)]
+    assert read(c, "select count(*) as n from `e`.`t`") == [(1,)]
+    assert read(c, "select count(*) as n from `e`.`t` {SNAPSHOT = 'sd'}") == outside
+    c.close()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_errors_are_the_same_with_templates(srv: LiteServer, driver: str) -> None:
     c = _login(srv, driver)
     run(c, "create database d")
