@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 ENABLED = True  # False: every statement takes the ordinary path (tests compare the two)
 SIZE = 256  # templates kept engine-wide (a 1,000-table proof sends ~40 statements per read)
+MAX_CHARS = 200_000  # longer statements are not kept (a 25-table fingerprint batch is ~20,000)
 _PLACEHOLDER = re.compile(r"`__mohint(\d+)`")
 _TABLE_TOKEN = re.compile(r"`(?:[^`]|``)+`|[\w$]+")  # the table token extract_hints renamed
 _BLANKS = re.compile(r"\s*")
@@ -238,7 +239,7 @@ def _build(s: EngineSession, key: tuple[Any, ...], sql: str, c: Context, hinted:
     bound = [r.offset for r in refs if r.offset in hinted]
     if tr.kind != "select" or state["lost"] or sorted(bound) != sorted(hinted):
         return None  # a hint on an alias, a CTE or nothing translate() resolved: the ordinary path decides
-    if state["ok"] and tr.template:
+    if state["ok"] and tr.template and len(sql) <= MAX_CHARS:
         if len(_templates) >= SIZE:
             _templates.clear()
         _templates[key] = _Template(dataclasses.replace(tr, sql=tr.template, template=""), tuple(refs), end)
