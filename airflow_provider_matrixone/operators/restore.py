@@ -15,6 +15,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_bool,
@@ -26,6 +27,7 @@ from airflow_provider_matrixone.operators._common import (
 from airflow_provider_matrixone.pitr.flags import parse_dry_run
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Scope
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
 
 __all__ = ["MatrixOnePITRRestoreOperator"]
@@ -60,12 +62,20 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
     :param run_key: names the undo point (with the restored scope); default
         ``<dag_id>/<task_id>/<run_id>/<map_index>``, so a retry reuses its first attempt's snapshot.
         ``mo-pitr pitr restore --run-key`` takes the same key and derives the same name.
+    :param probe_conn_id: an application login (e.g. ``acc1#app``): once the restored scope
+        verifies, it reads each restored table; a refusal fails the task with ``MISMATCH`` naming the
+        login, the table and the missing privilege (MatrixOne #26640). Same proof as the sensor's.
+    :param asset_alias: the ``AssetAlias`` declared as this task's outlet, by default
+        ``matrixone_verified_restore``; ``None`` or ``""`` turns asset events off. Only when the
+        check is ``VERIFIED`` one event per restored table is emitted,
+        ``matrixone://host:port/account/db/table`` with ``extra`` T, the PITR, rows, fingerprint
+        digest and verdict; a dry run, ``capture_reference=False`` or a failed check emit none.
     """
 
     template_fields: Sequence[str] = (
         "matrixone_conn_id", "reference_conn_id", "verify_conn_id", "pitr_name", "timestamp", "timezone", "level",
         "account", "database", "table", "target_account", "source_account", "dry_run_only", "safety_snapshot",
-        "capture_reference", "fingerprint", "run_key",
+        "capture_reference", "fingerprint", "run_key", "probe_conn_id",
     )
     ui_color = "#ffe2c6"
 
@@ -90,9 +100,14 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         verify_conn_id: str | None = None,
         restore_timeout: float | None = 6 * 3600,
         run_key: str | None = None,
+        probe_conn_id: str | None = None,
+        asset_alias: str | None = DEFAULT_ASSET_ALIAS,
         **kwargs: Any,
     ) -> None:
+        alias = declare_alias(asset_alias, kwargs)
         super().__init__(**kwargs)
+        self.probe_conn_id = probe_conn_id
+        self.asset_alias = alias
         self.pitr_name = pitr_name
         self.timestamp = timestamp
         self.timezone = timezone
@@ -149,16 +164,27 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         )
         dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
         run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
-        result = run_restore(hook, request, run_key=run_key,
-                             attempt=try_number, source_ops=ref_hook, target_ops=verify_hook, logger=self.log)
+        probe_id = optional_str(self.probe_conn_id)
+        result = run_restore(hook, request, run_key=run_key, attempt=try_number, source_ops=ref_hook,
+                             target_ops=verify_hook, logger=self.log,
+                             probe_ops=make_hook(probe_id) if probe_id else None)
         if dry_run_flag.note:
             result["dry_run_note"] = dry_run_flag.note
         # logged before returning: the report sits above the return value in the task log
         self.log.info("restore report:\n%s", render_report(result))
         if not result["ok"]:
+            check = result["check"]
+            if (check.get("access") or {}).get("verdict") == "MISMATCH":
+                raise AirflowException("restore landed and its content verified, but the application login "
+                                       f"cannot read it: {check['summary']}\n"
+                                       + "\n".join(f"  MISMATCH: {r}" for r in check["access"]["reasons"]))
             # Never report success on a wrong state (e.g. another run restored the same scope to a
             # different instant meanwhile). A retry re-checks first and re-issues only if needed.
             raise AirflowException(f"restore issued but the scope does not match the state at T: "
-                                   f"{result['check']['summary']}; another writer or restore may have changed "
-                                   f"it; a retry checks again before re-issuing")
+                                   f"{check['summary']}; another writer or restore may have changed "
+                                   f"it; a retry checks again before re-issuing\n"
+                                   + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
+        if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
+            result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"], self.log,
+                                                 pitr=self.pitr_name)
         return result

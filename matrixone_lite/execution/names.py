@@ -23,6 +23,7 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import indexes, info_rows, views
+from matrixone_lite.sql import info_schema_relations as relations
 from matrixone_lite.sql.hints import Hint
 from matrixone_lite.sql.show import IDENT, SCHEMATA_COLUMNS, unquote_ident, values_select
 from matrixone_lite.sql.translate import Context, Resolved
@@ -127,7 +128,14 @@ class NameResolution(SessionTransactions):
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
         dbs = cat.get_databases(self.conn, self.account_id, None, at)
-        if info_rows.ENABLED and name in info_rows.KINDS and (sql := info_rows.cached_select(self.conn, name, dbs, at)):
+        views_rows: list[tuple[Any, ...]] = []  # views' rows follow the tables' (bound per read)
+        if name == "tables":
+            views_rows = relations.view_table_rows(self._me, dbs, at)
+        elif name == "columns":
+            views_rows = relations.view_column_rows(self._me, dbs, at)
+        if info_rows.ENABLED and name in info_rows.KINDS and (
+            sql := info_rows.cached_select(self.conn, name, dbs, at, views_rows)
+        ):
             return Resolved(virtual_sql=sql)  # the same rows as below, kept per table (sql/info_rows.py)
         if (keys := indexes.info_schema(self._me, name, at)) is not None:
             return keys
@@ -140,8 +148,10 @@ class NameResolution(SessionTransactions):
             build = info_rows.KINDS[name][2]
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
-                    rows.extend(build(d.name, t))
-            return Resolved(virtual_sql=values_select(info_rows.KINDS[name][1], rows))
+                    rows.extend(build(d, t))
+            return Resolved(virtual_sql=values_select(info_rows.KINDS[name][1], rows + views_rows))
+        if name == "views":
+            return Resolved(virtual_sql=relations.views_select(self._me, dbs, at))
         raise table_not_exist(name)
 
     def _hint_ts(self, h: Hint) -> int:

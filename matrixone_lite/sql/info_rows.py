@@ -23,20 +23,21 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from matrixone_lite.sql import indexes
-from matrixone_lite.sql.show import COLUMNS_COLUMNS, TABLES_COLUMNS, column_key
+from matrixone_lite.sql import info_schema_relations as relations
+from matrixone_lite.sql.show import COLUMNS_COLUMNS, TABLES_COLUMNS, column_key, values_select
 from matrixone_lite.storage.catalog import DatabaseRow, TableRow, visible
 
 TABLE_FIELDS = "id, database_id, name, columns_json, ddl, auto_increment_col, created_ts, dropped_ts"  # TableRow
 
-RowBuilder = Callable[[str, TableRow], list[tuple[Any, ...]]]
+RowBuilder = Callable[[DatabaseRow, TableRow], list[tuple[Any, ...]]]
 
 
-def column_rows(db: str, t: TableRow) -> list[tuple[Any, ...]]:
+def column_rows(d: DatabaseRow, t: TableRow) -> list[tuple[Any, ...]]:
     """The ``information_schema.columns`` rows of one table (the one definition both paths use)."""
     sch = t.schema
     return [
         (
-            "def", db, t.name, c.name, i, c.default, "YES" if c.nullable else "NO",
+            "def", d.name, t.name, c.name, i, c.default, "YES" if c.nullable else "NO",
             c.type.lower(), c.scale, c.type_text, column_key(sch, c.name),
             "auto_increment" if c.auto_increment else "", "",
         )
@@ -44,13 +45,13 @@ def column_rows(db: str, t: TableRow) -> list[tuple[Any, ...]]:
     ]
 
 
-def table_rows(db: str, t: TableRow) -> list[tuple[Any, ...]]:
-    """The ``information_schema.tables`` row of one table."""
-    return [("def", db, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, "")]
+def table_rows(d: DatabaseRow, t: TableRow) -> list[tuple[Any, ...]]:
+    """The ``information_schema.tables`` row of one table or sequence."""
+    return [relations.table_row(d, t)]
 
 
 def _keys(name: str) -> RowBuilder:
-    return lambda db, t: indexes.info_rows(name, db, t)
+    return lambda d, t: indexes.info_rows(name, d.name, t)
 
 
 # name -> (TEMP table, its columns, the rows of one table)
@@ -85,22 +86,24 @@ def _ensure(conn: sqlite3.Connection) -> None:
 
 
 def visible_tables(conn: sqlite3.Connection, dbs: Sequence[DatabaseRow], at: int | None
-                   ) -> list[tuple[str, int, int]]:
-    """(database name, table id, created_ts) of every table of ``dbs`` alive at ``at`` (None: now)."""
+                   ) -> list[tuple[DatabaseRow, int, int]]:
+    """(database, table id, created_ts) of every table of ``dbs`` alive at ``at`` (None: now)."""
     if not dbs:
         return []
-    names = {d.id: d.name for d in dbs}
+    names = {d.id: d for d in dbs}
     cond, params = visible(at)
     marks = ", ".join("?" * len(names))
     sql = f"SELECT database_id, id, created_ts FROM __mo_tables WHERE database_id IN ({marks}) AND {cond}"  # noqa: S608
     return [(names[d], tid, ts) for d, tid, ts in conn.execute(sql, (*names, *params))]
 
 
-def cached_select(conn: sqlite3.Connection, kind: str, dbs: Sequence[DatabaseRow], at: int | None) -> str | None:
+def cached_select(conn: sqlite3.Connection, kind: str, dbs: Sequence[DatabaseRow], at: int | None,
+                  extra: Sequence[tuple[Any, ...]] = ()) -> str | None:
     """A SELECT over the TEMP rows of the tables visible at ``at``; None: use the VALUES path.
 
-    None when the connection is inside a transaction, or a visible table is still pending
-    (``created_ts`` -1: this session's own uncommitted DDL).
+    ``extra`` rows (views' rows, computed per read: a view's columns come from binding its body)
+    follow the tables' rows, as on the VALUES path. None when the connection is inside a
+    transaction, or a visible table is still pending (``created_ts`` -1: uncommitted DDL).
     """
     if conn.in_transaction:
         return None
@@ -115,19 +118,23 @@ def cached_select(conn: sqlite3.Connection, kind: str, dbs: Sequence[DatabaseRow
         _load(conn, kind, table, cols, build, missing)
     names = ", ".join(f'"{c}"' for c in cols)
     ids = ", ".join(str(tid) for _, tid, _ in tables)
-    return f"SELECT {names} FROM temp.{table} WHERE __tid IN ({ids}) ORDER BY {ORDER}"  # noqa: S608 - ints, fixed names
+    if not extra:
+        return f"SELECT {names} FROM temp.{table} WHERE __tid IN ({ids}) ORDER BY {ORDER}"  # noqa: S608 - ints
+    tail = values_select(["__g", "__db", "__tname", "__seq", *cols], [(1, "", "", k, *r) for k, r in enumerate(extra)])
+    return (f"SELECT {names} FROM (SELECT 0 AS __g, __db, __tname, __seq, {names} "  # noqa: S608 - ints, fixed names
+            f"FROM temp.{table} WHERE __tid IN ({ids}) UNION ALL SELECT * FROM ({tail})) ORDER BY __g, {ORDER}")
 
 
 def _load(conn: sqlite3.Connection, kind: str, table: str, cols: list[str], build: RowBuilder,
-          missing: list[tuple[str, int]]) -> None:
+          missing: list[tuple[DatabaseRow, int]]) -> None:
     rows: list[tuple[Any, ...]] = []
     for i in range(0, len(missing), 500):
-        part = dict((tid, db) for db, tid in missing[i : i + 500])
+        part = dict((tid, d) for d, tid in missing[i : i + 500])
         sql = f"SELECT {TABLE_FIELDS} FROM __mo_tables WHERE id IN ({', '.join('?' * len(part))})"  # noqa: S608
         for r in conn.execute(sql, tuple(part)):
             t = TableRow(*r)  # a table collected meanwhile is not visible any more: nothing to cache
-            rows.extend((t.id, part[t.id], t.name, i, *(_value(v) for v in row))
-                        for i, row in enumerate(build(part[t.id], t)))
+            rows.extend((t.id, part[t.id].name, t.name, k, *(_value(v) for v in row))
+                        for k, row in enumerate(build(part[t.id], t)))
     marks = ", ".join("?" * (len(cols) + 4))
     conn.execute("SAVEPOINT mo_info_rows")  # one write of the TEMP database, never half of it
     try:

@@ -301,6 +301,9 @@ def test_cached_and_uncached_paths_agree_on_a_corpus(srv: LiteServer, driver: st
     assert results[_corpus(t)[2]] == [(1, 100), (3, 300)]
     assert results[_corpus(t)[4]] == [(2, 3)]
     assert results[_corpus(t)[7]][:2] == ("error", 1046)  # the hint binds a table, not the CTE (as before)
+    # views follow the tables (bound per read, after the cached rows): view v at T
+    assert results[_corpus(t)[12]] == [("t", "id"), ("t", "v"), ("u", "id"), ("u", "w"), ("v", "id"), ("v", "v")]
+    assert results[_corpus(t)[-2]] == [("t",), ("u",), ("v",)]
     assert results[_corpus(t)[-5]] == [(1, "a"), (2, "b"), (3, "c")]  # same template as [0], now
     assert results[_corpus(t)[-4]] == [(1, 100), (3, 300)]
     assert results[_corpus(t)[-3]] == [(1, 101), (3, 300)]
