@@ -156,6 +156,24 @@ def test_key_tables_follow_index_and_foreign_key_changes(srv: LiteServer, driver
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
+def test_sequences_and_views_listed_as_on_the_values_path(srv: LiteServer, driver: str) -> None:
+    c = _login(srv, driver)
+    for st in ("create database d", "create table d.t (id int primary key)", "create sequence d.sq",
+               "create view d.w as select id from d.t"):
+        run(c, st)
+    assert read(c, TABLES.format(h="")) == [("d", "sq", "INTERNAL TABLE"), ("d", "t", "BASE TABLE"),
+                                            ("d", "w", "VIEW")]
+    cols = read(c, COLUMNS.format(h=""))
+    assert [r[1:3] for r in cols if r[1] != "sq"] == [("t", "id"), ("w", "id")]
+    t = _at()
+    run(c, "drop view d.w")
+    run(c, "drop sequence d.sq")
+    assert read(c, TABLES.format(h="")) == [("d", "t", "BASE TABLE")]
+    assert read(c, COLUMNS.format(h=_hint(t))) == cols
+    c.close()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_accounts_never_see_each_others_cached_rows(srv: LiteServer, driver: str) -> None:
     a1 = _login(srv, driver, "acc1")
     run(a1, "create database d")
