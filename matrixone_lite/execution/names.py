@@ -22,18 +22,10 @@ from matrixone_lite.errors import (
     table_not_exist,
     unknown_database,
 )
-from matrixone_lite.sql import indexes, views
+from matrixone_lite.sql import indexes, info_rows, views
 from matrixone_lite.sql import info_schema_relations as relations
 from matrixone_lite.sql.hints import Hint
-from matrixone_lite.sql.show import (
-    COLUMNS_COLUMNS,
-    IDENT,
-    SCHEMATA_COLUMNS,
-    TABLES_COLUMNS,
-    column_key,
-    unquote_ident,
-    values_select,
-)
+from matrixone_lite.sql.show import IDENT, SCHEMATA_COLUMNS, unquote_ident, values_select
 from matrixone_lite.sql.translate import Context, Resolved
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage.catalog import DatabaseRow, TableRow
@@ -135,34 +127,29 @@ class NameResolution(SessionTransactions):
         return views.table_or_view(self._me, dbl, name, at)
 
     def _info_schema(self, name: str, at: int | None) -> Resolved:
+        dbs = cat.get_databases(self.conn, self.account_id, None, at)
+        views_rows: list[tuple[Any, ...]] = []  # views' rows follow the tables' (bound per read)
+        if name == "tables":
+            views_rows = relations.view_table_rows(self._me, dbs, at)
+        elif name == "columns":
+            views_rows = relations.view_column_rows(self._me, dbs, at)
+        if info_rows.ENABLED and name in info_rows.KINDS and (
+            sql := info_rows.cached_select(self.conn, name, dbs, at, views_rows)
+        ):
+            return Resolved(virtual_sql=sql)  # the same rows as below, kept per table (sql/info_rows.py)
         if (keys := indexes.info_schema(self._me, name, at)) is not None:
             return keys
-        dbs = cat.get_databases(self.conn, self.account_id, None, at)
         rows: list[tuple[Any, ...]] = []
         if name == "schemata":
             names = sorted([d.name for d in dbs] + list(self._system_dbs))
             rows = [("def", n, "utf8mb4", "utf8mb4_bin") for n in names]
             return Resolved(virtual_sql=values_select(SCHEMATA_COLUMNS, rows))
-        if name == "tables":
+        if name in ("tables", "columns"):
+            build = info_rows.KINDS[name][2]
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
-                    rows.append(relations.table_row(d, t))
-            rows += relations.view_table_rows(self._me, dbs, at)
-            return Resolved(virtual_sql=values_select(TABLES_COLUMNS, rows))
-        if name == "columns":
-            for d in dbs:
-                for t in cat.get_tables(self.conn, d.id, None, at):
-                    sch = t.schema
-                    for i, c in enumerate(sch.columns, 1):
-                        rows.append(
-                            (
-                                "def", d.name, t.name, c.name, i, c.default, "YES" if c.nullable else "NO",
-                                c.type.lower(), c.scale, c.type_text, column_key(sch, c.name),
-                                "auto_increment" if c.auto_increment else "", "",
-                            )
-                        )
-            rows += relations.view_column_rows(self._me, dbs, at)
-            return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
+                    rows.extend(build(d, t))
+            return Resolved(virtual_sql=values_select(info_rows.KINDS[name][1], rows + views_rows))
         if name == "views":
             return Resolved(virtual_sql=relations.views_select(self._me, dbs, at))
         raise table_not_exist(name)

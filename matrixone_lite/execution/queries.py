@@ -3,7 +3,8 @@
 Everything the classification did not route elsewhere ends here (``_dispatch_sql``): sequence
 calls, table/database DDL without sqlglot, row counts, bulk INSERTs, then a statement's shape
 (literals lifted out, ``sql/params.py``) is looked up in the session's translation cache, keyed by
-the catalog version so any DDL or restore re-binds it; a miss parses and translates once.
+the catalog version so any DDL or restore re-binds it; a miss parses and translates once. A
+SELECT missing there (a time-travel read, a first read) tries ``execution/templates.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from matrixone_lite.errors import MOError, not_supported, syntax_error
+from matrixone_lite.execution import templates
 from matrixone_lite.execution.counts import FastCounts
 from matrixone_lite.execution.ddl import DdlStatements
 from matrixone_lite.execution.dml import DmlExecution
@@ -85,7 +87,15 @@ class QueryExecution(DdlStatements, DmlExecution, FastCounts):
     def _parse_and_translate(
         self, text: str, head: str, key: tuple[str, str | None, int]
     ) -> Translated | Result:
-        """The slow path: sqlglot parse, DDL on the tree, or a translation cached unless hinted."""
+        """The slow path: sqlglot parse, DDL on the tree, or a translation cached unless hinted.
+
+        A SELECT first tries the engine-wide templates (``execution/templates.py``), which also
+        serve time-travel reads: the same SELECT at another instant re-resolves its tables only.
+        """
+        if head == "SELECT" and (done := templates.translate_select(self._me, text)) is not None:
+            if "{" not in text:
+                self._remember(key, done)
+            return done
         sql, hints = extract_hints(text)
         replace = head == "REPLACE"
         if replace:

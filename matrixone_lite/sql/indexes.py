@@ -16,7 +16,7 @@ from matrixone_lite.results import Column, Result
 from matrixone_lite.sql.show import IDENT, unquote_ident, values_select
 from matrixone_lite.sql.translate import Resolved
 from matrixone_lite.storage import catalog as cat
-from matrixone_lite.storage.catalog import TableSchema
+from matrixone_lite.storage.catalog import TableRow, TableSchema
 
 if TYPE_CHECKING:
     from matrixone_lite.engine import EngineSession
@@ -93,26 +93,35 @@ def info_schema(s: EngineSession, name: str, at: int | None) -> Resolved | None:
     rows: list[tuple[Any, ...]] = []
     for d in cat.get_databases(s.conn, s.account_id, None, at):
         for t in cat.get_tables(s.conn, d.id, None, at):
-            sch = t.schema
-            if name == "statistics":
-                rows += [
-                    ("def", d.name, t.name, 0 if unique else 1, d.name, key, pos, col, "A", 0, None, None,
-                     _nullable(sch, col), "", "", "", "YES" if vis else "NO", None)
-                    for key, unique, pos, col, vis in key_parts(sch)
-                ]
-            for fk in sch.foreign_keys:
-                ref_db = fk.get("ref_db") or d.name
-                if name == "key_column_usage":
-                    rows += [
-                        ("def", d.name, fk["name"], "def", d.name, t.name, col, i, i, ref_db, fk["ref_table"], ref)
-                        for i, (col, ref) in enumerate(zip(fk["columns"], fk["ref_columns"], strict=True), 1)
-                    ]
-                elif name == "referential_constraints":
-                    rows.append(("def", d.name, fk["name"], "def", ref_db, "PRIMARY", "NONE", fk["on_update"],
-                                 fk["on_delete"], t.name, fk["ref_table"]))
-    columns = {
-        "statistics": STATISTICS_COLUMNS,
-        "key_column_usage": KEY_COLUMN_USAGE_COLUMNS,
-        "referential_constraints": REFERENTIAL_CONSTRAINTS_COLUMNS,
-    }[name]
-    return Resolved(virtual_sql=values_select(columns, rows))
+            rows += info_rows(name, d.name, t)
+    return Resolved(virtual_sql=values_select(INFO_COLUMNS[name], rows))
+
+
+INFO_COLUMNS = {
+    "statistics": STATISTICS_COLUMNS,
+    "key_column_usage": KEY_COLUMN_USAGE_COLUMNS,
+    "referential_constraints": REFERENTIAL_CONSTRAINTS_COLUMNS,
+}
+
+
+def info_rows(name: str, db: str, t: TableRow) -> list[tuple[Any, ...]]:
+    """One table's rows of ``information_schema.<name>`` (also cached per table by ``sql/info_rows.py``)."""
+    sch = t.schema
+    rows: list[tuple[Any, ...]] = []
+    if name == "statistics":
+        rows += [
+            ("def", db, t.name, 0 if unique else 1, db, key, pos, col, "A", 0, None, None,
+             _nullable(sch, col), "", "", "", "YES" if vis else "NO", None)
+            for key, unique, pos, col, vis in key_parts(sch)
+        ]
+    for fk in sch.foreign_keys:
+        ref_db = fk.get("ref_db") or db
+        if name == "key_column_usage":
+            rows += [
+                ("def", db, fk["name"], "def", db, t.name, col, i, i, ref_db, fk["ref_table"], ref)
+                for i, (col, ref) in enumerate(zip(fk["columns"], fk["ref_columns"], strict=True), 1)
+            ]
+        elif name == "referential_constraints":
+            rows.append(("def", db, fk["name"], "def", ref_db, "PRIMARY", "NONE", fk["on_update"],
+                         fk["on_delete"], t.name, fk["ref_table"]))
+    return rows

@@ -52,6 +52,8 @@ class Translated:
     insert_columns: list[str] = field(default_factory=list)
     insert_values: list[list[str]] = field(default_factory=list)  # SQLite text of literal VALUES rows
     upsert: bool = False  # INSERT ... ON DUPLICATE KEY UPDATE
+    # ``sql`` before the references' bodies went in (``__mo_ph_<k>_``): execution/templates.py refills it
+    template: str = ""
 
 
 @dataclass
@@ -301,7 +303,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                     else:
                         out.types.append(infer(p, scopes))
                         k += 1
-    sql = tree.sql(dialect="sqlite") + upsert_sql
+    sql = out.template = tree.sql(dialect="sqlite") + upsert_sql
     for ph, body in replacements.items():
         sql = sql.replace(ph, body, 1)
     out.sql = sql
