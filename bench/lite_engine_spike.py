@@ -4,7 +4,8 @@ DECIMAL encoding, measured side by side in one run.
 Run: ``.venv/bin/python bench/lite_engine_spike.py [--rows N]`` (default 1,000,000). DuckDB is not a
 dependency of the project: install it into the venv for the spike only (``pip install duckdb``);
 without it the DuckDB half is skipped. Nothing is asserted; the figures and the decision are in
-docs/lite/design.md, "Storage engine spike". Not part of ``make bench``.
+docs/lite/design.md, "Storage engine spike". ``make bench`` runs it (bench/perf_report.py's PLAN) and
+renders the figures ``main()`` returns into docs/performance.md, with the previous run's next to them.
 
 Measured on both: DECIMAL(38,10) exact, ``1.005`` into DECIMAL(10,2), load of N rows, an
 order-independent fingerprint of N rows, ``CREATE TABLE AS`` of N rows, a point SELECT in-process.
@@ -35,7 +36,7 @@ def timed(label: str, fn: Callable[[], Any], repeat: int = 1) -> float:
     return best
 
 
-def sqlite_side(rows: int, tmp: Path) -> dict[str, float]:
+def sqlite_side(rows: int, tmp: Path) -> dict[str, Any]:
     print(f"SQLite (matrixone_lite engine, exact DECIMAL as canonical text + MO_DEC collation), {rows:,} rows")
     e = Engine(tmp / "lite", timezone="UTC")
     s = e.session("sys", "root", None)
@@ -43,9 +44,10 @@ def sqlite_side(rows: int, tmp: Path) -> dict[str, float]:
     s.execute("use b")
     s.execute("create table x (a decimal(38,10), c decimal(10,2))")
     s.execute(f"insert into x values ({BIG}, 1.005)")
-    print(f"  DECIMAL(38,10) {BIG} -> {s.execute('select a, c from x').rows[0]}")
+    exact = s.execute("select a, c from x").rows[0]
+    print(f"  DECIMAL(38,10) {BIG} -> {exact}")
     s.execute("create table t (id bigint primary key, grp int, price decimal(38,10), name varchar(30))")
-    out = {
+    out: dict[str, Any] = {
         "load": timed("load (INSERT ... SELECT, one transaction)", lambda: s.execute(
             "insert into t (id, grp, price, name) with recursive c(x) as "
             f"(select 1 union all select x + 1 from c where x < {rows}) "
@@ -64,10 +66,11 @@ def sqlite_side(rows: int, tmp: Path) -> dict[str, float]:
     print(f"  {'point SELECT by primary key (cached shape), per query':58s} {out['point'] * 1000:10.3f} ms")
     s.close()
     e.close()
+    out["exact"] = [str(v) for v in exact]
     return out
 
 
-def duckdb_side(rows: int, tmp: Path) -> dict[str, float] | None:
+def duckdb_side(rows: int, tmp: Path) -> dict[str, Any] | None:
     try:
         import duckdb  # noqa: PLC0415 - optional, spike only
     except ImportError:
@@ -77,9 +80,10 @@ def duckdb_side(rows: int, tmp: Path) -> dict[str, float] | None:
     con = duckdb.connect(str(tmp / "spike.duckdb"))
     con.execute("create table x (a decimal(38,10), c decimal(10,2))")
     con.execute(f"insert into x values ({BIG}, 1.005)")
-    print(f"  DECIMAL(38,10) {BIG} -> {con.execute('select a, c from x').fetchone()}")
+    exact = con.execute("select a, c from x").fetchone()
+    print(f"  DECIMAL(38,10) {BIG} -> {exact}")
     con.execute("create table t (id bigint primary key, grp int, price decimal(38,10), name varchar(30))")
-    out = {
+    out: dict[str, Any] = {
         "load": timed("load (INSERT ... SELECT)", lambda: con.execute(
             "insert into t select range, range % 100, range / 100.0, 'name-' || range "
             f"from range(1, {rows + 1})").fetchone()),
@@ -95,10 +99,13 @@ def duckdb_side(rows: int, tmp: Path) -> dict[str, float] | None:
     out["point"] = (time.perf_counter() - t0) / 1000
     print(f"  {'point SELECT by primary key (prepared), per query':58s} {out['point'] * 1000:10.3f} ms")
     con.close()
+    out["exact"] = [str(v) for v in exact]
+    out["version"] = duckdb.__version__
     return out
 
 
-def main() -> None:
+def main() -> dict[str, Any]:
+    """Run both sides; returns {"rows", "sqlite", "duckdb" (None when not installed)} for perf_report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     args = p.parse_args()
@@ -108,8 +115,9 @@ def main() -> None:
         duck = duckdb_side(args.rows, tmp)
     if duck is not None:
         print("DuckDB time / SQLite time (lower: DuckDB faster)")
-        for k in lite:
+        for k in ("load", "fingerprint", "sum", "ctas", "point"):
             print(f"  {k:12s} {duck[k] / lite[k]:8.2f}x")
+    return {"rows": args.rows, "sqlite": lite, "duckdb": duck}
 
 
 if __name__ == "__main__":

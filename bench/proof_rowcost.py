@@ -11,7 +11,8 @@ In-process engine (no wire), so the figures are the engine's own work:
 - per table: ``--tables`` two-row tables fingerprinted at T in ``UNION ALL`` batches of 50 (the
   provider's batch), i.e. the fixed cost of one table's statement (translation + resolution).
 
-Nothing is asserted; run ``python bench/proof_rowcost.py [--rows N] [--tables N]``.
+Nothing is asserted; run ``python bench/proof_rowcost.py [--rows N] [--tables N]``. ``make bench`` runs it
+(bench/perf_report.py's PLAN) and renders the figures ``main()`` returns into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return low, out
 
 
-def main() -> None:
+def main() -> dict[str, Any]:
+    """Measure; returns the figures (us per row, ratios to the copy, ms per table) for perf_report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--tables", type=int, default=200, help="0 to skip the per-table part")
@@ -90,8 +92,13 @@ def main() -> None:
         print(f"  -> not flattening: {gain:.1f}x faster")
         speedup = figures["same, Python functions (no native)"] / figures["fingerprint as emitted (not flattened)"]
         print(f"  -> native functions: {speedup:.1f}x faster than the Python ones")
+        result: dict[str, Any] = {
+            "rows": args.rows, "repeat": args.repeat, "native": native.active(), "same_digest": len(answers) == 1,
+            "per_row_us": {name: seconds * 1e6 / args.rows for name, seconds in figures.items()},
+            "vs_copy": {name: seconds / copy for name, seconds in figures.items()},
+            "tables": args.tables}
         if args.tables <= 0:
-            return
+            return result
 
         for d in range(10):
             s.execute(f"create database db{d}")
@@ -112,6 +119,8 @@ def main() -> None:
         print(f"per table ({args.tables} two-row tables at T, batches of 50): {per_table * 1000:.2f} ms of "
               f"fingerprint statement per table; CREATE TABLE AS SELECT {copy_table * 1000:.2f} ms per table "
               f"({per_table / copy_table:.1f}x)")
+        result["per_table_ms"], result["copy_table_ms"] = per_table * 1000, copy_table * 1000
+        return result
 
 
 if __name__ == "__main__":

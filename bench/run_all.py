@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["import_cost", "lite_core", "lite_history", "verify", "restore_e2e", "lite_load"]
+ORDER = ["import_cost", "lite_core", "lite_history", "verify", "proof_rowcost", "lite_engine_spike", "restore_e2e",
+         "lite_load"]
 
 
 def main() -> int:

@@ -1,0 +1,89 @@
+"""Before -> after for `make bench`: read the figures of the page about to be overwritten.
+
+Why: bench/perf_report.py rewrites docs/performance.md on every run, so without this a rerun would
+show only the new figures and the "before" of every change would be lost (or hand-copied into the
+page, where the next run deletes it). Before writing, perf_report reads the previous page's Run line
+and its Targets table ("measured" column, whichever column it is) and renders them as a "previous
+run" column next to the new figures. Pure text in, text out: unit-tested in tests/unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_RUN = re.compile(r"^Run: (.+)$", re.M)
+_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
+
+
+@dataclass
+class Previous:
+    """What the previous page said: its Run line and target -> measured text."""
+
+    run: str | None = None
+    targets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def when(self) -> str:
+        """The previous run's date and time (for the column header), or a neutral word."""
+        match = _WHEN.match(self.run or "")
+        return match.group(1) if match else "previous run"
+
+
+def _cells(line: str) -> list[str]:
+    """Cells of one Markdown table row; an escaped ``\\|`` stays inside its cell."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
+
+
+def read_previous(text: str) -> Previous:
+    """Parse a page perf_report wrote (any earlier format with a ``## Targets`` table)."""
+    prev = Previous()
+    if m := _RUN.search(text):
+        prev.run = m.group(1).strip()
+    lines = text.splitlines()
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.strip() == "## Targets")
+    except StopIteration:
+        return prev
+    rows = [ln for ln in lines[start + 1:] if ln.strip()]
+    table: list[str] = []
+    for ln in rows:  # the first table after the heading, up to the next heading or prose
+        if not ln.lstrip().startswith("|"):
+            if table:
+                break
+            continue
+        table.append(ln)
+    if len(table) < 2:
+        return prev
+    header = [c.lower() for c in _cells(table[0])]
+    if "measured" not in header:
+        return prev
+    col = header.index("measured")
+    for ln in table[2:]:  # skip the header and the |---| line
+        cells = _cells(ln)
+        if len(cells) > col and cells[0]:
+            prev.targets[cells[0]] = cells[col]
+    return prev
+
+
+def targets_table(rows: list[tuple[str, str, bool | None]], previous: Previous) -> list[str]:
+    """The Targets section: previous run's figure, this run's, met; ``None`` met = not measured.
+
+    Targets the previous page had and this run did not measure are kept at the end (marked so),
+    so a renamed or dropped target never disappears silently from the before -> after view.
+    """
+    out = ["## Targets", ""]
+    if previous.run:
+        out += [f"Previous run (the page this one replaced): {previous.run}", ""]
+    out += [f"| target | previous ({previous.when}) | measured | met |", "|---|---:|---:|---|"]
+    for name, value, met in rows:
+        verdict = "not measured" if met is None else ("yes" if met else "**no**")
+        out.append(f"| {name} | {previous.targets.get(name, '-')} | {value} | {verdict} |")
+    now = {name for name, _, _ in rows}
+    for name, value in previous.targets.items():
+        if name not in now:
+            out.append(f"| {name} | {value} | not measured in this run | - |")
+    return [*out, ""]
