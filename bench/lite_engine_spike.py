@@ -80,7 +80,7 @@ def duckdb_side(rows: int, tmp: Path) -> dict[str, Any] | None:
     con = duckdb.connect(str(tmp / "spike.duckdb"))
     con.execute("create table x (a decimal(38,10), c decimal(10,2))")
     con.execute(f"insert into x values ({BIG}, 1.005)")
-    exact = con.execute("select a, c from x").fetchone()
+    exact = con.execute("select a, c from x").fetchone() or ()
     print(f"  DECIMAL(38,10) {BIG} -> {exact}")
     con.execute("create table t (id bigint primary key, grp int, price decimal(38,10), name varchar(30))")
     out: dict[str, Any] = {
@@ -89,7 +89,7 @@ def duckdb_side(rows: int, tmp: Path) -> dict[str, Any] | None:
             f"from range(1, {rows + 1})").fetchone()),
         "fingerprint": timed("count(*), bit_xor(hash(t)) of every row", lambda: con.execute(
             "select count(*), bit_xor(hash(t)) from t").fetchone()),
-        "sum": timed("sum(price)", lambda: con.execute("select sum(price) from t").fetchone()[0]),
+        "sum": timed("sum(price)", lambda: (con.execute("select sum(price) from t").fetchone() or (None,))[0]),
         "ctas": timed("CREATE TABLE c AS SELECT * FROM t", lambda: con.execute(
             "create table c as select * from t").fetchone()),
     }

@@ -53,7 +53,7 @@ ROWCOST: dict[str, Any] = {
                 "CREATE TABLE AS SELECT (native copy)": 1.0},
     "per_table_ms": 6.0, "copy_table_ms": 3.0}
 
-SIDE = {"load": 2.0, "fingerprint": 1.0, "sum": 0.5, "ctas": 1.0, "point": 0.0001,
+SIDE: dict[str, Any] = {"load": 2.0, "fingerprint": 1.0, "sum": 0.5, "ctas": 1.0, "point": 0.0001,
         "exact": ["12345678901234567890.1234567891", "1.01"]}
 SPIKE: dict[str, Any] = {"rows": 1000, "sqlite": SIDE,
                          "duckdb": {**{k: v / 10 for k, v in SIDE.items() if k != "exact"},
