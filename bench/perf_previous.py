@@ -18,16 +18,25 @@ _WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
 
 @dataclass
 class Previous:
-    """What the previous page said: its Run line and target -> measured text."""
+    """What the previous page said: its Run line, target -> measured text, and every section's table.
+
+    ``tables[heading][first cell][column header]`` holds the first table under each ``##``/``###``
+    heading, so a section renderer can put the previous run's figure next to its new one.
+    """
 
     run: str | None = None
     targets: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def when(self) -> str:
         """The previous run's date and time (for the column header), or a neutral word."""
         match = _WHEN.match(self.run or "")
         return match.group(1) if match else "previous run"
+
+    def cell(self, heading: str, row: str, column: str) -> str:
+        """One figure of the previous page's table under ``heading``, or ``-`` if it had none."""
+        return self.tables.get(heading, {}).get(row, {}).get(column, "-")
 
 
 def _cells(line: str) -> list[str]:
@@ -38,34 +47,37 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
 
 
+def _tables(lines: list[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """The first table under each heading: heading -> first cell -> column header -> cell."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    heading, header, done = None, None, False
+    for ln in lines:
+        stripped = ln.strip()
+        if stripped.startswith("#"):
+            heading, header, done = stripped.lstrip("#").strip(), None, False
+            continue
+        if heading is None or done:
+            continue
+        if not stripped.startswith("|"):
+            done = header is not None  # prose after the table ends it
+            continue
+        cells = _cells(stripped)
+        if header is None:
+            header = cells
+            out.setdefault(heading, {})
+        elif not all(set(c) <= set("-:") for c in cells):  # not the |---| line
+            out[heading][cells[0]] = dict(zip(header, cells, strict=False))
+    return out
+
+
 def read_previous(text: str) -> Previous:
     """Parse a page perf_report wrote (any earlier format with a ``## Targets`` table)."""
-    prev = Previous()
+    prev = Previous(tables=_tables(text.splitlines()))
     if m := _RUN.search(text):
         prev.run = m.group(1).strip()
-    lines = text.splitlines()
-    try:
-        start = next(i for i, ln in enumerate(lines) if ln.strip() == "## Targets")
-    except StopIteration:
-        return prev
-    rows = [ln for ln in lines[start + 1:] if ln.strip()]
-    table: list[str] = []
-    for ln in rows:  # the first table after the heading, up to the next heading or prose
-        if not ln.lstrip().startswith("|"):
-            if table:
-                break
-            continue
-        table.append(ln)
-    if len(table) < 2:
-        return prev
-    header = [c.lower() for c in _cells(table[0])]
-    if "measured" not in header:
-        return prev
-    col = header.index("measured")
-    for ln in table[2:]:  # skip the header and the |---| line
-        cells = _cells(ln)
-        if len(cells) > col and cells[0]:
-            prev.targets[cells[0]] = cells[col]
+    for name, row in prev.tables.get("Targets", {}).items():
+        if "measured" in row:  # the column's place changed when "previous" was added: read it by name
+            prev.targets[name] = row["measured"]
     return prev
 
 

@@ -226,7 +226,8 @@ def render(runs: dict[str, dict[str, Any]], total_s: float, previous: Previous |
         f"proof runs) is in [Performance notes]({NOTES}); this page keeps only what `make bench` measures.",
         "",
     ]
-    lines += _targets(runs, total_s, previous or Previous())
+    previous = previous or Previous()
+    lines += _targets(runs, total_s, previous)
     if ok("import_cost"):
         r = runs["import_cost"]["result"]
         mysql = r["imports_ms"]["airflow.providers.mysql.hooks.mysql"]
@@ -265,9 +266,9 @@ def render(runs: dict[str, dict[str, Any]], total_s: float, previous: Previous |
         lines.append("")
         lines += proof_section(runs["verify"]["text"])
     if ok("proof_rowcost"):
-        lines += rowcost_section(runs["proof_rowcost"]["result"])
+        lines += rowcost_section(runs["proof_rowcost"]["result"], previous)
     if ok("lite_engine_spike"):
-        lines += spike_section(runs["lite_engine_spike"]["result"])
+        lines += spike_section(runs["lite_engine_spike"]["result"], previous)
     if ok("restore_e2e"):
         r = runs["restore_e2e"]["result"]
         lines += ["## Restore end to end on matrixone_lite", "",

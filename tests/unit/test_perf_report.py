@@ -74,6 +74,8 @@ def test_reads_the_old_three_column_page() -> None:
         "a \\| piped target": "3x",
         "make bench under 10 minutes": "2.8 min",
     }  # the next section's table is not read as targets
+    assert prev.cell("Provider import cost", "`x`", "ms") == "1.0"
+    assert prev.cell("Provider import cost", "`y`", "ms") == "-"
 
 
 def test_page_without_targets_gives_nothing() -> None:
@@ -130,8 +132,16 @@ def test_rerun_shows_before_and_after() -> None:
     assert prev.targets[name] == "1.52x"
     assert prev.targets["make bench under 15 minutes"] == "1.0 min"
     later = HISTORY_TEXT.replace("1.52x", "1.10x")
-    second = render({**runs, "lite_history": _run(text=later)}, 120.0, prev)
+    faster = {**SPIKE, "sqlite": {**SIDE, "load": 1.0}}
+    cheaper = {**ROWCOST, "per_row_us": {**ROWCOST["per_row_us"], "fingerprint as emitted (not flattened)": 4.0}}
+    second = render({"lite_history": _run(text=later), "proof_rowcost": _run(cheaper),
+                     "lite_engine_spike": _run(faster)}, 120.0, prev)
     assert f"| {name} | 1.52x | 1.10x | yes |" in second
+    # the sections' own figures: this run's, then the previous run's
+    assert "| load 1,000 rows (`INSERT ... SELECT`, one transaction) | 1,000.0 ms | 200.0 ms | 0.20x | 2,000.0 ms " \
+           "| 0.10x |" in second
+    assert "| fingerprint as emitted (not flattened) | 4.00 | 2.00x | 5.00 | 2.00x |" in second
+    assert "previous (" in first and "| - | - |" in first  # the first run had nothing before it
     assert "| make bench under 15 minutes | 1.0 min | 2.0 min | yes |" in second
     # the 1M/10M-row proof targets are stated, honestly not measured by make bench
     assert "| default verification (content + columns) <= 25% of the RESTORE (10,000,000 rows) | " \
