@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 _RUN = re.compile(r"^Run: (.+)$", re.M)
 _WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)")
+NOT_RUN = "not measured in this run"
+EARLIER = " (an earlier run)"
 
 
 @dataclass
@@ -76,8 +78,13 @@ def read_previous(text: str) -> Previous:
     if m := _RUN.search(text):
         prev.run = m.group(1).strip()
     for name, row in prev.tables.get("Targets", {}).items():
-        if "measured" in row:  # the column's place changed when "previous" was added: read it by name
-            prev.targets[name] = row["measured"]
+        if "measured" not in row:  # the column's place changed when "previous" was added: read it by name
+            continue
+        value = row["measured"]
+        if value == NOT_RUN:  # a partial run: carry the last real figure forward, saying it is older
+            older = next((v for k, v in row.items() if k.startswith("previous")), "-")
+            value = older if older in ("-", NOT_RUN) or older.endswith(EARLIER) else older + EARLIER
+        prev.targets[name] = value
     return prev
 
 
@@ -97,5 +104,5 @@ def targets_table(rows: list[tuple[str, str, bool | None]], previous: Previous) 
     now = {name for name, _, _ in rows}
     for name, value in previous.targets.items():
         if name not in now:
-            out.append(f"| {name} | {value} | not measured in this run | - |")
+            out.append(f"| {name} | {value} | {NOT_RUN} | - |")
     return [*out, ""]

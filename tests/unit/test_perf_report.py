@@ -149,6 +149,17 @@ def test_rerun_shows_before_and_after() -> None:
            "not measured |" in second
 
 
+def test_partial_runs_keep_the_last_real_figure() -> None:
+    """A target a run did not measure keeps its last figure (marked older), not 'not measured'."""
+    once = "\n".join(targets_table([], read_previous(OLD_PAGE)))
+    assert "| make bench under 10 minutes | 2.8 min | not measured in this run | - |" in once
+    twice = "\n".join(targets_table([], read_previous("Run: 2026-12-01 10:00 UTC, x\n\n" + once)))
+    assert "| make bench under 10 minutes | 2.8 min (an earlier run) | not measured in this run | - |" in twice
+    thrice = "\n".join(targets_table([("make bench under 10 minutes", "3.0 min", True)],
+                                     read_previous("Run: 2026-12-02 10:00 UTC, x\n\n" + twice)))
+    assert "| make bench under 10 minutes | 2.8 min (an earlier run) | 3.0 min | yes |" in thrice
+
+
 def test_committed_page_is_readable_as_a_previous_run() -> None:
     """The page in the repository must stay parseable, or the next `make bench` loses its 'before'."""
     prev = read_previous((ROOT / "docs" / "performance.md").read_text(encoding="utf-8"))
