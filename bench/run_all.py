@@ -1,7 +1,9 @@
 """`make bench`: run every benchmark script in this folder, one after the other, in one process.
 
 Each script prints its own table of figures and ratios measured side by side in the same run;
-bench/perf_report.py then writes docs/performance.md from the same figures.
+bench/perf_report.py then writes docs/performance.md from the same figures, with the previous run's
+figures (read from the page it replaces) next to them; hand-written analysis lives in
+docs/performance_notes.md, which no benchmark touches.
 """
 
 from __future__ import annotations
