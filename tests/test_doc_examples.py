@@ -145,6 +145,11 @@ def test_the_docs_have_examples() -> None:
     pages = {b.page for b in BLOCKS}
     assert {"hook.md", "testing.md", "operators/pitr_restore.md", "lite/index.md"} <= pages
     assert len(BLOCKS) >= 25
+    # a Python fence spelt otherwise (```py, ```Python, indented) would escape this test unseen
+    for path in sorted(DOCS.rglob("*.md")):
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*(```|~~~)\s*py", text, re.I):
+                assert FENCE_OPEN.match(text), f"{path.relative_to(ROOT)}:{n}: write the fence as ```python"
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.id)
@@ -161,13 +166,14 @@ def test_not_run_markers_are_few_and_give_a_reason() -> None:
     for b in excused:
         assert b.not_run is not None and len(b.not_run.split()) >= 3, f"{b.id}: give a reason"
     # every marker in the docs sits right above a python block (none orphaned by an edit)
-    placed = {b.id for b in excused}
+    fences = {b.id for b in BLOCKS if b.not_run is not None or b.outline_of}
     for path in sorted(DOCS.rglob("*.md")):
-        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        page = path.relative_to(DOCS).as_posix()
+        for n, text in enumerate(lines, 1):
             if MARKER.search(text):
-                page = path.relative_to(DOCS).as_posix()
-                assert any(i.startswith(f"{page}:") and int(i.split(":")[1]) > n for i in placed), (
-                    f"docs/{page}:{n}: doc-example marker above no python block")
+                nxt = next((m for m in range(n + 1, len(lines) + 1) if lines[m - 1].strip()), 0)
+                assert f"{page}:{nxt}" in fences, f"docs/{page}:{n}: doc-example marker above no python block"
 
 
 @pytest.fixture(scope="module")
