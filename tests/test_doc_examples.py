@@ -57,7 +57,7 @@ from airflow_provider_matrixone.triggers.restore import MatrixOneRestoreVerifica
 
 #: At most this many blocks may be excused from running; each needs a reason of a few words.
 MAX_NOT_RUN = 8
-MARKER = re.compile(r"<!--\s*doc-example:\s*(?P<body>.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*doc-example:\s*(?P<body>.*?)\s*-->")  # a line of its own
 NOT_RUN = re.compile(r"not run \((?P<reason>[^()]*(?:\([^()]*\)[^()]*)*)\)")
 OUTLINE = re.compile(r"outline of (?P<modules>[\w.]+(?:\s*,\s*[\w.]+)*)")
 FENCE_OPEN = re.compile(r"^```python\s*$")
@@ -120,7 +120,7 @@ def _marker_above(lines: list[str], fence: int) -> tuple[str | None, tuple[str, 
     j = fence - 1
     while j >= 0 and not lines[j].strip():
         j -= 1
-    marker = MARKER.search(lines[j]) if j >= 0 else None
+    marker = MARKER.fullmatch(lines[j].strip()) if j >= 0 else None
     if marker is None:
         return None, ()
     body = marker.group("body")
@@ -171,7 +171,7 @@ def test_not_run_markers_are_few_and_give_a_reason() -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
         page = path.relative_to(DOCS).as_posix()
         for n, text in enumerate(lines, 1):
-            if MARKER.search(text):
+            if MARKER.fullmatch(text.strip()):
                 nxt = next((m for m in range(n + 1, len(lines) + 1) if lines[m - 1].strip()), 0)
                 assert f"{page}:{nxt}" in fences, f"docs/{page}:{n}: doc-example marker above no python block"
 
