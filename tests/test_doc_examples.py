@@ -56,7 +56,7 @@ from airflow_provider_matrixone.triggers.restore import MatrixOneRestoreVerifica
 """
 
 #: At most this many blocks may be excused from running; each needs a reason of a few words.
-MAX_NOT_RUN = 8
+MAX_NOT_RUN = 4
 MARKER = re.compile(r"<!--\s*doc-example:\s*(?P<body>.*?)\s*-->")  # a line of its own
 NOT_RUN = re.compile(r"not run \((?P<reason>[^()]*(?:\([^()]*\)[^()]*)*)\)")
 OUTLINE = re.compile(r"outline of (?P<modules>[\w.]+(?:\s*,\s*[\w.]+)*)")
