@@ -23,9 +23,11 @@ from typing import Any
 from airflow_provider_matrixone.pitr import errors
 from airflow_provider_matrixone.pitr.lost_connection import is_lost_connection
 from airflow_provider_matrixone.pitr.models import Level, Scope
-from airflow_provider_matrixone.pitr.restore_plan import RestorePlan, plan_restore
-from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
+from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
+from airflow_provider_matrixone.pitr.verify import Reference
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
+from airflow_provider_matrixone.sql_io.plan_reads import plan_restore
 
 from . import undo
 from .request import RestoreRequest

@@ -34,12 +34,11 @@ from airflow_provider_matrixone.pitr.verify import (
     Reference,
     VerificationReport,
     _loads,
-    capture_reference,
     reference_from_counts,
-    verify,
 )
 from airflow_provider_matrixone.sensors.access import probe_access
 from airflow_provider_matrixone.sensors.assets import emit_verified_assets, metrics
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 
 __all__ = ["MatrixOneRestoreVerificationSensor"]
 
