@@ -6,22 +6,26 @@ Undoing a PITR restore is restoring the safety snapshot the restore operator too
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
+    as_bool,
     as_choice,
     domain_errors,
     make_hook,
     optional_str,
+    run_identity,
 )
 from airflow_provider_matrixone.pitr import errors, statements
-from airflow_provider_matrixone.pitr.guards import check_snapshot_covers
+from airflow_provider_matrixone.pitr.flags import parse_dry_run
 from airflow_provider_matrixone.pitr.models import Level, Scope
+from airflow_provider_matrixone.restore import render_report, run_restore, snapshot_request
+from airflow_provider_matrixone.restore.snapshot import readable
 
 __all__ = ["MatrixOneSnapshotCreateOperator", "MatrixOneSnapshotDropOperator", "MatrixOneSnapshotRestoreOperator"]
 
@@ -125,17 +129,23 @@ class MatrixOneSnapshotDropOperator(BaseOperator):
 
 
 class MatrixOneSnapshotRestoreOperator(BaseOperator):
-    """Restore a cluster, account, database or table from a snapshot.
+    """Restore a cluster, account, database or table from a snapshot, through the one restore workflow.
 
-    The statement form follows the server line: ``RESTORE ... {SNAPSHOT = 's'}`` on 4.x,
-    ``RESTORE ACCOUNT a ... FROM SNAPSHOT s`` before 4.0. ``level``/objects default to the
-    snapshot's own (read from SHOW SNAPSHOTS).
+    The same plan, guards, undo point, verification and report as a PITR restore
+    (:func:`airflow_provider_matrixone.restore.run_restore`, T being the snapshot's instant) and as
+    ``mo-pitr snapshot restore``. The statement form follows the server line: ``RESTORE ...
+    {SNAPSHOT = 's'}`` on 4.x, ``RESTORE ACCOUNT a ... FROM SNAPSHOT s`` before 4.0. Without
+    ``level`` the object is what is named (database/table, else account), else the snapshot's own
+    (:func:`~airflow_provider_matrixone.pitr.restore_plan.snapshot_scope`).
 
     :param to_account: restore into another account (sys only).
+    :param dry_run: / :param safety_snapshot: / :param capture_reference: / :param fingerprint: /
+        :param run_key: as for :class:`~airflow_provider_matrixone.operators.restore.MatrixOnePITRRestoreOperator`.
     """
 
     template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "level", "account", "database", "table",
-                                      "to_account")
+                                      "to_account", "dry_run_only", "safety_snapshot", "capture_reference",
+                                      "fingerprint", "run_key")
     ui_color = "#e4f7d2"
 
     def __init__(
@@ -147,6 +157,11 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         database: str | None = None,
         table: str | None = None,
         to_account: str | None = None,
+        dry_run: bool | str = False,
+        safety_snapshot: bool | str = True,
+        capture_reference: bool | str = True,
+        fingerprint: bool | str = True,
+        run_key: str | None = None,
         restore_timeout: float | None = 6 * 3600,
         matrixone_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
@@ -158,32 +173,38 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         self.database = database
         self.table = table
         self.to_account = to_account
+        self.dry_run_only = dry_run
+        self.safety_snapshot = safety_snapshot
+        self.capture_reference = capture_reference
+        self.fingerprint = fingerprint
+        self.run_key = run_key
         self.restore_timeout = restore_timeout
         self.matrixone_conn_id = matrixone_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         with domain_errors(f"restore snapshot {self.snapshot_name}"):
-            hook = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
+            dry_run_flag = parse_dry_run(self.dry_run_only)
+            if dry_run_flag.note:
+                self.log.warning("%s", dry_run_flag.note)
+            flags = {"safety_snapshot": as_bool(self.safety_snapshot, "safety_snapshot"),
+                     "verify": as_bool(self.capture_reference, "capture_reference"),
+                     "fingerprint": as_bool(self.fingerprint, "fingerprint")}
             level = optional_str(self.level)
             account, database, table = (optional_str(v) for v in (self.account, self.database, self.table))
-            to_account = optional_str(self.to_account)
             if level is not None:
                 Scope.build(level, account=account, database=database, table=table)  # validate before any read
-            snap = hook.get_snapshot(self.snapshot_name)
-            if snap is None:
-                raise errors.SnapshotNotFound(f"snapshot {self.snapshot_name} does not exist")
-            if level is None:
-                level, database, table = snap.level.value, snap.database, snap.table
-                account = account or (snap.account if snap.level is Level.ACCOUNT else None)
-            scope = Scope.build(level, account=account or (None if level == "cluster" else hook.account),
-                                database=database, table=table)
-            # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway)
-            check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
-            sql = statements.restore_snapshot(snap.name, scope, version=hook.version, to_account=to_account)
-            self.log.info("restoring from snapshot %s (taken %s): %s", snap.name, snap.to_dict()["timestamp"], sql)
-            start = time.monotonic()
-            hook.execute(sql)
-            duration = round(time.monotonic() - start, 6)
-            self.log.info("snapshot restore finished in %.3f s", duration)
-            return {"snapshot": snap.to_dict(), "scope": scope.to_dict(), "to_account": to_account, "sql": sql,
-                    "duration_s": duration}
+            hook = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
+            request = snapshot_request(hook, self.snapshot_name, level=level, account=account, database=database,
+                                       table=table, to_account=optional_str(self.to_account),
+                                       dry_run=dry_run_flag.enabled, **flags)
+            dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
+            run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
+            result = run_restore(hook, request, run_key=run_key, attempt=try_number, logger=self.log,
+                                 list_objects=readable(hook, request))
+            if dry_run_flag.note:
+                result["dry_run_note"] = dry_run_flag.note
+            self.log.info("restore report:\n%s", render_report(result))
+            if not result["ok"]:
+                raise AirflowException(f"snapshot restore issued but the scope does not match the snapshot: "
+                                       f"{result['check']['summary']}")
+            return result

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors, guards, statements
 from .coverage import check_pitr_covers
 from .identifiers import quote_string
-from .models import Level, Pitr, Scope
+from .models import Level, Pitr, Scope, Snapshot
 from .table_state import TableState
 from .verify import Reference
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ObjectAction", "PlanAccounts", "RestorePlan", "check_pitr_covers", "database_actions",
            "fk_children_sql", "guard_fk_children", "guard_partitioned", "partitioned_sql", "resolve_accounts",
-           "table_actions"]
+           "snapshot_scope", "table_actions"]
 
 DROP = "drop"
 RECREATE = "recreate"
@@ -64,9 +64,14 @@ class ObjectAction:
 
 @dataclass(frozen=True)
 class RestorePlan:
-    """The exact restore and its effect; ``to_dict()`` is JSON-able for XCom and ``mo-pitr --json``."""
+    """The exact restore and its effect; ``to_dict()`` is JSON-able for XCom and ``mo-pitr --json``.
 
-    pitr: Pitr
+    A restore from a PITR has ``pitr``; a restore from a snapshot has ``snapshot`` (and ``pitr``
+    None, an empty ``window``): T is then the snapshot's instant, and the same plan, undo point,
+    verification and report follow.
+    """
+
+    pitr: Pitr | None
     scope: Scope
     sql: str
     instant_utc: str
@@ -83,6 +88,7 @@ class RestorePlan:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: False when the objects were not read (no connection of that account): databases/tables empty.
     listed: bool = True
+    snapshot: Snapshot | None = None
 
     @property
     def restore_beside(self) -> bool:
@@ -110,7 +116,8 @@ class RestorePlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pitr": {**self.pitr.to_dict(), "window": self.window},
+            "pitr": {**self.pitr.to_dict(), "window": self.window} if self.pitr else None,
+            **({"snapshot": self.snapshot.to_dict()} if self.snapshot else {}),
             "scope": self.scope.to_dict(),
             "sql": self.sql,
             "instant_utc": self.instant_utc,
@@ -130,16 +137,21 @@ class RestorePlan:
 
     def render(self) -> str:
         """Readable plan for the task log."""
-        p = self.pitr
-        obj = p.account or "*"
-        if p.level is Level.DATABASE:
-            obj = f"{p.database}"
-        elif p.level is Level.TABLE:
-            obj = f"{p.database}.{p.table}"
+        source = self.pitr or self.snapshot
+        if source is None:
+            raise errors.InvalidInput("plan", "a plan restores from a PITR or a snapshot")
+        obj = source.account or "*"
+        if source.level is Level.DATABASE:
+            obj = f"{source.database}"
+        elif source.level is Level.TABLE:
+            obj = f"{source.database}.{source.table}"
+        what = (f"pitr {self.pitr.name} ({self.pitr.level.value} {obj}, range {self.pitr.range})" if self.pitr
+                else f"snapshot {source.name} ({source.level.value} {obj})")
         lines = [
-            f"restore plan: {self.scope.level.value} restore from pitr {p.name} ({p.level.value} {obj}, range {p.range})",
+            f"restore plan: {self.scope.level.value} restore from {what}",
             f"  instant      {self.instant_utc} (UTC) = '{self.server_literal}' in the server zone {self.server_timezone}",
-            f"  window       {self.window.get('earliest')} .. {self.window.get('latest')} (UTC)",
+            *([f"  window       {self.window.get('earliest')} .. {self.window.get('latest')} (UTC)"] if self.pitr
+              else []),
             f"  accounts     source {self.source_account} -> target {self.target_account}"
             + ("  (restore beside)" if self.restore_beside else ""),
             f"  sql          {self.sql}",
@@ -279,3 +291,24 @@ def database_actions(dbs_t: tuple[str, ...] | None, dbs_now: list[str]) -> list[
         in_t, in_now = db in (dbs_t or ()), db in dbs_now
         out.append(ObjectAction(db, None, REPLACE if in_t and in_now else (RECREATE if in_t else DROP)))
     return out
+
+
+def snapshot_scope(snap: Snapshot, caller: str, *, level: Any = None, account: str | None = None,
+                   database: str | None = None, table: str | None = None) -> Scope:
+    """What a snapshot restore request means, for ``mo-pitr snapshot restore`` and the operator alike.
+
+    Without ``level`` it follows what is named: a database (and table) restores that object, an
+    account alone that account, nothing the snapshot's own object. The account defaults to the
+    snapshot's, then the caller's. Whether the snapshot may serve that object is
+    :func:`.guards.check_snapshot_covers`'s decision.
+    """
+    acc = account or snap.account or caller
+    if level is None:
+        if database:
+            level = Level.TABLE if table else Level.DATABASE
+        elif account:
+            level = Level.ACCOUNT
+        else:
+            level, database, table = snap.level, snap.database, snap.table
+    lvl = Level.parse(level)
+    return Scope.build(lvl, account=None if lvl is Level.CLUSTER else acc, database=database, table=table)

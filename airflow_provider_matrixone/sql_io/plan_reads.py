@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from airflow_provider_matrixone.pitr import errors, guards
+from airflow_provider_matrixone.pitr import errors, guards, statements, timestamps
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Level, Pitr, Scope
 from airflow_provider_matrixone.pitr.restore_plan import (
@@ -37,7 +37,10 @@ from .capture import scope_databases_and_tables
 from .operations import PitrOperations
 from .reading import BatchReader
 
-__all__ = ["plan_restore"]
+__all__ = ["plan_restore", "plan_snapshot_restore"]
+
+_NOT_LISTED = ("objects: not listed: MatrixOne shows an account's objects only to that account; connect as its "
+               "admin for a detailed plan")
 
 
 def _zone_name(zone: Any) -> str:
@@ -88,8 +91,7 @@ def plan_restore(
     notes: list[str] = []
 
     if not list_objects:
-        notes.append("objects: not listed: MatrixOne shows an account's objects only to that account; connect "
-                     "as its admin for a detailed plan")
+        notes.append(_NOT_LISTED)
         return RestorePlan(pitr=pitr, scope=scope, sql=sql, instant_utc=_iso(parsed.instant), at_ns=at_ns,
                            server_literal=literal, server_timezone=_zone_name(ops.server_timezone), window=window,
                            source_account=source, target_account=target_name, databases=(), tables=(),
@@ -126,10 +128,14 @@ def _guard_reads(src: BatchReader, dst: BatchReader, pitr: Pitr, scope: Scope, p
         guard_fk_children(scope, refs, ops.version)
 
 
-def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
-          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: BatchReader,
-          dst: BatchReader) -> RestorePlan:
-    when = f"at timestamp {_iso(parsed.instant)}"
+def _read_objects(pitr: Pitr | None, scope: Scope, at_ns: int, when_utc: str, ops: PitrOperations,
+                  src: BatchReader, dst: BatchReader) -> tuple[list[ObjectAction], list[ObjectAction], int]:
+    """The plan's lines (databases, tables with rows now and at T) and the statements they took.
+
+    With a ``pitr`` the guards' reads run too (partitioned tables, foreign-key parents); a snapshot
+    restore is guarded by :func:`~airflow_provider_matrixone.pitr.guards.check_snapshot_covers`.
+    """
+    when = f"at timestamp {when_utc}"
     try:
         dbs_t, pairs_t = scope_databases_and_tables(src, scope, at_ns, when=when)
         # the probe read at T, SELECT COUNT(*) FROM t {MO_TS = T}: fails now if GC took T (#19033)
@@ -137,8 +143,9 @@ def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, An
     except Exception as exc:  # noqa: BLE001 - re-raised unless it is collected history
         if isinstance(exc, errors.ObjectNotFound):
             raise
-        guards.check_history_readable(exc, _iso(parsed.instant), [f"{d}.{t}" for d, t in scope_tables(scope)])
-    _guard_reads(src, dst, pitr, scope, pairs_t, at_ns, ops)
+        guards.check_history_readable(exc, when_utc, [f"{d}.{t}" for d, t in scope_tables(scope)])
+    if pitr is not None:
+        _guard_reads(src, dst, pitr, scope, pairs_t, at_ns, ops)
 
     dbs_now_all = dst.databases(None)
     lowered = {d.lower(): d for d in dbs_now_all}
@@ -155,8 +162,14 @@ def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, An
         else:
             db_lines = [ObjectAction(str(scope.database), None, REPLACE if db_now else RECREATE)]
     counts_now = {k: v.rows for k, v in dst.counts(pairs_now, None).items()}
-    statements_sent = src.statements + (dst.statements if dst is not src else 0) + 1  # + SHOW PITR
+    statements_sent = src.statements + (dst.statements if dst is not src else 0) + 1  # + SHOW PITR / SNAPSHOTS
+    return db_lines, table_actions(counts_t, counts_now), statements_sent
 
+
+def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
+          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: BatchReader,
+          dst: BatchReader) -> RestorePlan:
+    db_lines, table_lines, statements_sent = _read_objects(pitr, scope, at_ns, _iso(parsed.instant), ops, src, dst)
     return RestorePlan(
         pitr=pitr,
         scope=scope,
@@ -169,8 +182,73 @@ def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, An
         source_account=source,
         target_account=target_name,
         databases=tuple(db_lines),
-        tables=tuple(table_actions(counts_t, counts_now)),
+        tables=tuple(table_lines),
         read_statements=statements_sent,
         timestamp_note=parsed.note,
         notes=tuple(notes),
     )
+
+
+def plan_snapshot_restore(
+    ops: PitrOperations,
+    *,
+    snapshot_name: str,
+    at_ns: int | None = None,
+    level: Any,
+    account: str | None = None,
+    database: str | None = None,
+    table: str | None = None,
+    target_account: str | None = None,
+    source_ops: PitrOperations | None = None,
+    target_ops: PitrOperations | None = None,
+    list_objects: bool = True,
+) -> RestorePlan:
+    """Plan a restore from a snapshot with read statements only: T is the snapshot's instant.
+
+    The objects at T are read with ``{MO_TS = <snapshot ts>}`` (a snapshot keeps its instant from
+    GC), so the plan lists what is dropped, recreated or replaced exactly as for a PITR restore.
+    ``at_ns`` is the instant the request was built for: a snapshot of that name taken at another
+    instant (dropped and re-created meanwhile) is refused. ``target_account`` is ``TO ACCOUNT``.
+    """
+    snap = ops.get_snapshot(snapshot_name)
+    if snap is None:
+        raise errors.SnapshotNotFound(f"snapshot {snapshot_name} does not exist (for account {ops.account})")
+    if at_ns is not None and snap.ts_ns != at_ns:
+        raise errors.InvalidInput("snapshot", f"snapshot {snap.name} was taken at {snap.to_dict()['timestamp']}, "
+                                  "not at the instant this restore was planned for: it was re-created meanwhile")
+    scope = Scope.build(level, account=account, database=database, table=table)
+    target = validate_name(target_account, "target account", "account") if target_account else None
+    if target is not None and scope.level is not Level.ACCOUNT:
+        raise errors.InvalidInput("target account", "a snapshot restore into another account restores a whole "
+                                  "account (example: level=account account=acc1 to_account=acc3)")
+    # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway)
+    guards.check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
+    sql = statements.restore_snapshot(snap.name, scope, version=ops.version, to_account=target)
+    source = scope.account or ops.account
+    target_name = target or source
+    instant = timestamps.from_epoch_ns(snap.ts_ns)
+    literal = timestamps.render_for_server(instant, ops.server_timezone)
+    common: dict[str, Any] = dict(pitr=None, snapshot=snap, scope=scope, sql=sql, instant_utc=_iso(instant),
+                                  at_ns=snap.ts_ns, server_literal=literal,
+                                  server_timezone=_zone_name(ops.server_timezone), window={})
+    if not list_objects:
+        return RestorePlan(**common, source_account=source, target_account=target_name, databases=(), tables=(),
+                           read_statements=1, notes=(_NOT_LISTED,), listed=False)
+    src_ops, dst_ops = source_ops or ops, target_ops or ops
+    notes: list[str] = []
+    if scope.level is Level.CLUSTER:
+        notes.append(f"cluster restore: objects listed for account {src_ops.account} only "
+                     "(reads see the connected account); every account in the snapshot is restored")
+        source = target_name = src_ops.account
+    else:
+        check_reader_account(src_ops, source, "the plan's reads at T")
+        check_reader_account(dst_ops, target_name, "the plan's reads of the current state")
+    src = BatchReader(src_ops)
+    dst = src if dst_ops is src_ops else BatchReader(dst_ops)
+    try:
+        db_lines, table_lines, sent = _read_objects(None, scope, snap.ts_ns, _iso(instant), ops, src, dst)
+    finally:
+        src.close()
+        dst.close()
+    return RestorePlan(**common, source_account=source, target_account=target_name, databases=tuple(db_lines),
+                       tables=tuple(table_lines), read_statements=sent, notes=tuple(notes))

@@ -84,3 +84,18 @@ def test_what_the_current_state_capture_reads() -> None:
     assert databases_to_read_now(listed, ["d1", "d2", "d3"]) == ["d1", "d2"]
     assert expected_tables(listed, [("d1", "T"), ("d1", "u")]) == [("d1", "T")]
     assert expected_tables(whole, [("d1", "t"), ("d1", "u")]) == [("d1", "t"), ("d1", "u")]
+
+
+def test_what_a_snapshot_restore_request_means() -> None:
+    """One rule for mo-pitr snapshot restore and the operator: what is named, else the snapshot's own object."""
+    from airflow_provider_matrixone.pitr.models import Snapshot
+    from airflow_provider_matrixone.pitr.restore_plan import snapshot_scope
+
+    db_snap = Snapshot("s", T0, 1, Level.DATABASE, "acc1", "db1", None)
+    assert snapshot_scope(db_snap, "acc1") == Scope(Level.DATABASE, "acc1", "db1")
+    assert snapshot_scope(db_snap, "sys", database="db1", table="t") == Scope(Level.TABLE, "acc1", "db1", "t")
+    assert snapshot_scope(db_snap, "acc1", account="acc2") == Scope(Level.ACCOUNT, "acc2")
+    assert snapshot_scope(db_snap, "acc1", level="database", database="db2") == Scope(Level.DATABASE, "acc1", "db2")
+    cluster = Snapshot("c", T0, 1, Level.CLUSTER, None, None, None)
+    assert snapshot_scope(cluster, "sys") == Scope(Level.CLUSTER)
+    assert snapshot_scope(cluster, "sys", account="acc1") == Scope(Level.ACCOUNT, "acc1")
