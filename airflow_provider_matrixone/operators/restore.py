@@ -17,13 +17,12 @@ from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
-    as_bool,
     domain_errors,
     make_hook,
     optional_str,
-    run_identity,
+    workflow_flags,
+    workflow_run_key,
 )
-from airflow_provider_matrixone.pitr.flags import parse_dry_run
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Scope
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
@@ -126,12 +125,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         return main, ref, ver
 
     def _execute(self, context: Any) -> dict[str, Any]:
-        dry_run_flag = parse_dry_run(self.dry_run_only)
-        if dry_run_flag.note:
-            self.log.warning("%s", dry_run_flag.note)
-        flags = {"safety_snapshot": as_bool(self.safety_snapshot, "safety_snapshot"),
-                 "verify": as_bool(self.capture_reference, "capture_reference"),
-                 "fingerprint": as_bool(self.fingerprint, "fingerprint")}
+        dry_run_flag, flags = workflow_flags(self)
         level, account, database, table = (optional_str(v) for v in (self.level, self.account, self.database,
                                                                        self.table))
         Scope.build(level, account=account, database=database, table=table)  # names first, before any connection
@@ -147,8 +141,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             source_account=optional_str(self.source_account), timestamp_note=parsed.note,
             dry_run=dry_run_flag.enabled, **flags,
         )
-        dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
-        run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
+        run_key, try_number = workflow_run_key(context, self)
         result = run_restore(hook, request, run_key=run_key,
                              attempt=try_number, source_ops=ref_hook, target_ops=verify_hook, logger=self.log)
         if dry_run_flag.note:

@@ -14,15 +14,14 @@ from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
-    as_bool,
     as_choice,
     domain_errors,
     make_hook,
     optional_str,
-    run_identity,
+    workflow_flags,
+    workflow_run_key,
 )
 from airflow_provider_matrixone.pitr import errors, statements
-from airflow_provider_matrixone.pitr.flags import parse_dry_run
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.restore import render_report, run_restore, snapshot_request
 from airflow_provider_matrixone.restore.snapshot import readable
@@ -183,12 +182,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         with domain_errors(f"restore snapshot {self.snapshot_name}"):
-            dry_run_flag = parse_dry_run(self.dry_run_only)
-            if dry_run_flag.note:
-                self.log.warning("%s", dry_run_flag.note)
-            flags = {"safety_snapshot": as_bool(self.safety_snapshot, "safety_snapshot"),
-                     "verify": as_bool(self.capture_reference, "capture_reference"),
-                     "fingerprint": as_bool(self.fingerprint, "fingerprint")}
+            dry_run_flag, flags = workflow_flags(self)
             level = optional_str(self.level)
             account, database, table = (optional_str(v) for v in (self.account, self.database, self.table))
             if level is not None:
@@ -197,8 +191,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             request = snapshot_request(hook, self.snapshot_name, level=level, account=account, database=database,
                                        table=table, to_account=optional_str(self.to_account),
                                        dry_run=dry_run_flag.enabled, **flags)
-            dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
-            run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
+            run_key, try_number = workflow_run_key(context, self)
             result = run_restore(hook, request, run_key=run_key, attempt=try_number, logger=self.log,
                                  list_objects=readable(hook, request))
             if dry_run_flag.note:

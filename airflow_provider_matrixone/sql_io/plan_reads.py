@@ -10,6 +10,7 @@ reads, never a mutating statement, so ``dry_run=True`` is safe by construction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
@@ -96,23 +97,49 @@ def plan_restore(
                            server_literal=literal, server_timezone=_zone_name(ops.server_timezone), window=window,
                            source_account=source, target_account=target_name, databases=(), tables=(),
                            read_statements=1, timestamp_note=parsed.note, notes=tuple(notes), listed=False)
-    src_reader_ops = source_ops or ops
-    dst_reader_ops = target_ops or ops
-    if scope.level is Level.CLUSTER:
-        notes.append(f"cluster restore: objects listed for account {src_reader_ops.account} only "
-                     "(reads see the connected account); every account existing at T is restored")
-        source = target_name = src_reader_ops.account
-    else:
-        check_reader_account(src_reader_ops, source, "the plan's reads at T")
-        check_reader_account(dst_reader_ops, target_name, "the plan's reads of the current state")
+    listing = _list_objects(pitr, scope, at_ns, _iso(parsed.instant), ops, source_ops, target_ops, source, target_name,
+                            "every account existing at T is restored")
+    return RestorePlan(
+        pitr=pitr, scope=scope, sql=sql, instant_utc=_iso(parsed.instant), at_ns=at_ns, server_literal=literal,
+        server_timezone=_zone_name(ops.server_timezone), window=window, source_account=listing.source,
+        target_account=listing.target, databases=tuple(listing.databases), tables=tuple(listing.tables),
+        read_statements=listing.statements, timestamp_note=parsed.note, notes=tuple(notes + listing.notes),
+    )
 
-    src = BatchReader(src_reader_ops)
-    dst = src if dst_reader_ops is src_reader_ops else BatchReader(dst_reader_ops)
+
+@dataclass(frozen=True)
+class _Listing:
+    """The objects a plan lists, and who was read: a cluster plan reads the connected account."""
+
+    source: str
+    target: str
+    notes: list[str]
+    databases: list[ObjectAction]
+    tables: list[ObjectAction]
+    statements: int
+
+
+def _list_objects(pitr: Pitr | None, scope: Scope, at_ns: int, when_utc: str, ops: PitrOperations,
+                  source_ops: PitrOperations | None, target_ops: PitrOperations | None, source: str, target: str,
+                  cluster_note: str) -> _Listing:
+    """Check the reading accounts, open the readers (one if the source and target are read alike), list."""
+    src_ops, dst_ops = source_ops or ops, target_ops or ops
+    notes: list[str] = []
+    if scope.level is Level.CLUSTER:
+        notes.append(f"cluster restore: objects listed for account {src_ops.account} only "
+                     f"(reads see the connected account); {cluster_note}")
+        source = target = src_ops.account
+    else:
+        check_reader_account(src_ops, source, "the plan's reads at T")
+        check_reader_account(dst_ops, target, "the plan's reads of the current state")
+    src = BatchReader(src_ops)
+    dst = src if dst_ops is src_ops else BatchReader(dst_ops)
     try:
-        return _plan(pitr, scope, sql, literal, window, parsed, at_ns, source, target_name, notes, ops, src, dst)
+        db_lines, table_lines, sent = _read_objects(pitr, scope, at_ns, when_utc, ops, src, dst)
     finally:
         src.close()
         dst.close()
+    return _Listing(source, target, notes, db_lines, table_lines, sent)
 
 
 def _guard_reads(src: BatchReader, dst: BatchReader, pitr: Pitr, scope: Scope, pairs_t: list[tuple[str, str]],
@@ -166,29 +193,6 @@ def _read_objects(pitr: Pitr | None, scope: Scope, at_ns: int, when_utc: str, op
     return db_lines, table_actions(counts_t, counts_now), statements_sent
 
 
-def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
-          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: BatchReader,
-          dst: BatchReader) -> RestorePlan:
-    db_lines, table_lines, statements_sent = _read_objects(pitr, scope, at_ns, _iso(parsed.instant), ops, src, dst)
-    return RestorePlan(
-        pitr=pitr,
-        scope=scope,
-        sql=sql,
-        instant_utc=_iso(parsed.instant),
-        at_ns=at_ns,
-        server_literal=literal,
-        server_timezone=_zone_name(ops.server_timezone),
-        window=window,
-        source_account=source,
-        target_account=target_name,
-        databases=tuple(db_lines),
-        tables=tuple(table_lines),
-        read_statements=statements_sent,
-        timestamp_note=parsed.note,
-        notes=tuple(notes),
-    )
-
-
 def plan_snapshot_restore(
     ops: PitrOperations,
     *,
@@ -234,21 +238,8 @@ def plan_snapshot_restore(
     if not list_objects:
         return RestorePlan(**common, source_account=source, target_account=target_name, databases=(), tables=(),
                            read_statements=1, notes=(_NOT_LISTED,), listed=False)
-    src_ops, dst_ops = source_ops or ops, target_ops or ops
-    notes: list[str] = []
-    if scope.level is Level.CLUSTER:
-        notes.append(f"cluster restore: objects listed for account {src_ops.account} only "
-                     "(reads see the connected account); every account in the snapshot is restored")
-        source = target_name = src_ops.account
-    else:
-        check_reader_account(src_ops, source, "the plan's reads at T")
-        check_reader_account(dst_ops, target_name, "the plan's reads of the current state")
-    src = BatchReader(src_ops)
-    dst = src if dst_ops is src_ops else BatchReader(dst_ops)
-    try:
-        db_lines, table_lines, sent = _read_objects(None, scope, snap.ts_ns, _iso(instant), ops, src, dst)
-    finally:
-        src.close()
-        dst.close()
-    return RestorePlan(**common, source_account=source, target_account=target_name, databases=tuple(db_lines),
-                       tables=tuple(table_lines), read_statements=sent, notes=tuple(notes))
+    listing = _list_objects(None, scope, snap.ts_ns, _iso(instant), ops, source_ops, target_ops, source, target_name,
+                            "every account in the snapshot is restored")
+    return RestorePlan(**common, source_account=listing.source, target_account=listing.target,
+                       databases=tuple(listing.databases), tables=tuple(listing.tables),
+                       read_statements=listing.statements, notes=tuple(listing.notes))
