@@ -4,9 +4,10 @@ In-process engine (no wire), so the figures are the engine's own work:
 
 - per row: one table of ``--rows`` rows (int key, varchar, double, decimal, timestamp) fingerprinted
   by the provider's statement as emitted (derived tables with the no-op ``LIMIT``, evaluated once
-  per row) and the same statement without the ``LIMIT`` (SQLite flattens it and evaluates the row
-  digest once per aggregate), against ``COUNT(*)`` and ``CREATE TABLE ... AS SELECT`` of the same
-  table (a native copy, the RESTORE's kind of work); best of ``--repeat``, interleaved;
+  per row) with lite's native (C) per-row functions and with the Python ones (``MO_LITE_NATIVE=off``
+  for that session), and the same statement without the ``LIMIT`` (SQLite flattens it and evaluates
+  the row digest once per aggregate), against ``COUNT(*)`` and ``CREATE TABLE ... AS SELECT`` of the
+  same table (a native copy, the RESTORE's kind of work); best of ``--repeat``, interleaved;
 - per table: ``--tables`` two-row tables fingerprinted at T in ``UNION ALL`` batches of 50 (the
   provider's batch), i.e. the fixed cost of one table's statement (translation + resolution).
 
@@ -16,6 +17,7 @@ Nothing is asserted; run ``python bench/proof_rowcost.py [--rows N] [--tables N]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -26,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, fingerprint_select  # noqa: E402
+from matrixone_lite import native  # noqa: E402
 from matrixone_lite.engine import Engine  # noqa: E402
 
 COLUMNS = [Column("id", "int", False, None, 1, "PRI"), Column("label", "varchar(32)", True, None, 2),
@@ -45,13 +48,16 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--tables", type=int, default=200)
+    parser.add_argument("--tables", type=int, default=200, help="0 to skip the per-table part")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         engine = Engine(data, timezone="UTC")
         with engine.storage.transaction() as tx:
             engine.storage.create_account(tx, "acc", "admin", "pw")
+        os.environ["MO_LITE_NATIVE"] = "off"  # read when a session registers its functions
+        py = engine.session("acc", "admin")
+        del os.environ["MO_LITE_NATIVE"]
         s = engine.session("acc", "admin")
         s.execute("create database big")
         s.execute("use big")
@@ -66,21 +72,26 @@ def main() -> None:
         answers = set()
         for _ in range(args.repeat):
             for name, fn in (("fingerprint as emitted (not flattened)", lambda: s.execute(emitted).rows[0][3:]),
+                             ("same, Python functions (no native)", lambda: py.execute(emitted).rows[0][3:]),
                              ("same without LIMIT (flattened)", lambda: s.execute(flattened).rows[0][3:]),
                              ("COUNT(*)", lambda: s.execute("select count(*) from t").rows),
                              ("CREATE TABLE AS SELECT (native copy)",
                               lambda: s.execute(f"create table c{next(copies)} as select * from t"))):
                 seconds, out = best(fn, 1)
                 figures[name] = min(figures.get(name, float("inf")), seconds)
-                if name.startswith(("fingerprint", "same")):
+                if name.startswith(("fingerprint", "same")):  # every way gives the same digest
                     answers.add(out)
-        print(f"per row ({args.rows:,} rows, in-process, best of {args.repeat}); same digest both ways: "
-              f"{len(answers) == 1}")
+        print(f"per row ({args.rows:,} rows, in-process, best of {args.repeat}); native functions: "
+              f"{native.active()}; same digest every way: {len(answers) == 1}")
         copy = figures["CREATE TABLE AS SELECT (native copy)"]
         for name, seconds in figures.items():
             print(f"  {name:<42} {seconds * 1e6 / args.rows:8.2f} us/row   {seconds / copy:6.2f}x the copy")
         gain = figures["same without LIMIT (flattened)"] / figures["fingerprint as emitted (not flattened)"]
         print(f"  -> not flattening: {gain:.1f}x faster")
+        speedup = figures["same, Python functions (no native)"] / figures["fingerprint as emitted (not flattened)"]
+        print(f"  -> native functions: {speedup:.1f}x faster than the Python ones")
+        if args.tables <= 0:
+            return
 
         for d in range(10):
             s.execute(f"create database db{d}")

@@ -88,7 +88,7 @@ def matrixone_pitr_drill() -> None:
         rows = list(results or [])
         text = reporting.table(rows, [("pitr", "pitr"), ("source", "source account"), ("t_server", "T (server)"),
                                       ("recovery_s", "recovery s"), ("rows_verified", "rows verified"),
-                                      ("tables", "tables"), ("ok", "ok"), ("error", "error")])
+                                      ("tables", "tables"), ("verdict", "verdict"), ("ok", "ok"), ("error", "error")])
         log.info("%s", "Restore drill report:\n" + text)
         failed = [r for r in rows if not r.get("ok")]
         if failed:
@@ -144,9 +144,13 @@ def _drill(pitr_info: dict[str, Any], strategy: str, with_fingerprint: bool, res
         result["tables"] = len(verdicts)
         result["rows_verified"] = sum(v["actual_rows"] or 0 for v in verdicts if v["verdict"] == "VERIFIED")
         result["verdicts"] = verdicts
+        result["verdict"] = out["check"]["verdict"]  # green only on VERIFIED
         result["ok"] = bool(out["ok"])
         if not result["ok"]:
-            result["error"] = "; ".join(f"{v['table']}: {v['verdict']}" for v in verdicts if v["verdict"] != "VERIFIED")
+            # which object, and the sentence saying why (e.g. "table db1.t had 9 rows at T and has 8 now")
+            result["error"] = "; ".join(
+                f"{v['table']}: {v['verdict']}" + (f" ({v['reasons'][0]})" if v.get("reasons") else "")
+                for v in verdicts if v["verdict"] != "VERIFIED")
     finally:
         sys_hook.execute(statements.drop_account(scratch, if_exists=True))
         result["scratch_dropped"] = True

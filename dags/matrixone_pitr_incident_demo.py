@@ -68,7 +68,9 @@ def _restore(hook: Any, pitr: str, t: dict[str, Any], level: str, **scope: str) 
                          logger=log)
     log.info("%s", render_report(result))
     if not result["ok"]:
-        raise AirflowFailException(f"{result['sql']}: {result['check']['summary']}")
+        raise AirflowFailException(f"{result['sql']}: {result['check']['summary']}\n"
+                                   + "\n".join(f"  {result['check']['verdict']}: {r}"
+                                                for r in result["check"]["reasons"][:20]))
     return result
 
 @dag(

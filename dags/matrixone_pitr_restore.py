@@ -13,6 +13,13 @@ Trigger it from the UI form or with
   ``MatrixOneRestoreVerificationSensor`` comparing the live data with that reference; ``report``
   prints the per-table verdict table. Uses params only, never the logical date: manual runs have
   none.
+* With ``probe_conn_id`` (an application login's connection) the restore's own check also proves
+  that login can read every restored table (MatrixOne #26640); a refusal fails the run with MISMATCH.
+* On VERIFIED the ``verify`` task emits one asset event per restored table on the provider's
+  default ``AssetAlias("matrixone_verified_restore")`` (``matrixone://host:port/account/db/table``,
+  with T, the PITR, rows, digest and verdict), so a DAG scheduled on a table's asset runs on a
+  proven restore point. The restore task's own events are turned off here (``asset_alias=None``):
+  one event per table per run, from the last proof.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow_provider_matrixone.hooks import routing
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
 from airflow_provider_matrixone.pitr.errors import MatrixOneError
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
 from airflow_provider_matrixone.restore import render_report, run, undo
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
 
@@ -88,6 +96,11 @@ def _params() -> dict[str, Param]:
                                   "human approves; reject or timeout restores nothing."),
         "fingerprint": Param(True, type="boolean", title="Fingerprint rows",
                              description="Also hash every row (slower, catches wrong values with right counts)."),
+        "probe_conn_id": Param(None, type=["null", "string"], pattern=r"^[A-Za-z0-9_.-]{1,250}$",
+                               title="Application login (access proof)",
+                               description="Optional: an Airflow connection of the application's own login. "
+                               "After the restore verifies, it reads each restored table; a table it cannot "
+                               "read fails the run (MISMATCH naming the table and the missing privilege)."),
     }
 
 
@@ -191,6 +204,8 @@ def matrixone_pitr_restore() -> None:
         safety_snapshot="{{ params.safety_snapshot }}",
         fingerprint="{{ params.fingerprint }}",
         capture_reference=True,
+        probe_conn_id="{{ params.probe_conn_id }}",  # "None" when unset: no access proof
+        asset_alias=None,  # the verify task emits the asset events (one per table per run)
         # runs after approval, or directly when no approval is required (the branch skipped it);
         # a rejection skips it, a timeout fails `approve` and this becomes upstream_failed
         trigger_rule="none_failed_min_one_success",
@@ -233,6 +248,8 @@ def matrixone_pitr_restore() -> None:
             f"SQL: {r.get('sql')}",
             f"Safety snapshot (undo point): {snapshot or 'none'}",
             f"Verification (sensor): {v.get('summary')}",
+            f"Access proof: {_access(r)}",
+            f"Asset events: {len(v.get('assets') or [])} on alias {DEFAULT_ASSET_ALIAS}",
             render_report(r),
         ])
         log.info("%s", text)  # before returning: the report sits above the return value in the task log
@@ -251,6 +268,14 @@ def matrixone_pitr_restore() -> None:
     restored: Any = restore.output
     verified: Any = verify.output
     report(p, restored, verified)
+
+
+def _access(r: dict[str, Any]) -> str:
+    """The restore check's access proof in one line (absent without probe_conn_id)."""
+    access = (r.get("check") or {}).get("access")
+    if not access:
+        return "not asked (no probe_conn_id)"
+    return f"{access['verdict']}: login {access['login']} read {access['tables_read']} restored table(s)"
 
 
 def _describe(p: dict[str, Any]) -> str:

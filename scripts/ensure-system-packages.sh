@@ -4,7 +4,8 @@
 # As root it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-PACKAGES=(pkg-config default-libmysqlclient-dev build-essential mariadb-client)
+# libsqlite3-dev: the headers and link name lite's native SQL functions compile against (matrixone_lite/native).
+PACKAGES=(pkg-config default-libmysqlclient-dev build-essential mariadb-client libsqlite3-dev)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -119,8 +119,11 @@ def run_identity(context: Any, task: Any) -> tuple[str, str, str, int, int]:
     return dag_id, task_id, run_id, int(map_index if map_index is not None else -1), int(try_number)
 
 
-def workflow_flags(task: Any) -> tuple[DryRun, dict[str, bool]]:
+def workflow_flags(task: Any, verify_field: str = "capture_reference") -> tuple[DryRun, dict[str, bool]]:
     """The restore workflow's flags from a restore operator's arguments (PITR and snapshot restores alike).
+
+    ``verify_field`` is the operator's name for "verify": ``capture_reference`` (PITR restore) or
+    ``verify`` (snapshot restore).
 
     ``dry_run`` fails safe (an ambiguous value means a dry run, with a warning); the others take
     true/false, yes/no or 1/0 and fail the task on anything else, before any statement.
@@ -129,7 +132,7 @@ def workflow_flags(task: Any) -> tuple[DryRun, dict[str, bool]]:
     if dry_run.note:
         task.log.warning("%s", dry_run.note)
     return dry_run, {"safety_snapshot": as_bool(task.safety_snapshot, "safety_snapshot"),
-                     "verify": as_bool(task.capture_reference, "capture_reference"),
+                     "verify": as_bool(getattr(task, verify_field), verify_field),
                      "fingerprint": as_bool(task.fingerprint, "fingerprint")}
 
 

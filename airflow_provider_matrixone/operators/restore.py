@@ -15,6 +15,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     domain_errors,
@@ -23,8 +24,10 @@ from airflow_provider_matrixone.operators._common import (
     workflow_flags,
     workflow_run_key,
 )
+from airflow_provider_matrixone.operators._readers import verification_readers
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Scope
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
 from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
 
 __all__ = ["MatrixOnePITRRestoreOperator"]
@@ -59,12 +62,20 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
     :param run_key: names the undo point (with the restored scope); default
         ``<dag_id>/<task_id>/<run_id>/<map_index>``, so a retry reuses its first attempt's snapshot.
         ``mo-pitr pitr restore --run-key`` takes the same key and derives the same name.
+    :param probe_conn_id: an application login (e.g. ``acc1#app``): once the restored scope
+        verifies, it reads each restored table; a refusal fails the task with ``MISMATCH`` naming the
+        login, the table and the missing privilege (MatrixOne #26640). Same proof as the sensor's.
+    :param asset_alias: the ``AssetAlias`` declared as this task's outlet, by default
+        ``matrixone_verified_restore``; ``None`` or ``""`` turns asset events off. Only when the
+        check is ``VERIFIED`` one event per restored table is emitted,
+        ``matrixone://host:port/account/db/table`` with ``extra`` T, the PITR, rows, fingerprint
+        digest and verdict; a dry run, ``capture_reference=False`` or a failed check emit none.
     """
 
     template_fields: Sequence[str] = (
         "matrixone_conn_id", "reference_conn_id", "verify_conn_id", "pitr_name", "timestamp", "timezone", "level",
         "account", "database", "table", "target_account", "source_account", "dry_run_only", "safety_snapshot",
-        "capture_reference", "fingerprint", "run_key",
+        "capture_reference", "fingerprint", "run_key", "probe_conn_id",
     )
     ui_color = "#ffe2c6"
 
@@ -89,9 +100,14 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         verify_conn_id: str | None = None,
         restore_timeout: float | None = 6 * 3600,
         run_key: str | None = None,
+        probe_conn_id: str | None = None,
+        asset_alias: str | None = DEFAULT_ASSET_ALIAS,
         **kwargs: Any,
     ) -> None:
+        alias = declare_alias(asset_alias, kwargs)
         super().__init__(**kwargs)
+        self.probe_conn_id = probe_conn_id
+        self.asset_alias = alias
         self.pitr_name = pitr_name
         self.timestamp = timestamp
         self.timezone = timezone
@@ -116,13 +132,20 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         with domain_errors(f"restore from pitr {self.pitr_name}"):
             return self._execute(context)
 
-    def _hooks(self) -> tuple[Any, Any, Any]:
-        main = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
+    def _readers(self, hook: Any, request: RestoreRequest) -> tuple[Any, Any]:
+        """(reads the source at T, reads the restored scope now).
+
+        Verified (the default): logins of the accounts read, given or resolved, else refused before
+        anything changes (:func:`~airflow_provider_matrixone.operators._readers.verification_readers`).
+        ``capture_reference=False``: the given connections (default the task's own) serve the plan.
+        """
         ref_id = optional_str(self.reference_conn_id)
         ver_id = optional_str(self.verify_conn_id)
-        ref = make_hook(ref_id) if ref_id and ref_id != self.matrixone_conn_id else main
-        ver = make_hook(ver_id) if ver_id and ver_id != self.matrixone_conn_id else main
-        return main, ref, ver
+        ref_id, ver_id = (None if c == self.matrixone_conn_id else c for c in (ref_id, ver_id))
+        if request.verify:
+            return verification_readers(hook, self.matrixone_conn_id, request, reference_conn_id=ref_id,
+                                        verify_conn_id=ver_id, opt_out="capture_reference=False")
+        return (make_hook(ref_id) if ref_id else hook), (make_hook(ver_id) if ver_id else hook)
 
     def _execute(self, context: Any) -> dict[str, Any]:
         dry_run_flag, flags = workflow_flags(self)
@@ -133,7 +156,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         for field, value in (("target account", self.target_account), ("source account", self.source_account)):
             if optional_str(value):
                 validate_name(value, field, "account")
-        hook, ref_hook, verify_hook = self._hooks()
+        hook = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
         parsed = hook.resolve_timestamp(self.timestamp, optional_str(self.timezone))
         request = RestoreRequest.build(
             pitr_name=self.pitr_name, level=level, instant=parsed.instant, account=account, database=database,
@@ -141,17 +164,29 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             source_account=optional_str(self.source_account), timestamp_note=parsed.note,
             dry_run=dry_run_flag.enabled, **flags,
         )
+        ref_hook, verify_hook = self._readers(hook, request)
         run_key, try_number = workflow_run_key(context, self)
-        result = run_restore(hook, request, run_key=run_key,
-                             attempt=try_number, source_ops=ref_hook, target_ops=verify_hook, logger=self.log)
+        probe_id = optional_str(self.probe_conn_id)
+        result = run_restore(hook, request, run_key=run_key, attempt=try_number, source_ops=ref_hook,
+                             target_ops=verify_hook, logger=self.log,
+                             probe_ops=make_hook(probe_id) if probe_id else None)
         if dry_run_flag.note:
             result["dry_run_note"] = dry_run_flag.note
         # logged before returning: the report sits above the return value in the task log
         self.log.info("restore report:\n%s", render_report(result))
         if not result["ok"]:
+            check = result["check"]
+            if (check.get("access") or {}).get("verdict") == "MISMATCH":
+                raise AirflowException("restore landed and its content verified, but the application login "
+                                       f"cannot read it: {check['summary']}\n"
+                                       + "\n".join(f"  MISMATCH: {r}" for r in check["access"]["reasons"]))
             # Never report success on a wrong state (e.g. another run restored the same scope to a
             # different instant meanwhile). A retry re-checks first and re-issues only if needed.
             raise AirflowException(f"restore issued but the scope does not match the state at T: "
-                                   f"{result['check']['summary']}; another writer or restore may have changed "
-                                   f"it; a retry checks again before re-issuing")
+                                   f"{check['summary']}; another writer or restore may have changed "
+                                   f"it; a retry checks again before re-issuing\n"
+                                   + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
+        if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
+            result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"], self.log,
+                                                 pitr=self.pitr_name)
         return result

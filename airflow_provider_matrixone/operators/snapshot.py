@@ -12,6 +12,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_choice,
@@ -21,8 +22,10 @@ from airflow_provider_matrixone.operators._common import (
     workflow_flags,
     workflow_run_key,
 )
+from airflow_provider_matrixone.operators._readers import verification_readers
 from airflow_provider_matrixone.pitr import errors, statements
 from airflow_provider_matrixone.pitr.models import Level, Scope
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
 from airflow_provider_matrixone.restore import render_report, run_restore, snapshot_request
 from airflow_provider_matrixone.restore.snapshot import readable
 
@@ -138,13 +141,26 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
     (:func:`~airflow_provider_matrixone.pitr.restore_plan.snapshot_scope`).
 
     :param to_account: restore into another account (sys only).
-    :param dry_run: / :param safety_snapshot: / :param capture_reference: / :param fingerprint: /
-        :param run_key: as for :class:`~airflow_provider_matrixone.operators.restore.MatrixOnePITRRestoreOperator`.
+    :param dry_run: / :param safety_snapshot: / :param fingerprint: / :param run_key: as for
+        :class:`~airflow_provider_matrixone.operators.restore.MatrixOnePITRRestoreOperator`.
+    :param verify: read the scope as the snapshot holds it (time travel to the snapshot's instant)
+        before the RESTORE and compare the scope with it afterwards, by the same proof as the PITR
+        restore (counts, columns, objects and, with ``fingerprint``, content). On by default; a check
+        that is not ``VERIFIED`` fails the task. ``False`` restores unverified, on purpose.
+    :param reference_conn_id: / :param verify_conn_id: read the scope at the snapshot's instant and
+        the restored scope now; default: ``matrixone_conn_id`` when it is the account whose data is
+        read, else the account's connection (``matrixone_<account>`` or the
+        ``matrixone_account_connections`` Variable). Without a usable one the task is refused before
+        anything changes (:mod:`~airflow_provider_matrixone.operators._readers`), never run unverified.
+    :param probe_conn_id: an application login: once the scope verifies it reads each restored table;
+        a refusal fails the task with ``MISMATCH`` naming the login, the table and the privilege (#26640).
+    :param asset_alias: the ``AssetAlias`` outlet (default ``matrixone_verified_restore``; ``None``
+        turns it off): on ``VERIFIED`` one event per restored table, ``extra["snapshot"]`` naming the source.
     """
 
     template_fields: Sequence[str] = ("matrixone_conn_id", "snapshot_name", "level", "account", "database", "table",
-                                      "to_account", "dry_run_only", "safety_snapshot", "capture_reference",
-                                      "fingerprint", "run_key")
+                                      "to_account", "dry_run_only", "safety_snapshot", "verify", "fingerprint",
+                                      "run_key", "verify_conn_id", "reference_conn_id", "probe_conn_id")
     ui_color = "#e4f7d2"
 
     def __init__(
@@ -158,14 +174,20 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         to_account: str | None = None,
         dry_run: bool | str = False,
         safety_snapshot: bool | str = True,
-        capture_reference: bool | str = True,
+        verify: bool | str = True,
         fingerprint: bool | str = True,
         run_key: str | None = None,
         restore_timeout: float | None = 6 * 3600,
         matrixone_conn_id: str = DEFAULT_CONN_ID,
+        verify_conn_id: str | None = None,
+        reference_conn_id: str | None = None,
+        probe_conn_id: str | None = None,
+        asset_alias: str | None = DEFAULT_ASSET_ALIAS,
         **kwargs: Any,
     ) -> None:
+        alias = declare_alias(asset_alias, kwargs)
         super().__init__(**kwargs)
+        self.asset_alias = alias
         self.snapshot_name = snapshot_name
         self.level = level
         self.account = account
@@ -174,15 +196,18 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
         self.to_account = to_account
         self.dry_run_only = dry_run
         self.safety_snapshot = safety_snapshot
-        self.capture_reference = capture_reference
+        self.verify = verify
         self.fingerprint = fingerprint
         self.run_key = run_key
         self.restore_timeout = restore_timeout
         self.matrixone_conn_id = matrixone_conn_id
+        self.verify_conn_id = verify_conn_id
+        self.reference_conn_id = reference_conn_id
+        self.probe_conn_id = probe_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         with domain_errors(f"restore snapshot {self.snapshot_name}"):
-            dry_run_flag, flags = workflow_flags(self)
+            dry_run_flag, flags = workflow_flags(self, verify_field="verify")
             level = optional_str(self.level)
             account, database, table = (optional_str(v) for v in (self.account, self.database, self.table))
             if level is not None:
@@ -191,13 +216,27 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
             request = snapshot_request(hook, self.snapshot_name, level=level, account=account, database=database,
                                        table=table, to_account=optional_str(self.to_account),
                                        dry_run=dry_run_flag.enabled, **flags)
+            if request.verify:  # fail closed: logins of the accounts read, or refused before any change
+                ref_hook, verify_hook = verification_readers(
+                    hook, self.matrixone_conn_id, request, reference_conn_id=optional_str(self.reference_conn_id),
+                    verify_conn_id=optional_str(self.verify_conn_id), opt_out="verify=False")
+            else:
+                ref_hook = verify_hook = hook
             run_key, try_number = workflow_run_key(context, self)
+            probe_id = optional_str(self.probe_conn_id)
             result = run_restore(hook, request, run_key=run_key, attempt=try_number, logger=self.log,
-                                 list_objects=readable(hook, request))
+                                 source_ops=ref_hook, target_ops=verify_hook,
+                                 list_objects=request.verify or readable(hook, request),
+                                 probe_ops=make_hook(probe_id) if probe_id else None)
             if dry_run_flag.note:
                 result["dry_run_note"] = dry_run_flag.note
             self.log.info("restore report:\n%s", render_report(result))
             if not result["ok"]:
-                raise AirflowException(f"snapshot restore issued but the scope does not match the snapshot: "
-                                       f"{result['check']['summary']}")
+                check = result["check"]
+                raise AirflowException(f"snapshot {request.snapshot_name} restored but the scope does not match the "
+                                       f"snapshot: {check['summary']}\n"
+                                       + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
+            if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
+                result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"],
+                                                     self.log, snapshot=request.snapshot_name)
             return result

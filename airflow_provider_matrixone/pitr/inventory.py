@@ -9,14 +9,15 @@ hint as the data, so the schema at T and now are read by one statement each, how
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import statements
 from .fingerprint import Column
 from .identifiers import quote_string
+from .table_state import TableState
 
-__all__ = ["column_sql", "diff_columns", "parse_columns"]
+__all__ = ["column_sql", "diff_columns", "parse_columns", "unexpected_table_sentence"]
 
 #: Databases per information_schema statement.
 COLUMN_BATCH = 100
@@ -81,3 +82,28 @@ def diff_columns(table: str, at_t: Sequence[Column], now: Sequence[Column]) -> l
         if name not in before:
             out.append(f"column {table}.{n.name} ({n.type}) did not exist at T and exists now")
     return out
+
+
+def unexpected_table_sentence(name: str, now: TableState, at_t: Mapping[str, TableState]) -> str:
+    """The sentence for a table that exists now and was not in its database at T.
+
+    Why more than "did not exist at T": MatrixOne #27116 restored *another database's* table into
+    the scope. When the table's digest now (columns, types, keys and content: it does not include
+    the table's own name) equals the digest of a table of another database at T (``at_t``: the
+    reference, plus any same-named tables of other databases read at T), the sentence names it,
+    preferring a table of the same name. Without a content digest, or no match, nothing more can
+    truthfully be said. Either way it stays a MISMATCH: the table is not part of the scope at T.
+    """
+    db, table = name.split(".", 1)
+    if now.fingerprint and not now.unverifiable:
+        same: list[str] = []
+        other: list[str] = []
+        for candidate, state in sorted(at_t.items()):
+            cdb, ctable = candidate.split(".", 1)
+            if cdb.lower() == db.lower() or state.unverifiable or state.fingerprint != now.fingerprint:
+                continue
+            (same if ctable.lower() == table.lower() else other).append(candidate)
+        if same or other:
+            return (f"table {name} is not part of {db} at T; its content ({now.rows} rows, same columns) matches "
+                    f"{(same or other)[0]} at T (a restore from another database's snapshot? MatrixOne #27116)")
+    return f"table {name} did not exist at T and exists now"

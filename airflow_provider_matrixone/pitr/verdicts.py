@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .inventory import diff_columns
+from .inventory import diff_columns, unexpected_table_sentence
 from .inventory_objects import diff_objects
 
 if TYPE_CHECKING:
@@ -192,7 +192,8 @@ def compare(reference: Reference, state: CurrentState) -> VerificationReport:
                for name in sorted(reference.tables)]
     if reference.complete:
         for name in sorted(set(state.tables) - set(reference.tables)):
-            results.append(ObjectResult(name, MISMATCH, UNEXPECTED, (f"table {name} did not exist at T and exists now",),
+            results.append(ObjectResult(name, MISMATCH, UNEXPECTED,
+                                        (unexpected_table_sentence(name, state.tables[name], reference.tables),),
                                         None, state.tables[name].rows, None, state.tables[name].fingerprint))
     if reference.databases is not None and state.databases is not None:
         now = {d.lower() for d in state.databases}

@@ -9,9 +9,9 @@ CLI's ``PitrClient``).
 
 from .report import render_report
 from .request import RestoreRequest
-from .run import RestoreFailed, plan, run_restore
+from .run import PhaseTimer, RestoreFailed, check_restored, plan, run_restore
 from .snapshot import snapshot_request
 from .undo import undo_name, undo_scope
 
-__all__ = ["RestoreFailed", "RestoreRequest", "plan", "render_report", "run_restore", "snapshot_request", "undo_name",
-           "undo_scope"]
+__all__ = ["PhaseTimer", "RestoreFailed", "RestoreRequest", "check_restored", "plan", "render_report", "run_restore",
+           "snapshot_request", "undo_name", "undo_scope"]

@@ -43,7 +43,7 @@ def render_report(result: dict[str, Any]) -> str:
     check = result.get("check")
     if check:
         lines.append(f"  check            {check['verdict']}: {check['summary']}")
-        rows = [(str(o["table"]) if o.get("object") == "table" else f"{o['table']} (database)",
+        rows = [(str(o["table"]) if o.get("object") == "table" else f"{o['table']} ({o.get('object')})",
                  _cell(o.get("expected_rows")), _cell(o.get("actual_rows")), str(o["verdict"]))
                 for o in check.get("objects", [])]
         lines.extend("    " + line for line in _table(rows, ("object", "rows at T", "rows now", "verdict"), (1, 2)))

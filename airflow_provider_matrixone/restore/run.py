@@ -25,6 +25,8 @@ from airflow_provider_matrixone.pitr.lost_connection import is_lost_connection
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
 from airflow_provider_matrixone.pitr.verify import Reference
+from airflow_provider_matrixone.proof.access import prove_access
+from airflow_provider_matrixone.proof.provenance import explain_unexpected
 from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
 from airflow_provider_matrixone.sql_io.plan_reads import plan_restore, plan_snapshot_restore
@@ -112,6 +114,7 @@ def run_restore(
     execute: Callable[[str], Any] | None = None,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
     logger: Any = None,
+    probe_ops: PitrOperations | None = None,
 ) -> dict[str, Any]:
     """Run the request; returns the JSON-able result (plan, undo point, SQL, restore, check, phases).
 
@@ -124,6 +127,9 @@ def run_restore(
     :param execute: sends the RESTORE (default ``ops.execute``), e.g. to create an account first.
     :param on_event: progress for a terminal, called as it happens: ``("planned", result)`` after
         the plan (dry runs too), ``("undo_point", result)`` after the safety snapshot step.
+    :param probe_ops: an application login (MatrixOne #26640): once the content verifies, it reads
+        each restored table; a refusal turns the check into ``MISMATCH`` naming the login, the table
+        and the privilege (``check["access"]``). The verification sensor runs the same proof.
     ``result["ok"]`` is False when the final check is not ``VERIFIED``: callers fail on it.
     """
     logger = logger or log
@@ -177,13 +183,52 @@ def run_restore(
             result["restore"] = _restore(execute or ops.execute, src, dst, p, reference, logger)
 
     if reference is not None:
-        with timer.phase("check"):
-            report = verify(dst, reference)
-            logger.info("post-restore check:\n%s", report.render())
-        result["check"] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
-                           "reasons": report.reasons(), "objects": [r.to_dict() for r in report.results]}
-        result["ok"] = report.status == "pass"
+        result["check"] = check_restored(dst, reference, timer=timer, logger=logger, probe_ops=probe_ops,
+                                         source_ops=src)
+        result["ok"] = result["check"]["status"] == "pass"
     return result
+
+
+def check_restored(dst: PitrOperations, reference: Reference, *, timer: PhaseTimer, logger: Any,
+                   probe_ops: PitrOperations | None = None, source_ops: PitrOperations | None = None,
+                   ) -> dict[str, Any]:
+    """The verify step: the scope now against the reference, then (if VERIFIED) the access proof.
+
+    Shared by :func:`run_restore` and the snapshot restore operator, so both report the same check:
+    ``verdict``, ``status``, ``summary``, ``reasons``, ``objects`` and, with ``probe_ops``, ``access``.
+    ``source_ops`` (the reader at T) explains a table that should not be there when it is a copy
+    of another database's table at T (#27116).
+    """
+    with timer.phase("check"):
+        report = verify(dst, reference)
+        if report.status == "fail" and source_ops is not None:
+            report = explain_unexpected(source_ops, reference, report, logger)
+        logger.info("post-restore check:\n%s", report.render())
+    check: dict[str, Any] = {"verdict": report.verdict, "status": report.status, "summary": report.summary(),
+                             "reasons": report.reasons(), "objects": [r.to_dict() for r in report.results],
+                             "reference_at_utc": report.reference_at_utc, "account": report.account}
+    if probe_ops is not None and report.status == "pass":
+        with timer.phase("access_probe"):
+            _prove_access(probe_ops, check, logger)
+    return check
+
+
+def _prove_access(probe_ops: PitrOperations, check: dict[str, Any], logger: Any) -> None:
+    """Add the application login's access proof to a VERIFIED check; a refusal makes it a MISMATCH."""
+    access = prove_access(probe_ops, check["objects"])
+    check["access"] = access
+    if access["verdict"] == "VERIFIED":
+        logger.info("access proof: login %s read all %d restored table(s)", access["login"], access["tables_read"])
+        check["summary"] += f"; application login {access['login']} reads all {access['tables_read']} table(s)"
+        return
+    refused = access["reasons"]
+    logger.error("access proof MISMATCH:\n%s", "\n".join(f"  {r}" for r in refused))
+    check.update(verdict="MISMATCH", status="fail", reasons=[*check["reasons"], *refused])
+    check["summary"] = (check["summary"].replace("verification VERIFIED", "verification MISMATCH", 1)
+                        + f"; application login {access['login']} cannot read {len(refused)} restored table(s)")
+    check["objects"].append({"object": "access", "table": access["login"], "verdict": "MISMATCH",
+                             "kind": "access_refused", "reasons": refused, "expected_rows": None,
+                             "actual_rows": None, "expected_fingerprint": None, "actual_fingerprint": None})
 
 
 def _content_reference(src: PitrOperations, p: RestorePlan, reference: Reference) -> Reference:

@@ -10,8 +10,6 @@ whether the snapshot may serve it :func:`~airflow_provider_matrixone.pitr.guards
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
@@ -23,8 +21,6 @@ from airflow_provider_matrixone.sql_io.operations import PitrOperations
 from .request import RestoreRequest
 
 __all__ = ["readable", "snapshot_request"]
-
-log = logging.getLogger(__name__)
 
 
 def readable(ops: PitrOperations, request: RestoreRequest) -> bool:
@@ -43,8 +39,10 @@ def snapshot_request(ops: PitrOperations, snapshot_name: str, *, level: Any = No
     """The workflow request for restoring ``snapshot_name``; refuses an object the snapshot does not serve.
 
     ``to_account`` restores the account's data into another account (``TO ACCOUNT``, sys only).
-    ``verify`` is turned off, with a warning, when ``ops`` cannot read the objects (:func:`readable`):
-    verifying another account's restore needs a connection of that account.
+    ``verify`` is kept as asked, never turned off here: verifying another account's restore needs
+    connections of that account (the workflow's ``source_ops``/``target_ops``), and an entry point
+    that has none refuses before anything changes (``mo-pitr --verify``: ``require_own_account``;
+    the operator: ``operators._readers``) rather than restoring unverified.
     """
     snap = ops.get_snapshot(snapshot_name)
     if snap is None:
@@ -53,13 +51,8 @@ def snapshot_request(ops: PitrOperations, snapshot_name: str, *, level: Any = No
     # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway): refused here,
     # before a confirmation prompt, and again by the plan
     check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
-    request = RestoreRequest.build(
+    return RestoreRequest.build(
         pitr_name=None, level=scope.level, instant=snap.ts_ns, account=scope.account, database=scope.database,
         table=scope.table, target_account=to_account, dry_run=dry_run, safety_snapshot=safety_snapshot,
         verify=verify, fingerprint=fingerprint,
     ).from_snapshot(snap.name)
-    if request.verify and not readable(ops, request):
-        log.warning("verification off: account %s cannot read account %s's objects (MatrixOne shows them only to "
-                    "that account)", ops.account, request.target_account or request.account)
-        request = dataclasses.replace(request, verify=False)
-    return request

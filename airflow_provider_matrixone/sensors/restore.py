@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_provider_matrixone.operators._assets import declare_alias, emit_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_bool,
@@ -36,8 +37,9 @@ from airflow_provider_matrixone.pitr.verify import (
     _loads,
     reference_from_counts,
 )
-from airflow_provider_matrixone.sensors.access import probe_access
-from airflow_provider_matrixone.sensors.assets import emit_verified_assets, metrics
+from airflow_provider_matrixone.proof.access import prove_access
+from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events, metrics
+from airflow_provider_matrixone.proof.provenance import explain_unexpected
 from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 
 __all__ = ["MatrixOneRestoreVerificationSensor"]
@@ -72,9 +74,10 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     :param probe_conn_id: an application login (e.g. ``acc1#app``): once the scope verifies, it reads
         each restored table (``SELECT 1 FROM t LIMIT 1``); a refusal fails the verification naming the
         table and the missing privilege (MatrixOne #26640 left grants on the old tables).
-    :param asset_alias: name of an ``AssetAlias`` this task declares as its outlet; on VERIFIED one
+    :param asset_alias: name of the ``AssetAlias`` this task declares as its outlet, by default
+        ``matrixone_verified_restore`` (``None`` or ``""`` turns asset events off); on VERIFIED one
         asset event per restored table is added to it, ``matrixone://host:port/account/db/table``, with
-        ``extra`` T, the PITR, rows, fingerprint digest and verdict.
+        ``extra`` T, the PITR, rows, fingerprint digest and verdict. Nothing is emitted otherwise.
     :param pitr_name: the PITR named in the asset events (default: taken from the restore operator's XCom).
 
     On VERIFIED the XCom report also has ``metrics`` (rows per table, each phase's seconds) and ``assets``.
@@ -109,17 +112,14 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         read_timeout: float = 300.0,
         check_before_deferring: bool = True,
         probe_conn_id: str | None = None,
-        asset_alias: str | None = None,
+        asset_alias: str | None = DEFAULT_ASSET_ALIAS,
         pitr_name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if asset_alias:
-            from airflow.sdk import AssetAlias
-
-            kwargs["outlets"] = [*(kwargs.get("outlets") or []), AssetAlias(asset_alias)]
+        alias = declare_alias(asset_alias, kwargs)
         super().__init__(**kwargs)
         self.probe_conn_id = probe_conn_id
-        self.asset_alias = asset_alias
+        self.asset_alias = alias
         self.pitr_name = pitr_name
         self._phases: dict[str, float] = {}
         self.level = level
@@ -245,6 +245,10 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
         if not self._grace_passed(context):
             self.log.info("mismatch within mismatch_grace, waiting:\n%s", report.render(only_problems=True))
             return False
+        if self._reference is not None:  # a table that should not be there: another database's at T? (#27116)
+            ref_hook = make_hook(optional_str(self.reference_conn_id) or self.matrixone_conn_id,
+                                 read_timeout=self.read_timeout)
+            report = explain_unexpected(ref_hook, self._reference, report, self.log)
         self.log.error("restore verification %s:\n%s", report.verdict, report.render(only_problems=True))
         raise AirflowFailException(f"restore verification failed ({report.verdict}): {report.summary()}\n"
                                    f"{report.render(only_problems=True)}")
@@ -301,28 +305,28 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
     # ------------------------------------------------------------------------------ after VERIFIED
     def _verified(self, report: dict[str, Any], context: Any) -> dict[str, Any]:
         """Access proof, metrics and asset events of a scope that verified; the XCom report."""
-        tables = [t["table"] for t in report.get("tables") or () if t.get("object", "table") == "table"]
         probe = optional_str(self.probe_conn_id)
         if probe:
             start = time.monotonic()
             with domain_errors("restore verification (access probe)"):
-                refused = probe_access(make_hook(probe, read_timeout=self.read_timeout), tables)
+                access = prove_access(make_hook(probe, read_timeout=self.read_timeout), report.get("tables") or ())
             self._phases["access_probe_s"] = time.monotonic() - start
+            refused = access.pop("reasons")
             if refused:
                 text = "\n".join(f"  MISMATCH: {r}" for r in refused)
                 self.log.error("restore verification MISMATCH (access):\n%s", text)
                 raise AirflowFailException(f"restore verification failed (MISMATCH): {len(refused)} restored "
                                            f"table(s) the application login cannot read\n{text}")
-            report["access"] = {"login_conn_id": probe, "tables_read": len(tables), "verdict": "VERIFIED"}
+            report["access"] = {"login_conn_id": probe, **access}
         report["metrics"] = metrics(report, self._phases)
         if self.asset_alias:
             hook = make_hook(self._verify_conn())
             conn = hook.connection
-            report["assets"] = emit_verified_assets(
-                context, self.asset_alias, host=str(conn.host or "localhost"), port=hook._port(),
-                account=str(report.get("account") or hook.account), report=report,
+            events = asset_events(
+                report.get("tables") or (), verdict=report.get("verdict"), host=str(conn.host or "localhost"),
+                port=hook._port(), account=str(report.get("account") or hook.account),
                 at_utc=report.get("reference_at_utc"), pitr=optional_str(self.pitr_name) or self._pitr_from_xcom())
-            self.log.info("asset events for %d verified table(s) on alias %s", len(report["assets"]), self.asset_alias)
+            report["assets"] = emit_events(context, self.asset_alias, events, self.log)
         return report
 
     def _pitr_from_xcom(self) -> str | None:

@@ -23,6 +23,7 @@ from matrixone_lite.errors import (
     unknown_database,
 )
 from matrixone_lite.sql import indexes, views
+from matrixone_lite.sql import info_schema_relations as relations
 from matrixone_lite.sql.hints import Hint
 from matrixone_lite.sql.show import (
     COLUMNS_COLUMNS,
@@ -145,7 +146,8 @@ class NameResolution(SessionTransactions):
         if name == "tables":
             for d in dbs:
                 for t in cat.get_tables(self.conn, d.id, None, at):
-                    rows.append(("def", d.name, t.name, "BASE TABLE", "Tae", 10, "Dynamic", 0, None, ""))
+                    rows.append(relations.table_row(d, t))
+            rows += relations.view_table_rows(self._me, dbs, at)
             return Resolved(virtual_sql=values_select(TABLES_COLUMNS, rows))
         if name == "columns":
             for d in dbs:
@@ -159,7 +161,10 @@ class NameResolution(SessionTransactions):
                                 "auto_increment" if c.auto_increment else "", "",
                             )
                         )
+            rows += relations.view_column_rows(self._me, dbs, at)
             return Resolved(virtual_sql=values_select(COLUMNS_COLUMNS, rows))
+        if name == "views":
+            return Resolved(virtual_sql=relations.views_select(self._me, dbs, at))
         raise table_not_exist(name)
 
     def _hint_ts(self, h: Hint) -> int:

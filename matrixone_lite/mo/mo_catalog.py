@@ -84,15 +84,33 @@ def _tables(account_id: int, at: int | None) -> str:
             f"WHERE {_alive('t', at)} AND {_alive('d', at)} AND {_scope(account_id, 'd.account_id')}")
 
 
+# A view's rel_id: views are numbered in __mo_views, apart from tables, so they are shifted past them
+VIEW_REL_ID_BASE = 1 << 32
+# viewdef is Go's json.Marshal of plan.ViewData{Stmt, DefaultDatabase}: it escapes <, > and & as \u00XX
+_VIEWDEF = ("replace(replace(replace(json_object('Stmt', v.create_sql, 'DefaultDatabase', "
+            "coalesce(v.default_db, '')), '<', '\\u003c'), '>', '\\u003e'), '&', '\\u0026')")
+
+
 def _mo_tables(account_id: int, at: int | None) -> str:
-    return (
+    # relkind as MatrixOne (pkg/catalog/types.go): 'r' table, 'S' sequence, 'v' view
+    tables = (
         "SELECT t.id AS rel_id, t.name AS relname, d.name AS reldatabase, d.id AS reldatabase_id, "
-        "'p' AS relpersistence, 'r' AS relkind, '' AS rel_comment, t.ddl AS rel_createsql, "
+        "'p' AS relpersistence, "
+        "CASE WHEN substr(t.ddl, 1, 15) = 'CREATE SEQUENCE' THEN 'S' ELSE 'r' END AS relkind, "
+        "'' AS rel_comment, t.ddl AS rel_createsql, "
         f"{_time('t.created_ts')} AS created_time, {_owner('d.account_id')} AS creator, "
         f"{_owner('d.account_id')} AS owner, d.account_id AS account_id, 0 AS partitioned, "
         "'' AS partition_info, '' AS viewdef, '' AS \"constraint\", 0 AS rel_version, 1 AS catalog_version "
         + _tables(account_id, at)
     )
+    views = (
+        f"SELECT {VIEW_REL_ID_BASE} + v.id, v.name, d.name, d.id, 'p', 'v', '', v.create_sql, "  # noqa: S608 - ints and constant fragments only
+        f"{_time('v.created_ts')}, {_owner('d.account_id')}, {_owner('d.account_id')}, d.account_id, 0, '', "
+        f"{_VIEWDEF}, '', 0, 1 "
+        f"FROM __mo_views v JOIN __mo_databases d ON d.id = v.database_id "
+        f"WHERE {_alive('v', at)} AND {_alive('d', at)} AND {_scope(account_id, 'd.account_id')}"
+    )
+    return f"{tables} UNION ALL {views}"
 
 
 def _mo_columns(account_id: int, at: int | None) -> str:
@@ -159,7 +177,7 @@ def catalog_view(account_id: int, name: str, at: int | None = None) -> str | Non
         return _mo_account(at)
     if name == "mo_user":
         return _mo_user(account_id, at)
-    if name in ("mo_role", "mo_user_grant", "mo_role_privs"):
+    if name in ("mo_role", "mo_user_grant", "mo_role_privs", "mo_role_grant"):
         from matrixone_lite.mo.mo_catalog_roles import role_view
 
         return role_view(name, account_id, at)

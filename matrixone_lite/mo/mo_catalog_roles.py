@@ -1,4 +1,4 @@
-"""``mo_catalog.mo_role / mo_user_grant / mo_role_privs`` over ``storage/roles.py``'s tables.
+"""``mo_catalog.mo_role / mo_user_grant / mo_role_privs / mo_role_grant`` over ``storage/roles.py``'s tables.
 
 Column names and order are MatrixOne's (``pkg/frontend/predefined.go``). Each account sees its own
 rows (sys too: these are per-account tables in MatrixOne). The predefined roles are listed with
@@ -62,7 +62,22 @@ def _mo_role_privs(account_id: int, at: int | None) -> str:
     )
 
 
+def _mo_role_grant(account_id: int, at: int | None) -> str:
+    """MatrixOne's ``mo_role_grant`` (predefined.go): one row per GRANT role TO role (mo/role_graph.py)."""
+    acc = int(account_id)
+    admin_role = 0 if acc == 0 else 2
+    return (
+        f"SELECT {_ROLE_ID.format(r='g.granted', acc=acc)} AS granted_id, "  # noqa: S608 - ints only
+        f"{_ROLE_ID.format(r='g.grantee', acc=acc)} AS grantee_id, {admin_role} AS operation_role_id, "
+        f"{admin_role} AS operation_user_id, {_time('g.created_ts')} AS granted_time, "
+        f"g.with_grant_option AS with_grant_option "
+        f"FROM __mo_role_grants g WHERE g.account_id = {acc} AND {_alive('g', at)}"
+    )
+
+
 def role_view(name: str, account_id: int, at: int | None) -> str:
+    if name == "mo_role_grant":
+        return _mo_role_grant(account_id, at)
     if name == "mo_role":
         return _mo_role(account_id, at)
     if name == "mo_user_grant":

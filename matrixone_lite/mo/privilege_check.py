@@ -5,7 +5,7 @@ privilege to execute the statement`` (20101). The admin roles (moadmin in sys, a
 tenant) hold every privilege of their account, so the engine calls :func:`check` only for other
 roles: the admin path costs one set membership test, no query.
 
-The privileges of the active role plus ``public`` are read once per session and catalog version
+The privileges of the active role plus ``public`` (and of the roles granted to them, ``role_graph.py``) are read once per session and catalog version
 (any GRANT, REVOKE, DROP ROLE or restore bumps the version), so a non-admin session pays one catalog
 read after each catalog change. What a statement needs (the tables it names and how) is parsed once
 per statement text and current database (sqlglot; a megabyte INSERT ... VALUES only has its target
@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 
 from matrixone_lite.errors import internal_error
+from matrixone_lite.mo import role_graph
 from matrixone_lite.mo.privileges import ADMIN_ROLES
 from matrixone_lite.sql.hints import extract_hints
 from matrixone_lite.statements import replace_as_insert
@@ -60,7 +61,8 @@ def _privs(es: EngineSession) -> list[PrivRow]:
     got = _cache.get(es)
     if got is not None and got[0] == version and got[1] == es.role:
         return got[2]
-    rows = st_roles.privileges(es.conn, es.account_id, (es.role, "public"))
+    roles = role_graph.inherited(es.conn, es.account_id, (es.role, "public"))  # GRANT role TO role
+    rows = st_roles.privileges(es.conn, es.account_id, roles)
     _cache[es] = (version, es.role, rows)
     return rows
 

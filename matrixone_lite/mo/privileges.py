@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from matrixone_lite.errors import internal_error, no_database_selected, syntax_error
+from matrixone_lite.mo import role_graph
 from matrixone_lite.results import Column, Result
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import roles as st_roles
@@ -56,7 +57,7 @@ RE_GRANT_PRIV = re.compile(
     r"(?P<wgo>\s+WITH\s+GRANT\s+OPTION)?$", re.I | re.S)
 RE_GRANT_ROLE = re.compile(
     rf"^(?P<verb>GRANT|REVOKE)\s+(?P<ie>IF\s+EXISTS\s+)?(?P<roles>{_NAMES})\s+(?:TO|FROM)\s+(?P<users>{_NAMES})"
-    r"(?:\s+WITH\s+ADMIN\s+OPTION)?$", re.I)
+    r"(?P<wgo>\s+WITH\s+(?:ADMIN|GRANT)\s+OPTION)?$", re.I)
 _HEADS = ("GRANT", "REVOKE", "CREATE", "DROP", "SET", "SHOW")
 _ROLE_STMT = re.compile(r"^(?:GRANT|REVOKE)\b|^(?:CREATE|DROP|SET)\s+ROLE\b|^SHOW\s+GRANTS\b", re.I)
 
@@ -84,7 +85,9 @@ def statement(es: EngineSession, text: str, head: str) -> Result | None:
     elif (m := RE_DROP_ROLE.match(text)) is not None:
         _drop_roles(es, _names(m.group("names")), bool(m.group("ie")))
     elif (m := RE_GRANT_ROLE.match(text)) is not None and not _looks_like_privs(m.group("roles")):
-        _grant_roles(es, m.group("verb").upper() == "GRANT", _names(m.group("roles")), _names(m.group("users")))
+        role_graph.grant_or_revoke(es, m.group("verb").upper() == "GRANT", _names(m.group("roles")),
+                                   _names(m.group("users")), bool(m.group("ie")), bool(m.group("wgo")),
+                                   _all_roles(es.conn, es.account_id))
     elif (m := RE_GRANT_PRIV.match(text)) is not None:
         _grant_privs(es, m)
     else:
@@ -131,24 +134,6 @@ def _drop_roles(es: EngineSession, names: list[str], ie: bool) -> None:
         for n in names:
             if n in custom:
                 st_roles.drop_role(tx, es.account_id, n)
-
-
-def _grant_roles(es: EngineSession, grant: bool, roles: list[str], users: list[str]) -> None:
-    known = _all_roles(es.conn, es.account_id)
-    for r in roles:
-        if r not in known:
-            raise internal_error(f"there is no role {r}")
-    present = {u.name for u in cat.get_users(es.conn, es.account_id)}
-    for u in users:
-        if u not in present:
-            raise internal_error(f"there is no user {u}")
-    with es.storage.transaction() as tx:
-        for r in roles:
-            for u in users:
-                if grant:
-                    st_roles.grant_role(tx, es.account_id, r, u)
-                else:
-                    st_roles.revoke_role(tx, es.account_id, r, u)
 
 
 def _object(es: EngineSession, kind: str, level: str) -> tuple[str | None, str | None, str]:
@@ -229,7 +214,7 @@ def set_role(es: EngineSession, role: str) -> None:
     if role not in _all_roles(es.conn, es.account_id):
         raise internal_error(f"there is no role {role}")
     if role not in granted_roles(es, es.user):
-        raise internal_error(f"the role {role} has not been granted to the user {es.user}")
+        raise internal_error(f"the role {role} has not be granted to the user {es.user}")
     es.role = role
 
 

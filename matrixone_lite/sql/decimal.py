@@ -6,7 +6,7 @@ Python function computing with :mod:`decimal` and MatrixOne's result scales
 
 - ``a + b``, ``a - b``: scale max(s1, s2); ``a * b``: s1 + s2; ``a / b``: s1 + 4
   (``div_precision_increment`` 4, rounded half away from zero); ``-a``;
-- ``SUM(x)`` exact, ``AVG(x)`` with scale s + 4 (custom aggregates); MIN/MAX/ORDER BY/GROUP BY use
+- ``SUM(x)`` exact, ``AVG(x)`` with MatrixOne's scale max(s, min(12, s + 6)) (custom aggregates); MIN/MAX/ORDER BY/GROUP BY use
   the columns' ``MO_DEC`` collation and need no rewrite;
 - a comparison with a computed decimal (function results have no affinity in SQLite, so text would
   compare greater than every number) goes through ``mo_dec_cmp``; a computed decimal projection or
@@ -34,6 +34,9 @@ from typing import Any
 from sqlglot import exp
 
 from matrixone_lite.errors import MOError, invalid_input
+from matrixone_lite.sql import decimal_functions as functions
+from matrixone_lite.sql import int_range
+from matrixone_lite.sql.int_range import out_of_range
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
 from matrixone_lite.storage.codec import COLLATION, DEC_CONTEXT, canonical, limit, parse_decimal, quantize
 from matrixone_lite.storage.physical import BLOB_TYPES, DECIMAL_TYPES, is_unsigned_bigint
@@ -45,7 +48,7 @@ U64_MAX = 2**64 - 1
 _INTS = ("BIGINT", "INT", "INTEGER", "SMALLINT", "TINYINT", "MEDIUMINT")
 _ARITH: dict[type[exp.Expression], str] = {exp.Add: "mo_dec_add", exp.Sub: "mo_dec_sub", exp.Mul: "mo_dec_mul", exp.Div: "mo_dec_div"}
 # functions whose last argument is the result scale (read back by :func:`infer_anonymous`)
-SCALED = {"mo_dec_add", "mo_dec_sub", "mo_dec_mul", "mo_dec_div", "mo_dec_in", "mo_dec_sum", "mo_dec_avg"}
+SCALED = {"mo_dec_add", "mo_dec_sub", "mo_dec_mul", "mo_dec_div", "mo_dec_in", "mo_dec_sum", "mo_dec_avg"} | functions.NAMES
 _CMP = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 _WRAPPED = DECIMAL_TYPES | BLOB_TYPES | {"FLOAT"}
@@ -84,11 +87,11 @@ def dec_in(value: Any, precision: Any, scale: Any) -> str | None:
         _raise(invalid_input(f"Can't convert string To {width}: {value}({p},{s})"))
         return None
     q = quantize(d, s)
-    if abs(q) >= limit(p - s):
+    if q.copy_abs() >= limit(p - s):  # abs() would round to the default 28 digits
         digits = len(d.as_tuple().digits)
         if digits >= 18:
             width = "Decimal128"
-        shown = canonical(abs(d)) if not isinstance(value, str) else value.strip().lstrip("+-")
+        shown = canonical(d.copy_abs()) if not isinstance(value, str) else value.strip().lstrip("+-")
         _raise(invalid_input(f"{shown} beyond the range, can't be converted to {width}({p},{s})."))
     return canonical(q)
 
@@ -100,7 +103,7 @@ def ubig_in(value: Any) -> str | None:
     d = parse_decimal(value)
     n = None if d is None else int(quantize(d, 0))
     if n is None or n < 0 or n > U64_MAX:
-        _raise(MOError(1690, f"data out of range: data type uint64,value '{value}'", "22003"))
+        _raise(out_of_range("uint64", value))
         return None
     return str(n)
 
@@ -201,12 +204,14 @@ class _Avg(_Sum):
         if t is None:
             return None
         avg = DEC_CONTEXT.divide(t, Decimal(self.n))
-        return canonical(avg if self.scale < 0 else quantize(avg, self.scale + 4))
+        return canonical(avg if self.scale < 0 else quantize(avg, functions.avg_scale(self.scale)))
 
 
 def register(conn: sqlite3.Connection) -> None:
     conn.create_function("mo_dec_in", 3, dec_in, deterministic=True)
     conn.create_function("mo_ubig_in", 1, ubig_in, deterministic=True)
+    int_range.register(conn, _raise)
+    functions.register(conn)
     conn.create_function("mo_float_in", 1, float_in, deterministic=True)
     conn.create_function("mo_blob_in", 1, blob_in, deterministic=True)
     conn.create_function("mo_double", 1, lambda t: None if t is None else float(t), deterministic=True)
@@ -227,7 +232,7 @@ def infer_anonymous(node: exp.Anonymous) -> TypeInfo | None:
         scale = int(node.expressions[-1].name)
         if scale < 0:
             return ("DECIMAL", None)
-        return ("DECIMAL", scale + 4 if name == "mo_dec_avg" else scale)
+        return ("DECIMAL", functions.avg_scale(scale) if name == "mo_dec_avg" else scale)
     if name == "mo_ubig_in":
         return ("BIGINT", None)
     return None
@@ -312,6 +317,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
         return ("PARAM", None) if isinstance(node, exp.Placeholder) else infer(node, scopes)
 
     def fn(node: exp.Expression) -> exp.Expression:
+        if (exact := functions.rewrite(node, lambda n: infer(n, scopes))) is not None:
+            return exact  # ROUND/FLOOR/CEIL/TRUNCATE/ABS, SUM/AVG(DISTINCT) (sql/decimal_functions.py)
         if type(node) in _ARITH:
             a, b = typed(node.this), typed(node.expression)
             if a and b and "DECIMAL" in (a[0], b[0]) and (numeric(a) or a[0] == "PARAM") and (
@@ -334,7 +341,7 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
             if t and t[0] == "DECIMAL":
                 if isinstance(node, exp.Sum):
                     return _fn("mo_dec_sum", node.this, _num(-1 if t[1] is None else t[1]))
-                return _fn("mo_dec_avg", node.this, _num(-1 if t[1] is None else min(t[1], 26)))  # scale s + 4
+                return _fn("mo_dec_avg", node.this, _num(-1 if t[1] is None else t[1]))  # see avg_scale
         elif isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DECIMAL:
             params = [p.this.name for p in node.to.expressions if isinstance(p.this, exp.Expression)]
             p = int(params[0]) if params else 10
@@ -365,7 +372,8 @@ def rewrite(tree: exp.Expression, scopes: dict[str, Any], infer: Infer) -> None:
 
 
 def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
-    """``value`` as written into ``col``: through ``mo_dec_in`` / ``mo_ubig_in`` for exact numbers."""
+    """``value`` as written into ``col``: through ``mo_dec_in`` / ``mo_ubig_in`` for exact numbers,
+    range-checked for the other integer types (``sql/int_range.py``)."""
     if col is None or isinstance(value, exp.Null) or (isinstance(value, exp.Var | exp.Column) and value.name.upper() == "DEFAULT"):
         return value
     if col.type in DECIMAL_TYPES:
@@ -376,7 +384,7 @@ def stored(col: ColumnDef | None, value: exp.Expression) -> exp.Expression:
         return _fn("mo_float_in", value)
     if col.type in BLOB_TYPES:
         return _fn("mo_blob_in", value)
-    return value
+    return int_range.stored(col, value)
 
 
 def wrap_insert(tree: exp.Expression, schema: TableSchema) -> None:
@@ -384,7 +392,8 @@ def wrap_insert(tree: exp.Expression, schema: TableSchema) -> None:
     if not isinstance(tree, exp.Insert) or not isinstance(tree.this, exp.Schema):
         return
     cols = [schema.column(e.name) for e in tree.this.expressions]
-    if not any(c is not None and (c.type in _WRAPPED or is_unsigned_bigint(c)) for c in cols):
+    if not any(c is not None and (c.type in _WRAPPED or is_unsigned_bigint(c) or int_range.int_kind(c))
+               for c in cols):
         return
     src = tree.expression
     if isinstance(src, exp.Values):

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from matrixone_lite import native
 from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import authorize
-from matrixone_lite.storage.codec import to_decimal
+from matrixone_lite.storage.codec import canonical, to_decimal
 
 
 class _BitXor:
@@ -52,7 +53,7 @@ def _dec_text(v: Any, scale: Any) -> str | None:
     if v is None:
         return None
     d = to_decimal(v, int(scale or 0))
-    return None if d is None else str(d)
+    return None if d is None else canonical(d)  # plain digits: '0.0000000000', never str()'s '0E-10'
 
 
 def _crc32(v: Any) -> int | None:
@@ -200,14 +201,36 @@ def register(conn: sqlite3.Connection, now: Callable[[], datetime], zone: Callab
                        ("hour", "hour"), ("minute", "minute"), ("second", "second")):
         conn.create_function(name, 1, _part(attr), deterministic=True)
     conn.create_function("mo_date_add", 3, _date_add, deterministic=True)
-    conn.create_function("mo_dec_text", 2, _memo(_dec_text), deterministic=True)
     conn.create_function("str_to_date", 2, _str_to_date, deterministic=True)
-    # The restore proof's per-row functions are called once per row: the restore proof's SQL keeps
-    # SQLite from flattening its derived tables (fingerprint.ALL_ROWS), so a cache would only add a
-    # hash of every (long) argument and an eviction per row. Registered deterministic: pure functions.
-    conn.create_function("mo_concat_ws", -1, _concat_ws, deterministic=True)
-    conn.create_function("crc32", 1, _crc32, deterministic=True)
-    conn.create_function("md5", 1, _md5, deterministic=True)
-    conn.create_function("hex", 1, _hex, deterministic=True)
-    conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]
     exact.register(conn)
+    register_per_row(conn)
+
+
+def _int(v: Any) -> int | str:
+    """BIT_XOR's conversion of a non-integer, for the native aggregate: ``int()`` as ``_BitXor`` does;
+    a result beyond 64 bits comes back as text (the Python aggregate fails on it only at the end)."""
+    i = int(v)
+    return i if -(2**63) <= i < 2**63 else "overflow"
+
+
+def register_per_row(conn: sqlite3.Connection) -> None:
+    """The restore proof's per-row functions: native (C) when available, else these Python ones.
+
+    The Python ones are always registered as ``mo_py_<name>`` too: the native code hands them
+    every value it does not handle itself, so both modes give identical results (see
+    ``matrixone_lite/native``). They are called once per row: the restore proof's SQL keeps
+    SQLite from flattening its derived tables (fingerprint.ALL_ROWS), so a cache would only add a
+    hash of every (long) argument and an eviction per row. Registered deterministic: pure functions.
+    """
+    dec_text = _memo(_dec_text)
+    python: list[tuple[str, int, Callable[..., Any]]] = [
+        ("mo_concat_ws", -1, _concat_ws), ("crc32", 1, _crc32), ("md5", 1, _md5), ("hex", 1, _hex),
+        ("mo_dec_text", 2, dec_text)]
+    for name, n, fn in python:
+        conn.create_function("mo_py_" + name.removeprefix("mo_"), n, fn, deterministic=True)
+    conn.create_function("mo_py_int", 1, _int, deterministic=True)
+    if native.attach(conn):
+        return
+    for name, n, fn in python:
+        conn.create_function(name, n, fn, deterministic=True)
+    conn.create_aggregate("bit_xor", 1, _BitXor)  # type: ignore[arg-type]

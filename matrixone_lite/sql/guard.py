@@ -28,6 +28,18 @@ _DENIED = {"load_extension", "json_each", "json_tree", "zipfile", "readfile", "w
            "generate_series", "carray", "dbstat", "sqlar_compress", "sqlar_uncompress"}
 
 
+# lite's own plumbing, callable only by the engine (the SQLite authorizer must let the engine's nested
+# calls through, so these are refused where a client's text is checked): the native library's
+# connection-handle entry point and the Python twins the native functions fall back to
+_ENGINE_ONLY = "mo_native_handle"
+_ENGINE_ONLY_PREFIX = "mo_py_"
+
+
+def engine_only_function(name: str) -> bool:
+    n = name.lower()
+    return n == _ENGINE_ONLY or n.startswith(_ENGINE_ONLY_PREFIX)
+
+
 def denied_function(name: str) -> bool:
     n = name.lower()
     return n in _DENIED or n.startswith(_DENIED_PREFIXES)
@@ -63,7 +75,7 @@ def check_statement(tree: exp.Expression) -> None:
                 if is_internal_column(ident.name):
                     raise bad_field(ident.name)
         elif isinstance(node, exp.Anonymous):
-            if denied_function(str(node.this)):
+            if denied_function(str(node.this)) or engine_only_function(str(node.this)):
                 raise unknown_function(str(node.this))
         elif isinstance(node, exp.Pragma):
             raise unknown_function(node.key)

@@ -111,6 +111,12 @@ def _rewrite_functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
             amount = iv.this if isinstance(node, exp.Add) else exp.Neg(this=iv.this)
             unit = iv.args.get("unit")
             return exp.Anonymous(this="mo_date_add", expressions=[node.this, amount, _const(unit.name if unit else "DAY")])
+        if isinstance(node, exp.Rand) and node.this is None:
+            # MatrixOne's rand() is a float64 in [0, 1); SQLite's RANDOM() is a 64-bit integer
+            return exp.Paren(this=exp.Add(
+                this=exp.Div(this=exp.Anonymous(this="random", expressions=[]),
+                             expression=exp.Literal.number("18446744073709551616.0")),
+                expression=exp.Literal.number("0.5")))
         if isinstance(node, exp.UnixToTime):
             return exp.Anonymous(this="mo_from_unixtime", expressions=[node.this])
         if isinstance(node, exp.StrToTime | exp.StrToDate):

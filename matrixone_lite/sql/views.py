@@ -284,6 +284,14 @@ def describe(s: EngineSession, db: str | None, name: str, at: int | None) -> Res
     view = find(s, dbname, name, at)
     if view is None:
         return None
+    return s._finish_show(
+        ["Field", "Type", "Null", "Key", "Default", "Extra", "Comment"],
+        describe_rows(TableSchema(view_columns(s, view, at))),
+    )
+
+
+def view_columns(s: EngineSession, view: ViewRow, at: int | None) -> list[ColumnDef]:
+    """The view's columns as DESC and information_schema.columns show them (types of what they read)."""
     ex = expand(s, view, at)
     cols: list[ColumnDef] = []
     for n, t, src in zip(ex.names, ex.types, ex.sources, strict=True):
@@ -294,9 +302,7 @@ def describe(s: EngineSession, db: str | None, name: str, at: int | None) -> Res
             cols.append(ColumnDef(n, t[0], text, t[1]))
         else:
             cols.append(ColumnDef(n, "VARCHAR", "varchar(65535)"))
-    return s._finish_show(
-        ["Field", "Type", "Null", "Key", "Default", "Extra", "Comment"], describe_rows(TableSchema(cols))
-    )
+    return cols
 
 
 def table_types(s: EngineSession, database_id: int, at: int | None) -> dict[str, str]:

@@ -37,11 +37,15 @@ ROLE_DDL = [
     """CREATE TABLE IF NOT EXISTS __mo_user_grants(id INTEGER PRIMARY KEY AUTOINCREMENT,
         account_id INTEGER NOT NULL, role_name TEXT NOT NULL, user_name TEXT NOT NULL,
         created_ts INTEGER, dropped_ts INTEGER)""",
+    # GRANT role TO role (MatrixOne's mo_role_grant: the grantee inherits the granted role's privileges)
+    """CREATE TABLE IF NOT EXISTS __mo_role_grants(id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL, granted TEXT NOT NULL, grantee TEXT NOT NULL,
+        with_grant_option INTEGER NOT NULL DEFAULT 0, created_ts INTEGER, dropped_ts INTEGER)""",
     "CREATE INDEX IF NOT EXISTS __mo_roles_acc ON __mo_roles(account_id, name)",
     "CREATE INDEX IF NOT EXISTS __mo_role_privs_acc ON __mo_role_privs(account_id, role_name)",
     "CREATE INDEX IF NOT EXISTS __mo_user_grants_acc ON __mo_user_grants(account_id, user_name)",
 ]
-ROLE_TABLES = ("__mo_roles", "__mo_role_privs", "__mo_user_grants")
+ROLE_TABLES = ("__mo_roles", "__mo_role_privs", "__mo_user_grants", "__mo_role_grants")
 FIRST_CUSTOM_ROLE_ID = 3  # after MatrixOne's predefined moadmin 0, public 1, accountadmin 2
 
 
@@ -81,9 +85,11 @@ def create_role(tx: Tx, account_id: int, name: str, creator: int) -> None:
 
 
 def drop_role(tx: Tx, account_id: int, name: str) -> None:
-    """MatrixOne's ``doDropRole``: the role, its privileges and its memberships go together."""
+    """MatrixOne's ``doDropRole``: the role, its privileges and its memberships go together
+    (``deleteRoleFromMoRoleGrantFormat``: as granted and as grantee role too)."""
     tx.catalog_dirty = True
-    for table, col in (("__mo_roles", "name"), ("__mo_role_privs", "role_name"), ("__mo_user_grants", "role_name")):
+    for table, col in (("__mo_roles", "name"), ("__mo_role_privs", "role_name"), ("__mo_user_grants", "role_name"),
+                       ("__mo_role_grants", "granted"), ("__mo_role_grants", "grantee")):
         tx.execute(
             f"UPDATE {table} SET dropped_ts = ? WHERE account_id = ? AND {col} = ? AND dropped_ts IS NULL",  # noqa: S608
             (PENDING, account_id, name),
@@ -195,6 +201,12 @@ def restore_roles(tx: Tx, src_account_id: int, at: int, dst_account_id: int, in_
         "ORDER BY id",
         (dst_account_id, PENDING, *args),
     )
+    tx.execute(
+        "INSERT INTO __mo_role_grants(account_id, granted, grantee, with_grant_option, created_ts) "  # noqa: S608
+        f"SELECT ?, granted, grantee, with_grant_option, ? FROM __mo_role_grants WHERE account_id = ? AND {cond} "
+        "ORDER BY id",
+        (dst_account_id, PENDING, *args),
+    )
     keep = "" if in_place else (" AND user_name IN (SELECT name FROM __mo_users WHERE account_id = ? "
                                 "AND (dropped_ts IS NULL))")
     extra: tuple[object, ...] = () if in_place else (dst_account_id,)
@@ -202,6 +214,38 @@ def restore_roles(tx: Tx, src_account_id: int, at: int, dst_account_id: int, in_
         "INSERT INTO __mo_user_grants(account_id, role_name, user_name, created_ts) "  # noqa: S608
         f"SELECT ?, role_name, user_name, ? FROM __mo_user_grants WHERE account_id = ? AND {cond}{keep} ORDER BY id",
         (dst_account_id, PENDING, *args, *extra),
+    )
+
+
+def role_grants(conn: sqlite3.Connection, account_id: int, at: int | None = None) -> list[tuple[str, str, bool]]:
+    """``(granted, grantee, with_grant_option)`` of the account's role-to-role grants, oldest first."""
+    cond, params = visible(at)
+    sql = (f"SELECT granted, grantee, with_grant_option FROM __mo_role_grants WHERE account_id = ? AND {cond} "  # noqa: S608
+           "ORDER BY id")
+    return [(str(a), str(b), bool(w)) for a, b, w in conn.execute(sql, (account_id, *params))]
+
+
+def grant_role_to_role(tx: Tx, account_id: int, granted: str, grantee: str, with_grant_option: bool) -> None:
+    """Insert, or update the grant option of, ``granted`` -> ``grantee`` (MatrixOne's choices 2 and 3)."""
+    for a, b, w in role_grants(tx.conn, account_id):
+        if (a, b) == (granted, grantee):
+            if w == with_grant_option:
+                return
+            revoke_role_from_role(tx, account_id, granted, grantee)
+            break
+    tx.catalog_dirty = True
+    tx.execute(
+        "INSERT INTO __mo_role_grants(account_id, granted, grantee, with_grant_option, created_ts) VALUES (?,?,?,?,?)",
+        (account_id, granted, grantee, int(with_grant_option), PENDING),
+    )
+
+
+def revoke_role_from_role(tx: Tx, account_id: int, granted: str, grantee: str) -> None:
+    tx.catalog_dirty = True
+    tx.execute(
+        "UPDATE __mo_role_grants SET dropped_ts = ? WHERE account_id = ? AND granted = ? AND grantee = ? "
+        "AND dropped_ts IS NULL",
+        (PENDING, account_id, granted, grantee),
     )
 
 

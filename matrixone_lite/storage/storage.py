@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from matrixone_lite import native
 from matrixone_lite.errors import MOError, internal_error
 from matrixone_lite.storage import catalog as cat
 from matrixone_lite.storage import codec  # registers converters; the MO_DEC collation
@@ -120,6 +121,7 @@ class Storage(TransactionsMixin):
     # ---- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
         """A new connection with WAL, synchronous=FULL, converters and the engine's functions."""
+        native.load()  # before connecting: the native functions' entry point reaches new connections only
         conn = sqlite3.connect(
             str(self.path),
             detect_types=sqlite3.PARSE_DECLTYPES,

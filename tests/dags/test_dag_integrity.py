@@ -71,7 +71,12 @@ def test_restore_dag_shape(dagbag: Any) -> None:
     assert dag.task_dict["restore"].upstream_task_ids == {"approval_needed", "approve"}
     assert dag.task_dict["verify"].deferrable is True
     assert {"timestamp", "timezone", "pitr_name", "level", "account", "database", "table", "target_account",
-            "dry_run", "safety_snapshot", "require_approval", "fingerprint"} == set(dag.params)
+            "dry_run", "safety_snapshot", "require_approval", "fingerprint", "probe_conn_id"} == set(dag.params)
+    # VERIFIED restores are announced once per run: by the verify task, on the provider's default alias
+    from airflow.sdk import AssetAlias
+
+    assert dag.task_dict["verify"].outlets == [AssetAlias("matrixone_verified_restore")]
+    assert dag.task_dict["restore"].outlets == []
     for key in dag.params:
         param = dag.params.get_param(key)
         assert param.schema.get("title") and param.description, key

@@ -37,7 +37,8 @@ def test_drill_restores_into_scratch_and_cleans_up(run_dag: Any, drill_source: A
     assert str(dr.state) == "success", task_states(dr)
     result = xcom(dr, "report")["drills"][0]
     assert result["ok"] is True and result["pitr"] == "drill_p" and result["source"] == ACC
-    assert result["rows_verified"] == 12 and result["tables"] == 2
+    assert result["rows_verified"] == 12 and result["tables"] == 2 and result["verdict"] == "VERIFIED"
+    assert "verdict" in xcom(dr, "report")["report"] and "VERIFIED" in xcom(dr, "report")["report"]
     assert result["recovery_s"] >= 0
     assert _scratch_accounts(server) == []
     restores = [e["sql"] for e in server.statement_log.entries[before:] if e["sql"].startswith("RESTORE")]
@@ -68,7 +69,8 @@ def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_
     assert str(dr.state) == "failed"
     assert task_states(dr)["report"] == "failed"
     result = xcom(dr, "drill", 0)
-    assert result["ok"] is False and "db2.orders: MISMATCH" in result["error"]
+    assert result["ok"] is False and result["verdict"] == "MISMATCH"
+    assert "db2.orders: MISMATCH (table db2.orders existed at T and is missing now)" in result["error"], result
     assert result["scratch_dropped"] is True and result["recovery_s"] >= 0
     assert _scratch_accounts(server) == []
     assert tenant_sql(server, ACC, ["select count(*) from db1.products"])[0][0] == 9

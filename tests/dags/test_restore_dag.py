@@ -233,3 +233,36 @@ def test_unknown_pitr_fails_in_plan_without_changes(run_dag: Any, tenant_conns: 
     assert str(dr.state) == "failed" and states["plan"] == "failed", states
     assert states["restore"] == "upstream_failed"
     assert mo_server.statement_log.mutating()[before:] == []
+
+
+def test_verified_restore_announces_each_table_once_and_proves_access(
+        run_dag: Any, tenant_conns: None, mo_server: Any, scenario: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample DAG's new verdict lines: the access proof (probe_conn_id) and one asset event per table."""
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from airflow_provider_matrixone.proof.assets import asset_uri
+
+    tenant_sql(mo_server, ACC, ["drop user if exists rdag_app", "drop role if exists r_rdag",
+                                "create role r_rdag", "grant select on table db2.orders to r_rdag",
+                                "create user rdag_app identified by 'pw-rdag-app-1' default role r_rdag"])
+    monkeypatch.setenv("AIRFLOW_CONN_MATRIXONE_RDAG_APP",
+                       conn_json(mo_server, login=f"{ACC}#rdag_app", password="pw-rdag-app-1"))
+    tenant_sql(mo_server, ACC, ["delete from db2.orders where id = 1"])
+    uri = asset_uri(mo_server.host, mo_server.port, ACC, "db2.orders")
+    with create_session() as session:
+        before = len([e for e in session.scalars(select(AssetEvent)) if e.uri == uri])
+    dr = run_dag("matrixone_pitr_restore", {"timestamp": scenario["t"], "level": "table", "account": ACC,
+                                            "database": "db2", "table": "orders", "pitr_name": "rdag_own",
+                                            "safety_snapshot": False, "probe_conn_id": "matrixone_rdag_app"})
+    assert str(dr.state) == "success", task_states(dr)
+    text = xcom(dr, "report")["report"]
+    assert f"Access proof: VERIFIED: login {ACC}#rdag_app read 1 restored table(s)" in text, text
+    assert "Asset events: 1 on alias matrixone_verified_restore" in text, text
+    assert xcom(dr, "verify")["assets"] == [uri]
+    with create_session() as session:
+        events = [e for e in session.scalars(select(AssetEvent)) if e.uri == uri]
+    assert len(events) == before + 1  # the verify task's event only: the restore task emits none here
+    assert events[-1].extra["verdict"] == "VERIFIED" and events[-1].extra["pitr"] == "rdag_own"

@@ -57,7 +57,8 @@ def test_application_that_reads_every_table_verifies(tenant: SimpleNamespace, mo
     result = _sensor(tenant, t, probe_conn_id=probe).poke(context(task_id="verify"))
     report = result.xcom_value  # type: ignore[union-attr]
     assert report["verdict"] == "VERIFIED"
-    assert report["access"] == {"login_conn_id": probe, "tables_read": 1, "verdict": "VERIFIED"}
+    assert report["access"] == {"login_conn_id": probe, "login": f"{tenant.name}#app", "tables_read": 1,
+                                "verdict": "VERIFIED"}
     assert report["metrics"]["rows"] == {"db1.products": 9} and report["metrics"]["rows_total"] == 9
     assert set(report["metrics"]["phases_s"]) == {"reference_s", "verify_s", "access_probe_s"}
 
@@ -83,10 +84,9 @@ def test_verified_restore_emits_asset_events_with_metadata(tenant: SimpleNamespa
     from sqlalchemy import select
 
     t = now_after_pitr()
-    alias = f"mo_verified_{tenant.name}"
     with DAG(dag_id=f"test_assets_{tenant.name}", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
              catchup=False) as dag:
-        _sensor(tenant, t, asset_alias=alias, pitr_name="p_db1")
+        _sensor(tenant, t, pitr_name="p_db1")  # no asset_alias: the default alias is on
     uri = asset_uri(mo_server.host, mo_server.port, tenant.name, "db1.products")
     with DAG(dag_id=f"test_assets_down_{tenant.name}", schedule=[Asset(uri=uri, name=uri)],
              start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False,

@@ -31,6 +31,7 @@ from tests.operators.support import (
     tenant_sql,
 )
 from tests.provider.support import TENANT_PASSWORD
+from tests.support.seed import CREATE_ORDERS
 
 SETUP = [
     "create database pf",
@@ -103,6 +104,12 @@ CASES: dict[str, tuple[str, list[str], list[str]]] = {
     "table_from_another_database": ("database", ["create table pf.orders (id int primary key, item varchar(9))",
                                                  "insert into pf.orders select id, 'x' from db2.orders"],
                                     ["table pf.orders did not exist at T and exists now"]),
+    # the same, as MatrixOne #27116 left it: an exact copy of db2.orders (same columns and rows); an
+    # account reference holds db2 at T, so the default verification names the table it came from
+    "table_from_another_database_named": ("account", ["use pf", CREATE_ORDERS, "insert into pf.orders select * from db2.orders"],
+                                          ["table pf.orders is not part of pf at T; its content (3 rows, same columns) "
+                                           "matches db2.orders at T (a restore from another database's snapshot? "
+                                           "MatrixOne #27116)"]),
     "extra_table": ("database", ["create table pf.later (id int)"], ["table pf.later did not exist at T and exists now"]),
     "extra_view": ("database", ["create view pf.v2 as select id from pf.p"],
                    ["view pf.v2 did not exist at T and exists now"]),

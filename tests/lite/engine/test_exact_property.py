@@ -24,6 +24,7 @@ COLUMNS = [
     ("ub", "bigint unsigned"), ("bi", "bigint"), ("i", "int"), ("dbl", "double"), ("flt", "float"),
     ("dt", "datetime(6)"), ("dd", "date"), ("vc", "varchar(40)"), ("ch", "char(12)"), ("tx", "text"),
     ("js", "json"), ("bl", "blob"), ("vb", "varbinary(16)"),
+    ("ti", "tinyint"), ("su", "smallint unsigned"), ("iu", "int unsigned"),  # range-checked on write
 ]
 _WIDE = Context(prec=60)
 _CHARS = "abcXYZ019 '\"\\%_é中\t"
@@ -65,7 +66,10 @@ def _row(rng: random.Random, rid: int) -> tuple[list[Any], tuple[Any, ...]]:
     vb = bytes(rng.randrange(256) for _ in range(rng.randint(0, 16)))
     pairs = [(rid, rid), maybe(d38, e38), maybe(d10, e10), maybe(d20, e20), maybe(ub), maybe(bi),
              maybe(rng.randrange(-(2**31), 2**31)), maybe(dbl), maybe(flt), maybe(dt), maybe(dd), maybe(vc),
-             maybe(ch), (tx, tx), maybe(js), maybe(bl), maybe(vb)]
+             maybe(ch), (tx, tx), maybe(js), maybe(bl), maybe(vb),
+             maybe(rng.choice([-128, 127, rng.randrange(-128, 128)])),
+             maybe(rng.choice([0, 65535, rng.randrange(65536)])),
+             maybe(rng.choice([0, 2**32 - 1, rng.randrange(2**32)]))]
     return [p[0] for p in pairs], tuple(p[1] for p in pairs)
 
 

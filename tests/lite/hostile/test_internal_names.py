@@ -72,6 +72,9 @@ def test_internal_columns_are_unknown(srv: LiteServer, sql: str) -> None:
     ("select id, sqlite_source_id() from d.t", "sqlite_source_id"),
     ("update d.t set v = sqlite_version() where id = 1", "sqlite_version"),
     ("select load_extension('x')", "load_extension"),
+    # lite's native plumbing: the connection-handle entry point and the Python fallbacks (engine only)
+    ("select mo_native_handle(1)", "mo_native_handle"),
+    ("select id, mo_py_md5(v) from d.t", "mo_py_md5"),
 ])
 def test_sqlite_functions_and_pragmas_are_unknown(srv: LiteServer, sql: str, name: str | None) -> None:
     c = connect(srv, user="acc1#root")

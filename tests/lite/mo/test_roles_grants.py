@@ -83,7 +83,7 @@ def test_database_and_account_level_grants(driver: str, lite_server: Any) -> Non
     q(adm, "revoke r_db from u2")
     u2b = login(driver, srv, "acc1#u2", "pw")
     assert err(u2b, "select * from db1.t") == DENIED
-    assert err(u2b, "set role r_db") == (20101, "internal error: the role r_db has not been granted to the user u2")
+    assert err(u2b, "set role r_db") == (20101, "internal error: the role r_db has not be granted to the user u2")
 
 
 @pytest.mark.parametrize("driver", DRIVERS)

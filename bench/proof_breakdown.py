@@ -1,0 +1,118 @@
+"""Where the default proof's per-row time goes on matrixone_lite, stage by stage, in one run.
+
+In-process engine (no wire). One table of ``--rows`` rows (int key, varchar, double, decimal,
+timestamp), T taken, then 10% of the rows updated (so the read at T goes through the history
+table). The provider's fingerprint statement for the read at T is translated by lite; its SQLite
+text is then cut into cumulative stages, each run as ``SELECT COUNT(c0), ... FROM (<stage> LIMIT ALL)``
+(a derived table SQLite does not flatten, every projected value read, so computed, per row):
+
+1. read every column at T (the ``UNION ALL`` of the live and history tables);
+2. + the per-column encodings (``CAST``, ``HEX``, ``MO_DEC_TEXT``, the DOUBLE residual);
+3. + ``MO_CONCAT_WS``; 4. + ``MD5``; 5. the whole statement (``CRC32`` halves, ``SUM``, ``BIT_XOR``);
+
+each column's encoding alone (in stage 1's place), then the whole statement for the read now, and ``CREATE TABLE ... AS SELECT`` of the table (a native
+copy, the RESTORE's kind of work) as the unit. Best of ``--repeat``, interleaved. Nothing is
+asserted; run ``python bench/proof_breakdown.py [--rows N]`` (``MO_LITE_NATIVE=off`` for Python's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, fingerprint_select  # noqa: E402
+from matrixone_lite import native  # noqa: E402
+from matrixone_lite.engine import Engine  # noqa: E402
+
+COLUMNS = [Column("id", "int", False, None, 1, "PRI"), Column("label", "varchar(32)", True, None, 2),
+           Column("d", "double", True, None, 3), Column("m", "decimal(12,2)", True, None, 4),
+           Column("ts", "timestamp(3)", True, None, 5)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data:
+        engine = Engine(data, timezone="UTC")
+        with engine.storage.transaction() as tx:
+            engine.storage.create_account(tx, "acc", "admin", "pw")
+        s = engine.session("acc", "admin")
+        s.execute("create database big")
+        s.execute("use big")
+        s.execute("create table t (id int primary key, label varchar(32), d double, m decimal(12,2), ts timestamp(3))")
+        s.execute("insert into t (id, label, d, m, ts) with recursive c(x) as (select 1 union all select x + 1 "
+                  f"from c where x < {args.rows}) select x, concat('row-', x), x / 7.0, (x % 1000) + 0.25, "
+                  "'2024-10-28 17:30:00.123' from c")
+        at = engine.storage.now_ns()
+        s.execute("update t set label = concat(label, '+') where id % 10 = 0")
+        seen: list[str] = []
+        s.conn.set_trace_callback(seen.append)
+        s.execute(fingerprint_select("big", "t", COLUMNS, at))
+        s.conn.set_trace_callback(None)
+        sql_at = next(q for q in seen if "MO_CONCAT_WS" in q.upper())
+        m = re.search(r"MD5\(MO_CONCAT_WS\(',', (?P<enc>.*)\)\) AS h FROM (?P<src>\(.*\) AS \"t\") LIMIT", sql_at,
+                      re.S | re.I)
+        if m is None:
+            raise SystemExit("could not find the stages in lite's translation:\n" + sql_at)
+        enc, src = m.group("enc"), m.group("src")
+        cols = [f'"{c.name}"' for c in COLUMNS]
+        encs = [e.strip() for e in re.split(r", (?=COALESCE\()", enc)]  # one IFNULL(<encoding>, 'N') per column
+        if len(encs) != len(COLUMNS):
+            raise SystemExit(f"expected {len(COLUMNS)} encodings, found {len(encs)}: {enc}")
+
+        def staged(*values: str) -> str:
+            # COUNT(c) of every projected column: SQLite may skip computing a column nothing reads
+            names = [f"c{i}" for i in range(len(values))]
+            select = ", ".join(f"{v} AS {n}" for v, n in zip(values, names, strict=True))
+            counts = ", ".join(f"COUNT({n})" for n in names)
+            return f"SELECT {counts} FROM (SELECT {select} FROM {src} LIMIT {ALL_ROWS})"  # noqa: S608
+
+        copies = iter(range(10**6))
+        stages = {
+            "1. read every column at T (history union)": staged(*cols),
+            "2. + per-column encodings": staged(*encs),
+            "3. + MO_CONCAT_WS": staged(f"MO_CONCAT_WS(',', {enc})"),
+            "4. + MD5": staged(f"MD5(MO_CONCAT_WS(',', {enc}))"),
+            "5. whole statement at T (CRC32, SUM, BIT_XOR)": sql_at,
+            "whole statement now (no history)": None,
+            "CREATE TABLE AS SELECT (native copy)": None,
+        }
+        for i, column in enumerate(COLUMNS):  # one column's encoding instead of its plain read
+            stages[f"   {column.type} column encoded alone"] = staged(*cols[:i], encs[i], *cols[i + 1:])
+        now_sql = fingerprint_select("big", "t", COLUMNS, None)
+        best: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for name, sql in stages.items():
+                start = time.perf_counter()
+                if sql is not None:
+                    s.conn.execute(sql).fetchall()
+                elif name.startswith("whole"):
+                    s.execute(now_sql)
+                else:
+                    s.execute(f"create table c{next(copies)} as select * from t")
+                best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+        copy = best["CREATE TABLE AS SELECT (native copy)"]
+        print(f"proof per row, stage by stage ({args.rows:,} rows, 10% updated after T, in-process, best of "
+              f"{args.repeat}); native functions: {native.active()}")
+        previous, read = 0.0, best["1. read every column at T (history union)"]
+        for name, seconds in best.items():
+            if name[0].isdigit():
+                step = f"(+{(seconds - previous) * 1e6 / args.rows:5.2f})"
+                previous = seconds
+            elif name.startswith(" "):
+                step = f"(+{(seconds - read) * 1e6 / args.rows:5.2f} over stage 1)"
+            else:
+                step = " " * 8
+            print(f"  {name:<46} {seconds * 1e6 / args.rows:6.2f} us/row {step:<8}  {seconds / copy:5.2f}x the copy")
+
+
+if __name__ == "__main__":
+    main()
