@@ -9,7 +9,7 @@ must not pass for a verified one, nor silently run unverified: the lead's call f
 provider's account-connection resolver (:mod:`airflow_provider_matrixone.hooks.routing`: the
 ``matrixone_account_connections`` Variable, then the ``matrixone_<account>`` convention); if none
 is usable the task is refused before any statement that changes anything, with a sentence naming
-what to give. Turning verification off (``verify=False`` / ``capture_reference=False``) is the
+what to give (after the plan's own guards, read-only, so a wrong request is named as such first). Turning verification off (``verify=False`` / ``capture_reference=False``) is the
 explicit way to restore unverified. Both restore operators call :func:`verification_readers`.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 from airflow_provider_matrixone.pitr import errors
 from airflow_provider_matrixone.pitr.models import Level
 from airflow_provider_matrixone.restore.request import RestoreRequest
+from airflow_provider_matrixone.restore.run import plan
 
 __all__ = ["ReadersRefused", "verification_readers"]
 
@@ -64,6 +65,9 @@ def verification_readers(hook: Any, conn_id: str, request: RestoreRequest, *, re
         try:
             readers.append(router.account_ops(account))
         except errors.InvalidInput as exc:
+            # the request's own faults (level/object, target, window...) are named first, as they
+            # would be without this step: the plan's guards alone, read-only
+            plan(hook, request, list_objects=False)
             raise ReadersRefused(
                 "connection",
                 f"verification must read account '{account}' but connection '{conn_id}' is logged in to account "

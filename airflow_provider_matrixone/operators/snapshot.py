@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
+from airflow_provider_matrixone.operators._assets import declare_alias
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_choice,
@@ -20,13 +19,13 @@ from airflow_provider_matrixone.operators._common import (
     make_hook,
     optional_str,
     workflow_flags,
-    workflow_run_key,
 )
 from airflow_provider_matrixone.operators._readers import verification_readers
+from airflow_provider_matrixone.operators._workflow import run_operator_restore
 from airflow_provider_matrixone.pitr import errors, statements
 from airflow_provider_matrixone.pitr.models import Level, Scope
 from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
-from airflow_provider_matrixone.restore import render_report, run_restore, snapshot_request
+from airflow_provider_matrixone.restore import snapshot_request
 from airflow_provider_matrixone.restore.snapshot import readable
 
 __all__ = ["MatrixOneSnapshotCreateOperator", "MatrixOneSnapshotDropOperator", "MatrixOneSnapshotRestoreOperator"]
@@ -222,21 +221,7 @@ class MatrixOneSnapshotRestoreOperator(BaseOperator):
                     verify_conn_id=optional_str(self.verify_conn_id), opt_out="verify=False")
             else:
                 ref_hook = verify_hook = hook
-            run_key, try_number = workflow_run_key(context, self)
-            probe_id = optional_str(self.probe_conn_id)
-            result = run_restore(hook, request, run_key=run_key, attempt=try_number, logger=self.log,
-                                 source_ops=ref_hook, target_ops=verify_hook,
-                                 list_objects=request.verify or readable(hook, request),
-                                 probe_ops=make_hook(probe_id) if probe_id else None)
-            if dry_run_flag.note:
-                result["dry_run_note"] = dry_run_flag.note
-            self.log.info("restore report:\n%s", render_report(result))
-            if not result["ok"]:
-                check = result["check"]
-                raise AirflowException(f"snapshot {request.snapshot_name} restored but the scope does not match the "
-                                       f"snapshot: {check['summary']}\n"
-                                       + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
-            if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
-                result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"],
-                                                     self.log, snapshot=request.snapshot_name)
-            return result
+            return run_operator_restore(
+                self, context, hook, request, (ref_hook, verify_hook), dry_run_note=dry_run_flag.note,
+                mismatch=f"snapshot {request.snapshot_name} restored but the scope does not match the snapshot",
+                list_objects=request.verify or readable(hook, request), snapshot=request.snapshot_name)
