@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from airflow_provider_matrixone.pitr.identifiers import Login  # noqa: E402
 from airflow_provider_matrixone.pitr.models import Scope  # noqa: E402
-from airflow_provider_matrixone.pitr.verify import capture_reference, capture_state, compare  # noqa: E402
+from airflow_provider_matrixone.pitr.verify import compare  # noqa: E402
+from airflow_provider_matrixone.sql_io.capture import capture_reference, capture_state  # noqa: E402
 from airflow_provider_matrixone.sql_io.operations import PitrClient  # noqa: E402
 
 TENANT_PASSWORD = "bench-tenant-password"

@@ -135,7 +135,7 @@ def matrixone_pitr_incident_demo() -> None:
         """T = now, once every PITR exists; the reference is each tenant's data read *at T*."""
         from airflow_provider_matrixone.pitr import timestamps
         from airflow_provider_matrixone.pitr.models import Scope
-        from airflow_provider_matrixone.pitr.verify import capture_reference
+        from airflow_provider_matrixone.sql_io.capture import capture_reference
 
         time.sleep(0.05)
         instant = pendulum.now("UTC")
@@ -180,7 +180,8 @@ def matrixone_pitr_incident_demo() -> None:
     @task
     def verify(t: dict[str, Any], restores: list[dict[str, Any]]) -> dict[str, Any]:
         """Compare each tenant with its reference at T and with the guide's expected results."""
-        from airflow_provider_matrixone.pitr.verify import Reference, capture_state, compare
+        from airflow_provider_matrixone.pitr.verify import Reference, compare
+        from airflow_provider_matrixone.sql_io.capture import capture_state
 
         verdicts: list[dict[str, Any]] = []
         checks: list[dict[str, Any]] = []

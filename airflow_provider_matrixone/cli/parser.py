@@ -132,6 +132,15 @@ def _restore_safety_flags(parser: argparse.ArgumentParser) -> None:
                         action="store_false", help="skip the safety snapshot")
 
 
+def _run_key_and_verify_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-key", "--run_key", dest="run_key", default=None,
+                        help="names this run's safety snapshot (undo point); the same key and scope give the same "
+                             "name, so a rerun reuses the snapshot of its first attempt (default: a new key per run)")
+    parser.add_argument("--verify", action="store_true",
+                        help="capture the target state at T first, compare after the restore, print a per-table "
+                             "report")
+
+
 def build_parser() -> _Parser:
     """The whole command tree."""
     conn_leaf = _connection_flags(defaults=False)
@@ -185,11 +194,7 @@ def build_parser() -> _Parser:
     p.add_argument("--table", help="table to restore (with --database)")
     _new_account_flags(p)
     _restore_safety_flags(p)
-    p.add_argument("--run-key", "--run_key", dest="run_key", default=None,
-                   help="names this run's safety snapshot (undo point); the same key and scope give the same "
-                        "name, so a rerun reuses the snapshot of its first attempt (default: a new key per run)")
-    p.add_argument("--verify", action="store_true",
-                   help="capture the target state at T first, compare after the restore, print a per-table report")
+    _run_key_and_verify_flags(p)
     _format_flag(p)
 
     p = _leaf(pitr_sub, "window", "pitr window", "show the recoverable window of PITRs", conn_leaf)
@@ -225,8 +230,9 @@ def build_parser() -> _Parser:
     p.add_argument("--db", help="database to restore")
     p.add_argument("--table", help="table to restore (with --db)")
     _new_account_flags(p)
-    p.add_argument("--yes", "-y", action="store_true",
-                   help="confirm an in-place account or cluster restore without a prompt")
+    _restore_safety_flags(p)
+    _run_key_and_verify_flags(p)
+    _format_flag(p)
     return top
 
 

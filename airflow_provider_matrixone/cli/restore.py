@@ -1,5 +1,9 @@
 """``mo-pitr pitr restore`` and ``snapshot restore``: plan, confirm, protect, restore, verify.
 
+Both are argument handling around the provider's one workflow
+(:func:`airflow_provider_matrixone.restore.run_restore`, :func:`run_workflow` here): a snapshot
+restore is the same plan, undo point, verification and report, T being the snapshot's instant.
+
 Order matters: everything that can be checked is checked before the first mutating statement
 (flags, PITR, level, window), the verification reference is captured *before* the restore (the
 restore may destroy what it reads), and the safety snapshot is taken right before the restore.
@@ -9,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +22,11 @@ from airflow_provider_matrixone.cli.errors import Refused, UsageError
 from airflow_provider_matrixone.cli.pitr_commands import cluster_flag
 from airflow_provider_matrixone.cli.targets import Target, check_combination, pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import errors as domain
-from airflow_provider_matrixone.pitr import statements, timestamps
+from airflow_provider_matrixone.pitr import timestamps
 from airflow_provider_matrixone.pitr.flags import parse_bool
-from airflow_provider_matrixone.pitr.guards import check_snapshot_covers
-from airflow_provider_matrixone.pitr.models import Level, Pitr
+from airflow_provider_matrixone.pitr.models import Level
 from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
-from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
+from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore, snapshot_request
 from airflow_provider_matrixone.sql_io.driver import redact_sql
 
 ASSUME_YES_ENV = "MO_PITR_YES"
@@ -95,9 +97,7 @@ def pitr_restore(ctx: Context) -> int:
     a = ctx.args
     cluster = cluster_flag(a.cluster)
     password = accounts.new_account_flags(a.new_account, a.new_admin_name, a.new_admin_password)
-    if a.verify and a.dry_run:
-        raise UsageError("--verify", "--verify and --dry-run exclude each other (a dry run restores nothing)",
-                         "--dry-run")
+    check_flags(a)
     check_combination(cluster, a.account, a.database, a.table, a.new_account, "--database")
     # Format and zone errors are usage errors: report them before connecting. The zone used here
     # only checks the shape; the real instant is resolved in the server's zone below.
@@ -105,7 +105,6 @@ def pitr_restore(ctx: Context) -> int:
         timestamps.resolve_zone(a.timezone)
     timestamps.parse_timestamp(a.timestamp, zone=a.timezone or "UTC")
     client = ctx.client
-    progress = Progress(ctx)
     parsed = client.resolve_timestamp(a.timestamp, a.timezone or "server")
     if parsed.note:
         ctx.err(f"note: {parsed.note}")
@@ -122,6 +121,22 @@ def pitr_restore(ctx: Context) -> int:
         timestamp_note=parsed.note, dry_run=bool(a.dry_run), safety_snapshot=bool(a.safety_snapshot and not beside),
         verify=bool(a.verify),
     )
+    pitr_row = (f"{pitr.name} (level {pitr.level.value}{', account ' + pitr.account if pitr.account else ''}, "
+                f"range {pitr.range.value} {pitr.range.unit.value})")
+    return run_workflow(ctx, request, target, password, ("pitr", pitr_row, pitr.to_dict()), parsed.instant)
+
+
+def run_workflow(ctx: Context, request: RestoreRequest, target: Target, password: str | None,
+                 source: tuple[str, str, dict[str, Any]], instant: datetime) -> int:
+    """Run the provider's workflow for a ``pitr restore`` or ``snapshot restore`` command line.
+
+    ``source`` is what is restored from: its kind (``pitr``/``snapshot``), its line in the printed
+    plan and its dict in ``--format json``. Confirmation, creating a new account first, the plan,
+    the undo point and the report are the same for both.
+    """
+    a, client = ctx.args, ctx.client
+    progress = Progress(ctx)
+    beside = target.new_account
     create_sql = accounts.create_account_sql(beside, a.new_admin_name, password) if beside and password else None
     zone = client.server_timezone
     shown = [redact_sql(s) for s in ([create_sql] if create_sql else [])]
@@ -142,7 +157,7 @@ def pitr_restore(ctx: Context) -> int:
         if name == "planned":
             plan_data.update(result["plan"])
             shown.append(redact_sql(result["sql"]))
-            _print_plan(ctx, a, pitr, target, parsed.instant, zone, shown, client)
+            _print_plan(ctx, a, source[:2], target, instant, zone, shown, client)
         elif name == "undo_point":
             _print_undo_point(ctx, a, result, target, progress)
 
@@ -153,7 +168,7 @@ def pitr_restore(ctx: Context) -> int:
                              logger=_QUIET)
     except domain.LevelMismatch as exc:
         raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
-    return _finish(ctx, a, result, target, parsed.instant, zone, shown, pitr, progress)
+    return _finish(ctx, a, result, target, instant, zone, shown, (source[0], source[2]), progress)
 
 
 def _print_undo_point(ctx: Context, a: Any, result: dict[str, Any], target: Target, progress: Progress) -> None:
@@ -174,14 +189,12 @@ _QUIET.propagate = False
 _QUIET.addHandler(logging.NullHandler())
 
 
-def _print_plan(ctx: Context, a: Any, pitr: Pitr, target: Target, instant: datetime, zone: Any, shown: list[str],
-                client: Any) -> None:
+def _print_plan(ctx: Context, a: Any, source_row: tuple[str, str], target: Target, instant: datetime, zone: Any,
+                shown: list[str], client: Any) -> None:
     if a.format == "json":
         return
     rows = [
-        ("pitr", f"{pitr.name} (level {pitr.level.value}"
-                 f"{', account ' + pitr.account if pitr.account else ''}, range {pitr.range.value} "
-                 f"{pitr.range.unit.value})"),
+        source_row,
         ("target", target.describe(client.login)),
         ("timestamp", output.two_zones(instant, zone)),
         ("server", f"MatrixOne {client.version} as {client.login.account}#{client.login.user}"),
@@ -195,10 +208,10 @@ def _print_plan(ctx: Context, a: Any, pitr: Pitr, target: Target, instant: datet
 
 
 def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instant: datetime, zone: Any,
-            shown: list[str], pitr: Pitr, progress: Progress) -> int:
+            shown: list[str], source: tuple[str, dict[str, Any]], progress: Progress) -> int:
     plan = result["plan"]
     data: dict[str, Any] = {
-        "pitr": pitr.to_dict(), "target": target.scope.to_dict(), "new_account": target.new_account,
+        source[0]: source[1], "target": target.scope.to_dict(), "new_account": target.new_account,
         "source_account": target.source_account, "statements": shown,
         "timestamp_utc": instant.isoformat(), "timestamp_server": plan["server_literal"],
         "server_timezone": output.zone_name(zone), "dry_run": bool(a.dry_run), "undo": result["undo"],
@@ -235,33 +248,31 @@ def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instan
     return status
 
 
+def check_flags(a: Any) -> None:
+    """Flag combinations a restore command refuses before connecting."""
+    if a.verify and a.dry_run:
+        raise UsageError("--verify", "--verify and --dry-run exclude each other (a dry run restores nothing)",
+                         "--dry-run")
+
+
 def snapshot_restore(ctx: Context) -> int:
+    """Argument handling around the same workflow, restoring from a snapshot (T = the snapshot's instant)."""
     a = ctx.args
     password = accounts.new_account_flags(a.new_account, a.new_admin_name, a.new_admin_password)
+    check_flags(a)
     check_combination(False, a.account, a.db, a.table, a.new_account, "--db")
     client = ctx.client
-    progress = Progress(ctx)
     snap = client.get_snapshot(a.sname)
     if snap is None:
         raise domain.SnapshotNotFound(f"snapshot {a.sname} does not exist (for account {client.account})")
     target = snapshot_target(snap, client.login, account=a.account, database=a.db, table=a.table,
                              new_account=a.new_account)
+    if a.verify:
+        verification.require_own_account(client, target)  # refuse before the prompt, not after
     scope = target.scope
-    # a snapshot serves its own object only (#27116; v4.2.0 and older restore it anyway), as in the operator
-    check_snapshot_covers(snap.name, snap.level, snap.database, snap.table, scope)
-    sql = statements.restore_snapshot(snap.name, scope, version=client.version, to_account=target.new_account)
-    ctx.out(f"restore plan\n  snapshot   {snap.name} ({snap.level.value}, {output.snapshot_timestamp(snap)} UTC)\n"
-            f"  target     {target.describe(client.login)}\n  statement  {sql}")
-    if target.needs_confirmation:
-        confirm(ctx, target.describe(client.login))
-    start = time.monotonic()
-    progress.phase(f"restoring {target.describe(client.login)} from snapshot {snap.name} ...")
-    if target.new_account and password is not None:
-        create_sql = accounts.create_account_sql(target.new_account, a.new_admin_name, password)
-        accounts.restore_into_new_account(client, progress, target.new_account, create_sql, sql)
-    else:
-        client.execute(sql)
-    duration = time.monotonic() - start
-    progress.phase(f"restore done in {duration:.2f}s")
-    ctx.out(f"restored {target.describe(client.login)} from snapshot {snap.name} in {duration:.2f}s")
-    return 0
+    request = snapshot_request(client, snap.name, level=scope.level, account=scope.account, database=scope.database,
+                               table=scope.table, to_account=target.new_account, dry_run=bool(a.dry_run),
+                               safety_snapshot=bool(a.safety_snapshot and not target.new_account),
+                               verify=bool(a.verify))
+    row = f"{snap.name} ({snap.level.value}, {output.snapshot_timestamp(snap)} UTC)"
+    return run_workflow(ctx, request, target, password, ("snapshot", row, snap.to_dict()), request.instant)

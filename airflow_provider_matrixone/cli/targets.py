@@ -15,6 +15,7 @@ from airflow_provider_matrixone.cli.errors import UsageError
 from airflow_provider_matrixone.pitr.errors import InvalidInput
 from airflow_provider_matrixone.pitr.identifiers import Login, validate_name
 from airflow_provider_matrixone.pitr.models import Level, Pitr, Scope, Snapshot
+from airflow_provider_matrixone.pitr.restore_plan import snapshot_scope
 
 
 @dataclass(frozen=True)
@@ -109,23 +110,13 @@ def pitr_target(pitr: Pitr, login: Login, *, cluster: bool, account: str | None,
 
 def snapshot_target(snap: Snapshot, login: Login, *, account: str | None, database: str | None,
                     table: str | None, new_account: str | None) -> Target:
-    """The restore a ``snapshot restore`` command line asks for, given the snapshot's level."""
+    """The restore a ``snapshot restore`` command line asks for: the object is the provider's rule
+    (:func:`~airflow_provider_matrixone.pitr.restore_plan.snapshot_scope`, as the operator's)."""
     check_combination(False, account, database, table, new_account, "--db")
     if new_account:
         source = account or snap.account or login.account
         return Target(Scope.build(Level.ACCOUNT, account=source), new_account=new_account, data_from=source)
-    if database:
-        level = Level.TABLE if table else Level.DATABASE
-        return Target(Scope.build(level, account=account or snap.account or login.account, database=database,
-                                  table=table))
-    if account:
-        return Target(Scope.build(Level.ACCOUNT, account=account))
-    if snap.level is Level.CLUSTER:
-        return Target(Scope.build(Level.CLUSTER))
-    acc = snap.account or login.account
-    if snap.level is Level.ACCOUNT:
-        return Target(Scope.build(Level.ACCOUNT, account=acc))
-    return Target(Scope.build(snap.level, account=acc, database=snap.database, table=snap.table))
+    return Target(snapshot_scope(snap, login.account, account=account, database=database, table=table))
 
 
 #: Name flags of every command: (attribute, flag, domain field, kind for the example).

@@ -8,12 +8,19 @@ typed methods below instead of writing SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from airflow.providers.common.sql.hooks.handlers import fetch_all_handler
 from airflow.providers.mysql.hooks.mysql import MySqlHook
 
 from airflow_provider_matrixone.pitr import errors, identifiers
-from airflow_provider_matrixone.sql_io.driver import redact_sql, translate_driver_error
+from airflow_provider_matrixone.sql_io.driver import (
+    QueryResult,
+    redact_sql,
+    translate_driver_error,
+    typed_driver_errors,
+)
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 CLIENTS = ("mysqlclient", "mysql-connector-python", "pymysql")
@@ -184,6 +191,49 @@ class MatrixOneHook(PitrOperations, MySqlHook):
     def _open_connection(self) -> Any:
         return self.get_conn()
 
+    def execute_many(self, sqls: Sequence[str]) -> list[QueryResult]:
+        """Run statements in order through :meth:`DbApiHook.run` (one connection, autocommit on).
+
+        The common-sql path owns the connection: :meth:`get_conn` (driver, login, timeouts),
+        MySqlHook's ``set_autocommit``/``get_autocommit``, closing, and ``descriptions`` for the
+        caller. What stays the provider's: each statement is logged through ``redact_sql`` (see
+        :meth:`_run_command`), driver errors come back typed (``translate_driver_error``, which the
+        lost-connection rule reads), and the result keeps each statement's columns.
+        """
+        if not sqls:
+            return []
+        with typed_driver_errors():
+            results = self.run(_RedactedStatements(sqls), autocommit=True, handler=fetch_all_handler,
+                               return_last=False)
+        out: list[QueryResult] = []
+        for description, rows in zip(self.descriptions, results or [], strict=True):
+            out.append(([d[0] for d in (description or [])], [tuple(r) for r in (rows or [])]))
+        return out
+
+    def _run_command(self, cur: Any, sql_statement: str, parameters: Any) -> None:
+        """DbApiHook's per-statement step, with the statement logged redacted.
+
+        The base class logs the raw statement (a ``CREATE ACCOUNT ... IDENTIFIED BY`` would carry
+        a password) and hands it to SQL lineage; PITR, snapshot and restore statements are not
+        data lineage, so neither happens here.
+        """
+        if self.log_sql:
+            self.log.info("MatrixOne SQL: %s", redact_sql(sql_statement))
+        if parameters:
+            cur.execute(sql_statement, parameters)
+        else:
+            cur.execute(sql_statement)
+
     def _server_timezone_setting(self) -> str | None:
         value = self._timezone_override or self._extra("server_timezone")
         return str(value) if value else None
+
+
+class _RedactedStatements(list[str]):
+    """The statements as DbApiHook.run iterates them, shown redacted wherever it logs the list
+    (its debug line "Executing following statements against DB: %s")."""
+
+    def __repr__(self) -> str:
+        return repr([redact_sql(s) for s in self])
+
+    __str__ = __repr__

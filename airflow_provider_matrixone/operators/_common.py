@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from airflow_provider_matrixone.pitr import errors
+from airflow_provider_matrixone.pitr.flags import DryRun, parse_dry_run
 from airflow_provider_matrixone.pitr.lost_connection import (  # noqa: F401 (re-exported)
     LOST_CONNECTION_CODES,
     UNREACHABLE_CODES,
@@ -116,3 +117,26 @@ def run_identity(context: Any, task: Any) -> tuple[str, str, str, int, int]:
     map_index = getattr(ti, "map_index", -1)
     try_number = getattr(ti, "try_number", None) or (context.get("try_number") if hasattr(context, "get") else 1) or 1
     return dag_id, task_id, run_id, int(map_index if map_index is not None else -1), int(try_number)
+
+
+def workflow_flags(task: Any, verify_field: str = "capture_reference") -> tuple[DryRun, dict[str, bool]]:
+    """The restore workflow's flags from a restore operator's arguments (PITR and snapshot restores alike).
+
+    ``verify_field`` is the operator's name for "verify": ``capture_reference`` (PITR restore) or
+    ``verify`` (snapshot restore).
+
+    ``dry_run`` fails safe (an ambiguous value means a dry run, with a warning); the others take
+    true/false, yes/no or 1/0 and fail the task on anything else, before any statement.
+    """
+    dry_run = parse_dry_run(task.dry_run_only)
+    if dry_run.note:
+        task.log.warning("%s", dry_run.note)
+    return dry_run, {"safety_snapshot": as_bool(task.safety_snapshot, "safety_snapshot"),
+                     "verify": as_bool(getattr(task, verify_field), verify_field),
+                     "fingerprint": as_bool(task.fingerprint, "fingerprint")}
+
+
+def workflow_run_key(context: Any, task: Any) -> tuple[str, int]:
+    """(run key, try number): the key names the undo point; default ``<dag>/<task>/<run>/<map index>``."""
+    dag_id, task_id, run_id, map_index, try_number = run_identity(context, task)
+    return optional_str(task.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}", try_number

@@ -13,22 +13,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_matrixone.operators._assets import declare_alias, emit_check_events
+from airflow_provider_matrixone.operators._assets import declare_alias
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
-    as_bool,
     domain_errors,
     make_hook,
     optional_str,
-    run_identity,
+    workflow_flags,
 )
-from airflow_provider_matrixone.pitr.flags import parse_dry_run
+from airflow_provider_matrixone.operators._readers import verification_readers
+from airflow_provider_matrixone.operators._workflow import run_operator_restore
 from airflow_provider_matrixone.pitr.identifiers import validate_name
 from airflow_provider_matrixone.pitr.models import Scope
 from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS
-from airflow_provider_matrixone.restore import RestoreRequest, render_report, run_restore
+from airflow_provider_matrixone.restore import RestoreRequest
 
 __all__ = ["MatrixOnePITRRestoreOperator"]
 
@@ -51,12 +50,16 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         template) also means a dry run, with a warning and ``dry_run_note`` in the result.
     :param safety_snapshot: snapshot the scope's current state first (the undo point). This and
         the other flags take true/false, yes/no or 1/0; anything else fails before any statement.
-    :param capture_reference: record the state at T for the verification sensor.
+    :param capture_reference: record the state at T and verify the restore against it (and for the
+        verification sensor); ``False`` restores unverified, on purpose.
     :param fingerprint: prove content: exact, order-independent per-table fingerprints (columns, names
         and types included) in the reference and the post-restore check. On by default; ``False``
         keeps counts and columns (the retry's "already landed" decision always compares content).
     :param reference_conn_id: connection that reads the source at T (an account can only read its
-        own data); defaults to ``matrixone_conn_id``.
+        own data); default: ``matrixone_conn_id`` when it is that account, else the account's own
+        connection (``matrixone_<account>`` or the ``matrixone_account_connections`` Variable);
+        without a usable one a verified restore is refused before anything changes
+        (:mod:`~airflow_provider_matrixone.operators._readers`).
     :param verify_conn_id: connection that reads the restored scope now; defaults likewise.
     :param restore_timeout: read timeout (s) of the RESTORE statement; restores can take hours.
     :param run_key: names the undo point (with the restored scope); default
@@ -132,21 +135,23 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         with domain_errors(f"restore from pitr {self.pitr_name}"):
             return self._execute(context)
 
-    def _hooks(self) -> tuple[Any, Any, Any]:
-        main = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
+    def _readers(self, hook: Any, request: RestoreRequest) -> tuple[Any, Any]:
+        """(reads the source at T, reads the restored scope now).
+
+        Verified (the default): logins of the accounts read, given or resolved, else refused before
+        anything changes (:func:`~airflow_provider_matrixone.operators._readers.verification_readers`).
+        ``capture_reference=False``: the given connections (default the task's own) serve the plan.
+        """
         ref_id = optional_str(self.reference_conn_id)
         ver_id = optional_str(self.verify_conn_id)
-        ref = make_hook(ref_id) if ref_id and ref_id != self.matrixone_conn_id else main
-        ver = make_hook(ver_id) if ver_id and ver_id != self.matrixone_conn_id else main
-        return main, ref, ver
+        ref_id, ver_id = (None if c == self.matrixone_conn_id else c for c in (ref_id, ver_id))
+        if request.verify:
+            return verification_readers(hook, self.matrixone_conn_id, request, reference_conn_id=ref_id,
+                                        verify_conn_id=ver_id, opt_out="capture_reference=False")
+        return (make_hook(ref_id) if ref_id else hook), (make_hook(ver_id) if ver_id else hook)
 
     def _execute(self, context: Any) -> dict[str, Any]:
-        dry_run_flag = parse_dry_run(self.dry_run_only)
-        if dry_run_flag.note:
-            self.log.warning("%s", dry_run_flag.note)
-        flags = {"safety_snapshot": as_bool(self.safety_snapshot, "safety_snapshot"),
-                 "verify": as_bool(self.capture_reference, "capture_reference"),
-                 "fingerprint": as_bool(self.fingerprint, "fingerprint")}
+        dry_run_flag, flags = workflow_flags(self)
         level, account, database, table = (optional_str(v) for v in (self.level, self.account, self.database,
                                                                        self.table))
         Scope.build(level, account=account, database=database, table=table)  # names first, before any connection
@@ -154,7 +159,7 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
         for field, value in (("target account", self.target_account), ("source account", self.source_account)):
             if optional_str(value):
                 validate_name(value, field, "account")
-        hook, ref_hook, verify_hook = self._hooks()
+        hook = make_hook(self.matrixone_conn_id, read_timeout=self.restore_timeout)
         parsed = hook.resolve_timestamp(self.timestamp, optional_str(self.timezone))
         request = RestoreRequest.build(
             pitr_name=self.pitr_name, level=level, instant=parsed.instant, account=account, database=database,
@@ -162,29 +167,11 @@ class MatrixOnePITRRestoreOperator(BaseOperator):
             source_account=optional_str(self.source_account), timestamp_note=parsed.note,
             dry_run=dry_run_flag.enabled, **flags,
         )
-        dag_id, task_id, run_id, map_index, try_number = run_identity(context, self)
-        run_key = optional_str(self.run_key) or f"{dag_id}/{task_id}/{run_id}/{map_index}"
-        probe_id = optional_str(self.probe_conn_id)
-        result = run_restore(hook, request, run_key=run_key, attempt=try_number, source_ops=ref_hook,
-                             target_ops=verify_hook, logger=self.log,
-                             probe_ops=make_hook(probe_id) if probe_id else None)
-        if dry_run_flag.note:
-            result["dry_run_note"] = dry_run_flag.note
-        # logged before returning: the report sits above the return value in the task log
-        self.log.info("restore report:\n%s", render_report(result))
-        if not result["ok"]:
-            check = result["check"]
-            if (check.get("access") or {}).get("verdict") == "MISMATCH":
-                raise AirflowException("restore landed and its content verified, but the application login "
-                                       f"cannot read it: {check['summary']}\n"
-                                       + "\n".join(f"  MISMATCH: {r}" for r in check["access"]["reasons"]))
-            # Never report success on a wrong state (e.g. another run restored the same scope to a
-            # different instant meanwhile). A retry re-checks first and re-issues only if needed.
-            raise AirflowException(f"restore issued but the scope does not match the state at T: "
-                                   f"{check['summary']}; another writer or restore may have changed "
-                                   f"it; a retry checks again before re-issuing\n"
-                                   + "\n".join(f"  {check['verdict']}: {r}" for r in check["reasons"][:20]))
-        if self.asset_alias and (result.get("check") or {}).get("verdict") == "VERIFIED":
-            result["assets"] = emit_check_events(context, self.asset_alias, verify_hook, result["check"], self.log,
-                                                 pitr=self.pitr_name)
-        return result
+        ref_hook, verify_hook = self._readers(hook, request)
+        # Never report success on a wrong state (e.g. another run restored the same scope to a
+        # different instant meanwhile). A retry re-checks first and re-issues only if needed.
+        return run_operator_restore(
+            self, context, hook, request, (ref_hook, verify_hook), dry_run_note=dry_run_flag.note,
+            mismatch="restore issued but the scope does not match the state at T",
+            hint="; another writer or restore may have changed it; a retry checks again before re-issuing",
+            pitr=self.pitr_name)

@@ -5,30 +5,32 @@ backup-restore-anchors: dry-run plans): which exact SQL, which instant in UTC an
 zone, and which databases/tables are dropped, recreated or replaced, with their row counts now and
 at T. Building it sends SHOW PITR, SHOW DATABASES/TABLES (now and ``{MO_TS = T}``) and batched
 counts, never a mutating statement, so ``dry_run=True`` is safe by construction.
+
+This module is the pure half (no connection, no clock): which accounts a request names
+(:func:`resolve_accounts`), the read statements the guards need and their decisions over the rows
+(:func:`partitioned_sql`, :func:`guard_partitioned`, ...), and the plan's lines from the listings
+(:func:`database_actions`, :func:`table_actions`). The reads are sent by
+:func:`airflow_provider_matrixone.sql_io.plan_reads.plan_restore`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
-
-# Run-time I/O: this module orchestrates batched reads, an exception named in
-# tests/unit/pitr/test_pitr_is_pure.py (issue 12, point 3).
-from airflow_provider_matrixone.sql_io.reading import BatchReader
 
 from . import errors, guards, statements
 from .coverage import check_pitr_covers
-from .identifiers import quote_string, validate_name
-from .models import Level, Pitr, Scope
+from .identifiers import quote_string
+from .models import Level, Pitr, Scope, Snapshot
 from .table_state import TableState
-from .timestamps import to_epoch_ns
-from .verify import Reference, check_reader_account, scope_databases_and_tables
+from .verify import Reference
 
 if TYPE_CHECKING:
-    from airflow_provider_matrixone.sql_io.operations import PitrOperations
+    from airflow_provider_matrixone.pitr.versions import ServerVersion
 
-__all__ = ["ObjectAction", "RestorePlan", "check_pitr_covers", "plan_restore"]
+__all__ = ["ObjectAction", "PlanAccounts", "RestorePlan", "check_pitr_covers", "database_actions",
+           "fk_children_sql", "guard_fk_children", "guard_partitioned", "partitioned_sql", "resolve_accounts",
+           "snapshot_scope", "table_actions"]
 
 DROP = "drop"
 RECREATE = "recreate"
@@ -37,14 +39,6 @@ REPLACE = "replace"
 
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
-
-
-def _zone_name(zone: Any) -> str:
-    return str(getattr(zone, "key", None) or getattr(zone, "name", None) or zone)
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -70,9 +64,14 @@ class ObjectAction:
 
 @dataclass(frozen=True)
 class RestorePlan:
-    """The exact restore and its effect; ``to_dict()`` is JSON-able for XCom and ``mo-pitr --json``."""
+    """The exact restore and its effect; ``to_dict()`` is JSON-able for XCom and ``mo-pitr --json``.
 
-    pitr: Pitr
+    A restore from a PITR has ``pitr``; a restore from a snapshot has ``snapshot`` (and ``pitr``
+    None, an empty ``window``): T is then the snapshot's instant, and the same plan, undo point,
+    verification and report follow.
+    """
+
+    pitr: Pitr | None
     scope: Scope
     sql: str
     instant_utc: str
@@ -89,6 +88,7 @@ class RestorePlan:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: False when the objects were not read (no connection of that account): databases/tables empty.
     listed: bool = True
+    snapshot: Snapshot | None = None
 
     @property
     def restore_beside(self) -> bool:
@@ -116,7 +116,8 @@ class RestorePlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pitr": {**self.pitr.to_dict(), "window": self.window},
+            "pitr": {**self.pitr.to_dict(), "window": self.window} if self.pitr else None,
+            **({"snapshot": self.snapshot.to_dict()} if self.snapshot else {}),
             "scope": self.scope.to_dict(),
             "sql": self.sql,
             "instant_utc": self.instant_utc,
@@ -136,16 +137,21 @@ class RestorePlan:
 
     def render(self) -> str:
         """Readable plan for the task log."""
-        p = self.pitr
-        obj = p.account or "*"
-        if p.level is Level.DATABASE:
-            obj = f"{p.database}"
-        elif p.level is Level.TABLE:
-            obj = f"{p.database}.{p.table}"
+        source = self.pitr or self.snapshot
+        if source is None:
+            raise errors.InvalidInput("plan", "a plan restores from a PITR or a snapshot")
+        obj = source.account or "*"
+        if source.level is Level.DATABASE:
+            obj = f"{source.database}"
+        elif source.level is Level.TABLE:
+            obj = f"{source.database}.{source.table}"
+        what = (f"pitr {self.pitr.name} ({self.pitr.level.value} {obj}, range {self.pitr.range})" if self.pitr
+                else f"snapshot {source.name} ({source.level.value} {obj})")
         lines = [
-            f"restore plan: {self.scope.level.value} restore from pitr {p.name} ({p.level.value} {obj}, range {p.range})",
+            f"restore plan: {self.scope.level.value} restore from {what}",
             f"  instant      {self.instant_utc} (UTC) = '{self.server_literal}' in the server zone {self.server_timezone}",
-            f"  window       {self.window.get('earliest')} .. {self.window.get('latest')} (UTC)",
+            *([f"  window       {self.window.get('earliest')} .. {self.window.get('latest')} (UTC)"] if self.pitr
+              else []),
             f"  accounts     source {self.source_account} -> target {self.target_account}"
             + ("  (restore beside)" if self.restore_beside else ""),
             f"  sql          {self.sql}",
@@ -166,9 +172,8 @@ class RestorePlan:
         return "\n".join(lines)
 
 
-def _actions(
-    at_t: dict[str, int], now: dict[str, int]
-) -> list[ObjectAction]:
+def table_actions(at_t: dict[str, int], now: dict[str, int]) -> list[ObjectAction]:
+    """One line per table present at T or now: replaced (both), recreated (T only), dropped (now only)."""
     out = []
     for name in sorted(set(at_t) | set(now)):
         db, tbl = name.split(".", 1)
@@ -177,38 +182,31 @@ def _actions(
     return out
 
 
-def plan_restore(
-    ops: PitrOperations,
-    *,
-    pitr_name: str,
-    timestamp: Any,
-    timezone: str | tzinfo | None = None,
-    level: Any,
-    account: str | None = None,
-    database: str | None = None,
-    table: str | None = None,
-    target_account: str | None = None,
-    source_account: str | None = None,
-    source_ops: PitrOperations | None = None,
-    target_ops: PitrOperations | None = None,
-    list_objects: bool = True,
-) -> RestorePlan:
-    """Plan a PITR restore with read statements only (SHOW PITR, SHOW ... {MO_TS}, batched counts).
 
-    ``target_account`` restores *beside*: the source account's data at T goes into another,
-    existing account (sys only, ``RESTORE ACCOUNT target FROM PITR p 'ts' [source]``, reference
-    §4.4). ``source_ops``/``target_ops`` read the source at T and the target now; both default
-    to ``ops`` and must be logged in to those accounts (time-travel reads see only their own).
-    ``list_objects=False`` plans the SQL and the guards only (no connection of that account to read
-    with, e.g. ``mo-pitr`` logged in as sys restoring a tenant): the plan says so in a note.
+
+@dataclass(frozen=True)
+class PlanAccounts:
+    """Who is restored from where: the request's scope resolved against the PITR and the caller.
+
+    ``scope`` is the data read at T (in ``source``); ``restore_scope`` is what the RESTORE names
+    (restore beside: the target account); ``target`` is the account whose current state is
+    replaced; ``source_for_sql`` is the ``FROM PITR p 'ts' source`` clause of a cluster PITR.
     """
-    parsed = ops.resolve_timestamp(timestamp, timezone)
-    scope = Scope.build(level, account=account, database=database, table=table)
-    target = validate_name(target_account, "target account", "account") if target_account else None
-    src_arg = validate_name(source_account, "source account", "account") if source_account else None
-    caller = ops.account
-    pitr = ops.require_pitr(pitr_name)
 
+    scope: Scope
+    restore_scope: Scope
+    source: str
+    target: str
+    source_for_sql: str | None
+
+
+def resolve_accounts(pitr: Pitr, scope: Scope, caller: str, target: str | None,
+                     source_arg: str | None) -> PlanAccounts:
+    """Decide source, target and the RESTORE's scope; refuse what MatrixOne would refuse (reference §4.4).
+
+    ``target`` restores *beside*: the source account's data at T goes into another, existing
+    account (sys only, ``RESTORE ACCOUNT target FROM PITR p 'ts' [source]``).
+    """
     if target is not None:
         if scope.level is not Level.ACCOUNT:
             raise errors.InvalidInput("target account", "target_account (restore beside) applies to level=account "
@@ -222,7 +220,7 @@ def plan_restore(
                 raise errors.LevelMismatch(f"pitr {pitr.name} covers account {pitr.account}, not account {source}")
             src_for_sql = None
         elif pitr.level is Level.CLUSTER:
-            source = scope.account or src_arg or ""
+            source = scope.account or source_arg or ""
             if not source:
                 raise errors.InvalidInput("account", "a restore beside from a cluster pitr needs the source account "
                                           "(example: account=acc1 target_account=acc3)")
@@ -238,119 +236,79 @@ def plan_restore(
     else:
         check_pitr_covers(pitr, scope, caller)
         restore_scope = scope
-        src_for_sql = src_arg
+        src_for_sql = source_arg
         source = scope.account or caller
-        if scope.level is Level.ACCOUNT and src_arg and not _same(src_arg, source):
-            source = src_arg  # cluster pitr, source named explicitly: copies src into scope.account
+        if scope.level is Level.ACCOUNT and source_arg and not _same(source_arg, source):
+            source = source_arg  # cluster pitr, source named explicitly: copies src into scope.account
             target = scope.account or caller
             scope = Scope(Level.ACCOUNT, source)
-
-    now = ops.now()  # the server's clock: MatrixOne checks the window against it
-    sql, literal = ops.build_restore_pitr(pitr, parsed.instant, restore_scope, source_account=src_for_sql, now=now)
-    window = ops.recovery_window(pitr, now).to_dict()
-    target_name = target or source
-    at_ns = to_epoch_ns(parsed.instant)
-    notes: list[str] = []
-
-    if not list_objects:
-        notes.append("objects: not listed: MatrixOne shows an account's objects only to that account; connect "
-                     "as its admin for a detailed plan")
-        return RestorePlan(pitr=pitr, scope=scope, sql=sql, instant_utc=_iso(parsed.instant), at_ns=at_ns,
-                           server_literal=literal, server_timezone=_zone_name(ops.server_timezone), window=window,
-                           source_account=source, target_account=target_name, databases=(), tables=(),
-                           read_statements=1, timestamp_note=parsed.note, notes=tuple(notes), listed=False)
-    src_reader_ops = source_ops or ops
-    dst_reader_ops = target_ops or ops
-    if scope.level is Level.CLUSTER:
-        notes.append(f"cluster restore: objects listed for account {src_reader_ops.account} only "
-                     "(reads see the connected account); every account existing at T is restored")
-        source = target_name = src_reader_ops.account
-    else:
-        check_reader_account(src_reader_ops, source, "the plan's reads at T")
-        check_reader_account(dst_reader_ops, target_name, "the plan's reads of the current state")
-
-    src = BatchReader(src_reader_ops)
-    dst = src if dst_reader_ops is src_reader_ops else BatchReader(dst_reader_ops)
-    try:
-        return _plan(pitr, scope, sql, literal, window, parsed, at_ns, source, target_name, notes, ops, src, dst)
-    finally:
-        src.close()
-        dst.close()
+    return PlanAccounts(scope, restore_scope, source, target or source, src_for_sql)
 
 
 def scope_tables(scope: Scope) -> list[tuple[str, str]]:
     return [(str(scope.database), str(scope.table))] if scope.level is Level.TABLE else []
 
 
-def _guard_reads(src: BatchReader, dst: BatchReader, pitr: Pitr, scope: Scope, pairs_t: list[tuple[str, str]], at_ns: int,
-                 ops: PitrOperations) -> None:
-    """The reads the guards (:mod:`.guards`) decide on: partitioned tables at T, foreign-key parents."""
-    hint = f" {statements.time_travel_hint(at_ns=at_ns)}"
+def partitioned_sql(pairs_t: list[tuple[str, str]], at_ns: int) -> str | None:
+    """The read at T that lists which of ``pairs_t`` are partitioned (None: nothing to read)."""
     dbs = sorted({d for d, _ in pairs_t})
-    if dbs:
-        names = ", ".join(quote_string(d) for d in dbs)
-        (_, rows), = src.run([f"SELECT reldatabase, relname, partitioned FROM mo_catalog.mo_tables{hint} "  # noqa: S608
-                              f"WHERE reldatabase IN ({names})"])
-        wanted = {f"{d}.{t}".lower() for d, t in pairs_t}
-        guards.check_partitioned([f"{d}.{t}" for d, t, p in rows if p and str(p) not in ("0", "False")
-                                  and f"{d}.{t}".lower() in wanted], pitr.name)
-    if scope.level is Level.TABLE:
-        where = (f" WHERE referenced_table_schema = {quote_string(scope.database)} AND referenced_table_name = "
-                 f"{quote_string(scope.table)}")
-        cols = "SELECT table_schema, table_name, constraint_name FROM information_schema.key_column_usage"
-        refs = [r for _, rows in src.run([f"{cols}{hint}{where}"]) + dst.run([f"{cols}{where}"]) for r in rows]
-        guards.check_fk_referenced(scope, [f"{d}.{t}.{c}" for d, t, c in refs
-                                           if f"{d}.{t}".lower() != f"{scope.database}.{scope.table}".lower()],
-                                   ops.version)
+    if not dbs:
+        return None
+    names = ", ".join(quote_string(d) for d in dbs)
+    return (f"SELECT reldatabase, relname, partitioned FROM mo_catalog.mo_tables "  # noqa: S608 - quoted names
+            f"{statements.time_travel_hint(at_ns=at_ns)} WHERE reldatabase IN ({names})")
 
 
-def _plan(pitr: Pitr, scope: Scope, sql: str, literal: str, window: dict[str, Any], parsed: Any, at_ns: int,
-          source: str, target_name: str, notes: list[str], ops: PitrOperations, src: BatchReader,
-          dst: BatchReader) -> RestorePlan:
-    when = f"at timestamp {_iso(parsed.instant)}"
-    try:
-        dbs_t, pairs_t = scope_databases_and_tables(src, scope, at_ns, when=when)
-        # the probe read at T, SELECT COUNT(*) FROM t {MO_TS = T}: fails now if GC took T (#19033)
-        counts_t = {k: v.rows for k, v in src.counts(pairs_t, at_ns).items()}
-    except Exception as exc:  # noqa: BLE001 - re-raised unless it is collected history
-        if isinstance(exc, errors.ObjectNotFound):
-            raise
-        guards.check_history_readable(exc, _iso(parsed.instant), [f"{d}.{t}" for d, t in scope_tables(scope)])
-    _guard_reads(src, dst, pitr, scope, pairs_t, at_ns, ops)
+def guard_partitioned(rows: list[tuple[Any, ...]], pairs_t: list[tuple[str, str]], pitr_name: str) -> None:
+    """Refuse a restore of a partitioned table (:func:`.guards.check_partitioned`) from the rows read at T."""
+    wanted = {f"{d}.{t}".lower() for d, t in pairs_t}
+    guards.check_partitioned([f"{d}.{t}" for d, t, p in rows if p and str(p) not in ("0", "False")
+                              and f"{d}.{t}".lower() in wanted], pitr_name)
 
-    dbs_now_all = dst.databases(None)
-    lowered = {d.lower(): d for d in dbs_now_all}
-    if scope.level in (Level.ACCOUNT, Level.CLUSTER):
-        pairs_now = dst.tables(dbs_now_all, None)
-        db_lines = []
-        for db in sorted(set(dbs_t or ()) | set(dbs_now_all)):
-            in_t, in_now = db in (dbs_t or ()), db in dbs_now_all
-            db_lines.append(ObjectAction(db, None, REPLACE if in_t and in_now else (RECREATE if in_t else DROP)))
-    else:
-        db_now = lowered.get(str(scope.database).lower())
-        pairs_now = dst.tables([db_now], None) if db_now else []
-        if scope.level is Level.TABLE:
-            pairs_now = [p for p in pairs_now if p[1].lower() == str(scope.table).lower()]
-            db_lines = []
+
+def fk_children_sql(scope: Scope, at_ns: int | None) -> str | None:
+    """The read listing foreign keys that reference the scope's table (table level only)."""
+    if scope.level is not Level.TABLE:
+        return None
+    hint = f" {statements.time_travel_hint(at_ns=at_ns)}" if at_ns is not None else ""
+    where = (f" WHERE referenced_table_schema = {quote_string(scope.database)} AND referenced_table_name = "
+             f"{quote_string(scope.table)}")
+    cols = "SELECT table_schema, table_name, constraint_name FROM information_schema.key_column_usage"
+    return f"{cols}{hint}{where}"
+
+
+def guard_fk_children(scope: Scope, refs: list[tuple[Any, ...]], version: ServerVersion) -> None:
+    """Refuse a table restore another table's foreign key points at (:func:`.guards.check_fk_referenced`)."""
+    guards.check_fk_referenced(scope, [f"{d}.{t}.{c}" for d, t, c in refs
+                                       if f"{d}.{t}".lower() != f"{scope.database}.{scope.table}".lower()],
+                               version)
+
+
+def database_actions(dbs_t: tuple[str, ...] | None, dbs_now: list[str]) -> list[ObjectAction]:
+    """The database lines of an account/cluster plan (dropped, recreated, replaced) from the two listings."""
+    out = []
+    for db in sorted(set(dbs_t or ()) | set(dbs_now)):
+        in_t, in_now = db in (dbs_t or ()), db in dbs_now
+        out.append(ObjectAction(db, None, REPLACE if in_t and in_now else (RECREATE if in_t else DROP)))
+    return out
+
+
+def snapshot_scope(snap: Snapshot, caller: str, *, level: Any = None, account: str | None = None,
+                   database: str | None = None, table: str | None = None) -> Scope:
+    """What a snapshot restore request means, for ``mo-pitr snapshot restore`` and the operator alike.
+
+    Without ``level`` it follows what is named: a database (and table) restores that object, an
+    account alone that account, nothing the snapshot's own object. The account defaults to the
+    snapshot's, then the caller's. Whether the snapshot may serve that object is
+    :func:`.guards.check_snapshot_covers`'s decision.
+    """
+    acc = account or snap.account or caller
+    if level is None:
+        if database:
+            level = Level.TABLE if table else Level.DATABASE
+        elif account:
+            level = Level.ACCOUNT
         else:
-            db_lines = [ObjectAction(str(scope.database), None, REPLACE if db_now else RECREATE)]
-    counts_now = {k: v.rows for k, v in dst.counts(pairs_now, None).items()}
-    statements_sent = src.statements + (dst.statements if dst is not src else 0) + 1  # + SHOW PITR
-
-    return RestorePlan(
-        pitr=pitr,
-        scope=scope,
-        sql=sql,
-        instant_utc=_iso(parsed.instant),
-        at_ns=at_ns,
-        server_literal=literal,
-        server_timezone=_zone_name(ops.server_timezone),
-        window=window,
-        source_account=source,
-        target_account=target_name,
-        databases=tuple(db_lines),
-        tables=tuple(_actions(counts_t, counts_now)),
-        read_statements=statements_sent,
-        timestamp_note=parsed.note,
-        notes=tuple(notes),
-    )
+            level, database, table = snap.level, snap.database, snap.table
+    lvl = Level.parse(level)
+    return Scope.build(lvl, account=None if lvl is Level.CLUSTER else acc, database=database, table=table)

@@ -13,7 +13,7 @@ from typing import Any
 
 from airflow_provider_matrixone.pitr import errors
 from airflow_provider_matrixone.pitr.identifiers import quote_contained
-from airflow_provider_matrixone.sql_io.driver import set_autocommit, translate_driver_error
+from airflow_provider_matrixone.sql_io.driver import translate_driver_error
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
 
 __all__ = ["login_name", "probe_access", "prove_access", "restored_tables"]
@@ -37,7 +37,7 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
     out: list[str] = []
     conn = ops._open_connection()
     try:
-        set_autocommit(conn, True)
+        ops.set_autocommit(conn, True)  # the hook: MySqlHook's (one autocommit path)
         cur = conn.cursor()
         try:
             for name in names:

@@ -10,6 +10,8 @@ CLI's ``PitrClient``).
 from .report import render_report
 from .request import RestoreRequest
 from .run import PhaseTimer, RestoreFailed, check_restored, plan, run_restore
+from .snapshot import snapshot_request
 from .undo import undo_name, undo_scope
 
-__all__ = ["PhaseTimer", "RestoreFailed", "RestoreRequest", "check_restored", "plan", "render_report", "run_restore", "undo_name", "undo_scope"]
+__all__ = ["PhaseTimer", "RestoreFailed", "RestoreRequest", "check_restored", "plan", "render_report", "run_restore",
+           "snapshot_request", "undo_name", "undo_scope"]

@@ -7,6 +7,7 @@ nanoseconds plus the ISO text (``to_dict`` / ``from_dict``), so an XCom hop cann
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,8 @@ class RestoreRequest:
     """One restore: scope (level, account, database, table), T, PITR name and flags.
 
     ``pitr_name`` None means "choose": :mod:`.routing` picks the most specific PITR covering T.
+    ``snapshot_name`` restores from that snapshot instead (T is its instant: :mod:`.snapshot`
+    builds such a request), through the same plan, undo point, verification and report.
 
     ``target_account`` restores *beside* (the source account's data at T into another account);
     ``source_account`` names the account a cluster PITR restores. ``verify`` captures the state at
@@ -46,6 +49,7 @@ class RestoreRequest:
     safety_snapshot: bool = True
     verify: bool = True
     fingerprint: bool = True
+    snapshot_name: str | None = None
 
     @classmethod
     def build(cls, *, pitr_name: str | None, level: Any, instant: Any, account: str | None = None,
@@ -89,6 +93,7 @@ class RestoreRequest:
             "table": self.table, "target_account": self.target_account, "source_account": self.source_account,
             "timestamp_note": self.timestamp_note, "dry_run": self.dry_run, "safety_snapshot": self.safety_snapshot,
             "verify": self.verify, "fingerprint": self.fingerprint,
+            **({"snapshot_name": self.snapshot_name} if self.snapshot_name else {}),
         }
 
     @classmethod
@@ -97,10 +102,17 @@ class RestoreRequest:
         at_ns = data.get("at_ns")
         if isinstance(at_ns, bool) or not isinstance(at_ns, int):
             raise errors.InvalidInput("at_ns", "a restore request carries its instant as epoch ns (at_ns)")
-        return cls.build(
+        request = cls.build(
             pitr_name=data.get("pitr_name"), level=data["level"], instant=at_ns, account=data.get("account"),
             database=data.get("database"), table=data.get("table"), target_account=data.get("target_account"),
             source_account=data.get("source_account"), timestamp_note=data.get("timestamp_note"),
             dry_run=bool(data.get("dry_run")), safety_snapshot=bool(data.get("safety_snapshot", True)),
             verify=bool(data.get("verify", True)), fingerprint=bool(data.get("fingerprint", True)),
         )
+        snapshot = data.get("snapshot_name")
+        return request.from_snapshot(str(snapshot)) if snapshot else request
+
+    def from_snapshot(self, snapshot_name: str) -> RestoreRequest:
+        """This request, restoring from ``snapshot_name`` (validated) instead of a PITR."""
+        name = _name(snapshot_name, "snapshot name", "snapshot")
+        return dataclasses.replace(self, pitr_name=None, snapshot_name=name)

@@ -23,11 +23,13 @@ from typing import Any
 from airflow_provider_matrixone.pitr import errors
 from airflow_provider_matrixone.pitr.lost_connection import is_lost_connection
 from airflow_provider_matrixone.pitr.models import Level, Scope
-from airflow_provider_matrixone.pitr.restore_plan import RestorePlan, plan_restore
-from airflow_provider_matrixone.pitr.verify import Reference, capture_reference, verify
+from airflow_provider_matrixone.pitr.restore_plan import RestorePlan
+from airflow_provider_matrixone.pitr.verify import Reference
 from airflow_provider_matrixone.proof.access import prove_access
 from airflow_provider_matrixone.proof.provenance import explain_unexpected
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 from airflow_provider_matrixone.sql_io.operations import PitrOperations
+from airflow_provider_matrixone.sql_io.plan_reads import plan_restore, plan_snapshot_restore
 
 from . import undo
 from .request import RestoreRequest
@@ -69,6 +71,12 @@ class PhaseTimer:
 def plan(ops: PitrOperations, request: RestoreRequest, *, source_ops: PitrOperations | None = None,
          target_ops: PitrOperations | None = None, list_objects: bool = True) -> RestorePlan:
     """The read-only plan (SQL, objects dropped / recreated / replaced, rows now and at T) and its guards."""
+    if request.snapshot_name:
+        return plan_snapshot_restore(
+            ops, snapshot_name=request.snapshot_name, at_ns=request.at_ns, level=request.level,
+            account=None if request.level is Level.CLUSTER else request.account, database=request.database,
+            table=request.table, target_account=request.target_account, source_ops=source_ops,
+            target_ops=target_ops, list_objects=list_objects)
     if not request.pitr_name:
         raise errors.InvalidInput("pitr name", "a restore needs a PITR: name one, or let routing choose it first")
     result = plan_restore(

@@ -35,13 +35,12 @@ from airflow_provider_matrixone.pitr.verify import (
     Reference,
     VerificationReport,
     _loads,
-    capture_reference,
     reference_from_counts,
-    verify,
 )
 from airflow_provider_matrixone.proof.access import prove_access
 from airflow_provider_matrixone.proof.assets import DEFAULT_ASSET_ALIAS, asset_events, metrics
 from airflow_provider_matrixone.proof.provenance import explain_unexpected
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 
 __all__ = ["MatrixOneRestoreVerificationSensor"]
 

@@ -8,6 +8,8 @@ apart keeps :mod:`.operations` under the module-size limit.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +41,24 @@ def translate_driver_error(exc: BaseException) -> errors.MatrixOneError | None:
     if code is None or message is None:
         return None
     return errors.map_server_error(code, message)
+
+
+@contextmanager
+def typed_driver_errors(on_failure: Callable[[], None] | None = None) -> Iterator[None]:
+    """Driver exceptions leave as typed :mod:`~airflow_provider_matrixone.pitr.errors` (one mapping for
+    the hook's ``run`` path, ``PitrClient`` and ``BatchReader``); ``on_failure`` runs first, e.g. to
+    drop a broken connection. An exception without a server code is re-raised as it is."""
+    try:
+        yield
+    except errors.MatrixOneError:
+        raise
+    except Exception as exc:
+        if on_failure is not None:
+            on_failure()
+        mapped = translate_driver_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def as_naive_datetime(value: Any) -> datetime:

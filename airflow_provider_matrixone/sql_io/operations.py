@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 
@@ -36,7 +36,7 @@ from airflow_provider_matrixone.sql_io.driver import (
     measure_skew,
     redact_sql,
     set_autocommit,
-    translate_driver_error,
+    typed_driver_errors,
 )
 
 
@@ -52,6 +52,12 @@ class PitrOperations:
 
     log_sql: bool
     _server_info: ServerInfo | None = None
+
+    if TYPE_CHECKING:
+        # DbApiHook's name and signature: MatrixOneHook inherits MySqlHook's (mysqlclient's method vs
+        # mysql-connector's property), PitrClient defines it; not defined here, so it cannot shadow
+        # MySqlHook's in the hook's MRO.
+        def set_autocommit(self, conn: Any, autocommit: bool) -> None: ...
 
     @property
     def login(self) -> Login:
@@ -79,24 +85,16 @@ class PitrOperations:
     def execute_many(self, sqls: Sequence[str]) -> list[QueryResult]:
         """Run statements over one connection, in order; errors come back typed."""
         results: list[QueryResult] = []
-        try:
-            with closing(self._open_connection()) as conn:
-                set_autocommit(conn, True)
-                with closing(conn.cursor()) as cur:
-                    for sql in sqls:
-                        if self.log_sql:
-                            self._logger.info("MatrixOne SQL: %s", redact_sql(sql))
-                        cur.execute(sql)
-                        columns = [d[0] for d in (cur.description or [])]
-                        rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
-                        results.append((columns, rows))
-        except errors.MatrixOneError:
-            raise
-        except Exception as exc:
-            mapped = translate_driver_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+        with typed_driver_errors(), closing(self._open_connection()) as conn:
+            self.set_autocommit(conn, True)
+            with closing(conn.cursor()) as cur:
+                for sql in sqls:
+                    if self.log_sql:
+                        self._logger.info("MatrixOne SQL: %s", redact_sql(sql))
+                    cur.execute(sql)
+                    columns = [d[0] for d in (cur.description or [])]
+                    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+                    results.append((columns, rows))
         return results
 
     # ------------------------------------------------------------------ introspection
@@ -406,6 +404,10 @@ class PitrClient(PitrOperations):
 
     def _open_connection(self) -> Any:
         return self._connect()
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        """What MySqlHook.set_autocommit does for the hook, for a plain DB-API connection."""
+        set_autocommit(conn, autocommit)
 
     def _server_timezone_setting(self) -> str | tzinfo | None:
         return self._timezone

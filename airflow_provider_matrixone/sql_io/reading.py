@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_provider_matrixone.pitr import errors, statements
+from airflow_provider_matrixone.pitr import statements
 from airflow_provider_matrixone.pitr.fingerprint import (
     CHUNK_ROWS,
     Aggregate,
@@ -23,7 +23,7 @@ from airflow_provider_matrixone.pitr.identifiers import quote_contained
 from airflow_provider_matrixone.pitr.inventory import column_sql, parse_columns
 from airflow_provider_matrixone.pitr.table_state import TableState
 
-from .driver import SYSTEM_DATABASES, set_autocommit, translate_driver_error
+from .driver import SYSTEM_DATABASES, typed_driver_errors
 from .operations import PitrOperations
 
 __all__ = ["COUNT_BATCH", "FINGERPRINT_BATCH", "TableState"]
@@ -66,10 +66,10 @@ class BatchReader:
         if not sqls:
             return []
         self.statements += len(sqls)
-        try:
+        with typed_driver_errors(on_failure=self.close):
             if self._conn is None:
                 self._conn = self.ops._open_connection()
-                set_autocommit(self._conn, True)
+                self.ops.set_autocommit(self._conn, True)  # the hook: MySqlHook's
             results = []
             cur = self._conn.cursor()
             try:
@@ -83,14 +83,6 @@ class BatchReader:
             finally:
                 cur.close()
             return results
-        except errors.MatrixOneError:
-            raise
-        except Exception as exc:
-            self.close()
-            mapped = translate_driver_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
 
     def databases(self, at_ns: int | None) -> list[str]:
         (_, rows), = self.run([statements.show_databases(at_ns)])

@@ -343,8 +343,9 @@ class TestVerify:
         """Run the pieces: reference at T, restore, then data changes before the verification."""
         from airflow_provider_matrixone.cli.connect import pymysql_connect
         from airflow_provider_matrixone.pitr.identifiers import parse_login
-        from airflow_provider_matrixone.pitr.verify import TableState, verify
+        from airflow_provider_matrixone.pitr.verify import TableState
         from airflow_provider_matrixone.restore import RestoreRequest, run
+        from airflow_provider_matrixone.sql_io.capture import verify
         from airflow_provider_matrixone.sql_io.operations import PitrClient
 
         make_account(cli_server, "ver2")

@@ -57,9 +57,10 @@ def test_failed_drill_fails_the_dag_and_still_drops_scratch(run_dag: Any, drill_
     server = drill_source
     from airflow_provider_matrixone.pitr import verify as verify_module
     from airflow_provider_matrixone.restore import run as workflow
+    from airflow_provider_matrixone.sql_io import capture
 
     def lossy_verify(ops: Any, reference: Any) -> Any:
-        state = verify_module.capture_state(ops, reference)
+        state = capture.capture_state(ops, reference)
         state = dataclasses.replace(state, tables={k: v for k, v in state.tables.items() if k != "db2.orders"})
         return verify_module.compare(reference, state)
 

@@ -16,8 +16,8 @@ from airflow.sdk import PokeReturnValue
 
 from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
-from airflow_provider_matrixone.pitr.restore_plan import plan_restore
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sql_io.plan_reads import plan_restore
 from tests.operators.odd_names import (
     ODD_DB,
     ODD_DB2,

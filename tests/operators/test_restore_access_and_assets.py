@@ -161,7 +161,8 @@ def test_snapshot_restore_is_verified_and_proves_access(tenant: SimpleNamespace,
     assert check["access"]["verdict"] == "VERIFIED" and check["access"]["tables_read"] == 1
     obj = next(o for o in check["objects"] if o["table"] == "db1.products")
     assert obj["expected_rows"] == obj["actual_rows"] == 9 and obj["actual_fingerprint"]
-    assert [p["phase"] for p in result["phases"]] == ["reference", "restore", "check", "access_probe"]
+    assert [p["phase"] for p in result["phases"]] == ["plan", "reference", "safety_snapshot", "restore", "check",
+                                                      "access_probe"]
 
 
 def test_snapshot_restore_with_application_locked_out_fails(tenant: SimpleNamespace, mo_server: Any) -> None:
@@ -207,7 +208,10 @@ def test_verified_snapshot_restore_emits_asset_events(tenant: SimpleNamespace, m
 
 def test_sys_restoring_a_tenant_snapshot_is_verified_through_the_tenants_login(
         tenant: SimpleNamespace, mo_server: Any, root_conn: str) -> None:
-    """An account reads only its own data: without a login of the tenant the check is skipped, not wrong."""
+    """An account reads only its own data: sys verifies a tenant's snapshot restore through its login.
+
+    Without one, the restore is refused before it starts (tests/operators/test_verification_fails_closed.py).
+    """
     from tests.operators.support import root_sql
 
     root_sql(mo_server, [f"create snapshot s_acc_{tenant.name} for account {tenant.name}"])
@@ -215,15 +219,9 @@ def test_sys_restoring_a_tenant_snapshot_is_verified_through_the_tenants_login(
     snap = f"s_acc_{tenant.name}"
     from airflow_provider_matrixone.operators.snapshot import MatrixOneSnapshotRestoreOperator
 
-    plain = MatrixOneSnapshotRestoreOperator(task_id="restore", matrixone_conn_id=root_conn, snapshot_name=snap)
-    result = plain.execute(context())
-    assert result["check"] is None and "assets" not in result
-    assert f"account {tenant.name}'s data can only be read by a login of that account; give reference_conn_id" \
-        in result["check_skipped"]
-    assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
-    tenant_sql(mo_server, tenant.name, ["delete from db1.products where id > 2"])
     verified = MatrixOneSnapshotRestoreOperator(task_id="restore", matrixone_conn_id=root_conn, snapshot_name=snap,
                                                 reference_conn_id=tenant.conn_id, verify_conn_id=tenant.conn_id)
     check = verified.execute(context())["check"]
     assert check["verdict"] == "VERIFIED", check["reasons"]
     assert {o["table"] for o in check["objects"] if o["object"] == "table"} == {"db1.products", "db2.orders"}
+    assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]

@@ -19,8 +19,8 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_matrixone.operators._common import make_hook
 from airflow_provider_matrixone.operators.restore import MatrixOnePITRRestoreOperator
 from airflow_provider_matrixone.pitr.models import Scope
-from airflow_provider_matrixone.pitr.verify import capture_reference, verify
 from airflow_provider_matrixone.sensors.restore import MatrixOneRestoreVerificationSensor
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 from tests.operators.support import context, now_after_pitr, tenant_sql
 from tests.support.seed import CREATE_ORDERS
 

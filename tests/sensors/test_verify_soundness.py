@@ -17,7 +17,8 @@ import pytest
 
 from airflow_provider_matrixone.operators._common import make_hook
 from airflow_provider_matrixone.pitr.models import Scope
-from airflow_provider_matrixone.pitr.verify import VerificationReport, capture_reference, verify
+from airflow_provider_matrixone.pitr.verify import VerificationReport
+from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 from tests.operators.support import now_after_pitr, tenant_sql
 
 

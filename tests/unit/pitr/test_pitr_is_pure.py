@@ -19,20 +19,9 @@ FORBIDDEN_IMPORTS = ("pymysql", "MySQLdb", "mysql.connector", "socket", "airflow
 FORBIDDEN_CALLS = {("time", "time"), ("time", "time_ns"), ("time", "monotonic"), ("time", "monotonic_ns"),
                    ("datetime", "now"), ("datetime", "utcnow"), ("pendulum", "now")}
 
-#: module -> (what it does that is impure, why it is still here). Aim: empty.
-EXCEPTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "verify.py": (
-        frozenset({"import airflow_provider_matrixone.sql_io.reading", "call time.time_ns", "call time.monotonic"}),
-        "capture_reference/capture_state orchestrate the batched reads (BatchReader) and stamp the "
-        "capture time and duration; splitting the capture steps from the reference model is a "
-        "redesign left open (issue 12, point 3)",
-    ),
-    "restore_plan.py": (
-        frozenset({"import airflow_provider_matrixone.sql_io.reading"}),
-        "plan_restore opens BatchReaders on the source and target to guard the plan with reads; "
-        "moving that orchestration to sql_io is left open (issue 12, point 3)",
-    ),
-}
+#: module -> (what it does that is impure, why it is still here). Empty since the capture and the plan's
+#: reads moved to sql_io/capture.py and sql_io/plan_reads.py; an entry must say why it cannot move.
+EXCEPTIONS: dict[str, tuple[frozenset[str], str]] = {}
 
 
 def _is_type_checking(test: ast.expr) -> bool:
