@@ -35,7 +35,15 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
         return []
     who = login_name(ops)
     out: list[str] = []
-    conn = ops._open_connection()
+    try:
+        conn = ops._open_connection()
+    except Exception as exc:  # noqa: BLE001 - a refused login is a finding; anything else raises
+        refusal = _login_refusal(exc)
+        if refusal is None:
+            raise
+        return [f"application login {who} cannot log in after the restore: {refusal} (it reads none of the "
+                f"{len(names)} restored table(s); an account restore brings users, roles and grants back as "
+                "they were at T, so a login created or changed after T is gone or different)"]
     try:
         ops.set_autocommit(conn, True)  # the hook: MySqlHook's (one autocommit path)
         cur = conn.cursor()
@@ -63,6 +71,20 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
     finally:
         conn.close()
     return out
+
+
+_LOGIN_REFUSED = frozenset({1044, 1045})  # access denied to the user / to its default database
+
+
+def _login_refusal(exc: BaseException) -> str | None:
+    """The server's words when it refused the login itself (wrong user or password, no CONNECT
+    privilege); None for anything else (an unreachable server is an error, not a verdict)."""
+    mapped: Any = translate_driver_error(exc)
+    if mapped is None:
+        return None
+    if mapped.code in _LOGIN_REFUSED or isinstance(mapped, errors.PermissionDenied):
+        return str(mapped.server_message or mapped)
+    return None
 
 
 def restored_tables(objects: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -56,6 +56,23 @@ def test_application_locked_out_after_the_restore_fails_the_operator(tenant: Sim
     assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
 
 
+def test_application_login_refused_after_the_restore_is_a_mismatch(tenant: SimpleNamespace,
+                                                                   mo_server: Any) -> None:
+    """The login itself is refused (here: the user was dropped after T). Found in a real Airflow run,
+    where an account restore to T removed a login created after T: the task died with the driver's
+    raw ``OperationalError (1045)`` instead of a verdict. Now it is a MISMATCH with a sentence."""
+    probe = _app(mo_server, tenant)
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, ["delete from db1.products where id > 3", "drop user app"])
+    with pytest.raises(AirflowException) as info:
+        _restore(tenant, t, probe_conn_id=probe).execute(context())
+    text = str(info.value)
+    assert "verification MISMATCH" in text, text
+    assert f"application login {tenant.name}#app cannot log in after the restore" in text, text
+    assert APP_PASSWORD not in text
+    assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
+
+
 def test_application_that_reads_every_restored_table_is_verified(tenant: SimpleNamespace, mo_server: Any) -> None:
     probe = _app(mo_server, tenant)
     t = now_after_pitr()
