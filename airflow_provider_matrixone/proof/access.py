@@ -41,7 +41,7 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
         refusal = _login_refusal(exc)
         if refusal is None:
             raise
-        return [f"application login {who} cannot log in after the restore: {refusal} (it reads none of the "
+        return [f"application login {who} {_LOGIN_SENTENCE}: {refusal} (it reads none of the "
                 f"{len(names)} restored table(s); an account restore brings users, roles and grants back as "
                 "they were at T, so a login created or changed after T is gone or different)"]
     try:
@@ -73,6 +73,7 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
     return out
 
 
+_LOGIN_SENTENCE = "cannot log in after the restore"
 _LOGIN_REFUSED = frozenset({1044, 1045})  # access denied to the user / to its default database
 
 
@@ -95,11 +96,13 @@ def restored_tables(objects: Iterable[Mapping[str, Any]]) -> list[str]:
 def prove_access(ops: PitrOperations, objects: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The access proof of a verified scope, as the sensor and the restore workflow report it.
 
-    ``{"login": "acc1#app", "tables_read": n, "verdict": "VERIFIED" | "MISMATCH", "reasons": [...]}``:
-    one sentence per table the login cannot read. Run it only once the content verified: a refusal
+    ``{"login": "acc1#app", "tables_read": n, "tables_unread": m, "verdict": "VERIFIED" | "MISMATCH",
+    "reasons": [...]}``: one sentence per table the login cannot read, or one for a refused login. Run it only once the content verified: a refusal
     on a table that is wrong anyway would only repeat the finding.
     """
     tables = restored_tables(objects)
     refused = probe_access(ops, tables)
-    return {"login": login_name(ops), "tables_read": len(tables) - len(refused),
+    # a refused login is one sentence for every table: it read none of them
+    unread = len(tables) if any(_LOGIN_SENTENCE in r for r in refused) else len(refused)
+    return {"login": login_name(ops), "tables_read": len(tables) - unread, "tables_unread": unread,
             "verdict": "MISMATCH" if refused else "VERIFIED", "reasons": refused}

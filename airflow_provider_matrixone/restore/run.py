@@ -225,7 +225,7 @@ def _prove_access(probe_ops: PitrOperations, check: dict[str, Any], logger: Any)
     logger.error("access proof MISMATCH:\n%s", "\n".join(f"  {r}" for r in refused))
     check.update(verdict="MISMATCH", status="fail", reasons=[*check["reasons"], *refused])
     check["summary"] = (check["summary"].replace("verification VERIFIED", "verification MISMATCH", 1)
-                        + f"; application login {access['login']} cannot read {len(refused)} restored table(s)")
+                        + f"; application login {access['login']} cannot read {access['tables_unread']} restored table(s)")
     check["objects"].append({"object": "access", "table": access["login"], "verdict": "MISMATCH",
                              "kind": "access_refused", "reasons": refused, "expected_rows": None,
                              "actual_rows": None, "expected_fingerprint": None, "actual_fingerprint": None})

@@ -315,7 +315,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
             if refused:
                 text = "\n".join(f"  MISMATCH: {r}" for r in refused)
                 self.log.error("restore verification MISMATCH (access):\n%s", text)
-                raise AirflowFailException(f"restore verification failed (MISMATCH): {len(refused)} restored "
+                raise AirflowFailException(f"restore verification failed (MISMATCH): {access['tables_unread']} restored "
                                            f"table(s) the application login cannot read\n{text}")
             report["access"] = {"login_conn_id": probe, **access}
         report["metrics"] = metrics(report, self._phases)

@@ -69,6 +69,7 @@ def test_application_login_refused_after_the_restore_is_a_mismatch(tenant: Simpl
     text = str(info.value)
     assert "verification MISMATCH" in text, text
     assert f"application login {tenant.name}#app cannot log in after the restore" in text, text
+    assert "reads none of the" in text and "cannot read 0 restored" not in text, text
     assert APP_PASSWORD not in text
     assert tenant_sql(mo_server, tenant.name, ["select count(*) from db1.products"]) == [(9,)]
 
@@ -80,7 +81,7 @@ def test_application_that_reads_every_restored_table_is_verified(tenant: SimpleN
     result = _restore(tenant, t, probe_conn_id=probe).execute(context())
     check = result["check"]
     assert check["verdict"] == "VERIFIED" and result["ok"] is True
-    assert check["access"] == {"login": f"{tenant.name}#app", "tables_read": 1, "verdict": "VERIFIED", "reasons": []}
+    assert check["access"] == {"login": f"{tenant.name}#app", "tables_read": 1, "tables_unread": 0, "verdict": "VERIFIED", "reasons": []}
     assert "access_probe" in [p["phase"] for p in result["phases"]]
     assert f"application login {tenant.name}#app reads all 1 table(s)" in check["summary"]
 

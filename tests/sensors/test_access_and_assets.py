@@ -58,7 +58,7 @@ def test_application_that_reads_every_table_verifies(tenant: SimpleNamespace, mo
     report = result.xcom_value  # type: ignore[union-attr]
     assert report["verdict"] == "VERIFIED"
     assert report["access"] == {"login_conn_id": probe, "login": f"{tenant.name}#app", "tables_read": 1,
-                                "verdict": "VERIFIED"}
+                                "tables_unread": 0, "verdict": "VERIFIED"}
     assert report["metrics"]["rows"] == {"db1.products": 9} and report["metrics"]["rows_total"] == 9
     assert set(report["metrics"]["phases_s"]) == {"reference_s", "verify_s", "access_probe_s"}
 
