@@ -26,13 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, fingerprint_select  # noqa: E402
+from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, fingerprint_select  # noqa: E402
+from bench.proof_table import COLUMNS, create_and_load  # noqa: E402
 from matrixone_lite import native  # noqa: E402
 from matrixone_lite.engine import Engine  # noqa: E402
-
-COLUMNS = [Column("id", "int", False, None, 1, "PRI"), Column("label", "varchar(32)", True, None, 2),
-           Column("d", "double", True, None, 3), Column("m", "decimal(12,2)", True, None, 4),
-           Column("ts", "timestamp(3)", True, None, 5)]
 
 
 def main() -> None:
@@ -45,12 +42,7 @@ def main() -> None:
         with engine.storage.transaction() as tx:
             engine.storage.create_account(tx, "acc", "admin", "pw")
         s = engine.session("acc", "admin")
-        s.execute("create database big")
-        s.execute("use big")
-        s.execute("create table t (id int primary key, label varchar(32), d double, m decimal(12,2), ts timestamp(3))")
-        s.execute("insert into t (id, label, d, m, ts) with recursive c(x) as (select 1 union all select x + 1 "
-                  f"from c where x < {args.rows}) select x, concat('row-', x), x / 7.0, (x % 1000) + 0.25, "
-                  "'2024-10-28 17:30:00.123' from c")
+        create_and_load(s, args.rows)
         at = engine.storage.now_ns()
         s.execute("update t set label = concat(label, '+') where id % 10 = 0")
         seen: list[str] = []
