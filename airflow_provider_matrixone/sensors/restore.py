@@ -279,6 +279,7 @@ class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
                 poke_interval=float(self.poke_interval),
                 mismatch_grace=as_float(self.mismatch_grace, "mismatch_grace"),
                 started_at=started,
+                reference_conn_id=optional_str(self.reference_conn_id) or self.matrixone_conn_id,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=float(self.timeout)),

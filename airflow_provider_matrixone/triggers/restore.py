@@ -37,6 +37,8 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
     :param poke_interval: seconds between checks.
     :param mismatch_grace: seconds after ``started_at`` during which a mismatch still means wait.
     :param started_at: epoch seconds when the sensor started (the grace is measured from it).
+    :param reference_conn_id: reads the other databases at T to explain a table that should not be
+        in the scope (MatrixOne #27116), as the sensor's poke does; ``""``: ``conn_id``.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
         poke_interval: float = 30.0,
         mismatch_grace: float = 0.0,
         started_at: float | None = None,
+        reference_conn_id: str = "",
     ) -> None:
         super().__init__()
         self.conn_id = str(conn_id)
@@ -54,6 +57,7 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
         self.poke_interval = float(poke_interval)
         self.mismatch_grace = float(mismatch_grace)
         self.started_at = float(started_at if started_at is not None else time.time())
+        self.reference_conn_id = str(reference_conn_id or "")
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -64,17 +68,19 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
                 "poke_interval": self.poke_interval,
                 "mismatch_grace": self.mismatch_grace,
                 "started_at": self.started_at,
+                "reference_conn_id": self.reference_conn_id,
             },
         )
 
-    async def _hook(self) -> Any:
+    async def _hook(self, conn_id: str | None = None) -> Any:
         from airflow.providers.common.compat.connection import get_async_connection
 
         from airflow_provider_matrixone.hooks.matrixone import MatrixOneHook  # imported by run() on a thread
 
-        conn = await get_async_connection(self.conn_id, hook=MatrixOneHook)
+        conn_id = conn_id or self.conn_id
+        conn = await get_async_connection(conn_id, hook=MatrixOneHook)
         # a bounded read: a hung server must not block a triggerer thread past the task's timeout
-        return MatrixOneHook(matrixone_conn_id=self.conn_id, connection=conn, read_timeout=READ_TIMEOUT)
+        return MatrixOneHook(matrixone_conn_id=conn_id, connection=conn, read_timeout=READ_TIMEOUT)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         # Only awaits on the loop: imports, parsing the reference (about 1 MB for a 3,000-table
@@ -112,10 +118,23 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
                 yield TriggerEvent({"status": "success", "report": poll.report, "polls": polls})
                 return
             if poll.status == "fail" and time.time() - self.started_at >= self.mismatch_grace:
+                poll = await self._explained(reference, poll, hook)
                 yield TriggerEvent({"status": "failure", "report": poll.report, "polls": polls,
                                     "message": poll.problems})
                 return
             await asyncio.sleep(self.poke_interval)
+
+
+    async def _explained(self, reference: Any, poll: _Poll, hook: Any) -> _Poll:
+        """The final failure with the sensor's #27116 sentence (one implementation,
+        :func:`airflow_provider_matrixone.proof.provenance.explain_unexpected`); its reads and the
+        rendering run in a thread. A failure to explain keeps the plain sentence, never an error."""
+        try:
+            ref_hook = await self._hook(self.reference_conn_id) if self.reference_conn_id else hook
+        except Exception as exc:  # noqa: BLE001 - an explanation must never turn a finding into an error
+            self.log.warning("cannot resolve %s to explain the mismatch: %s", self.reference_conn_id, exc)
+            return poll
+        return await asyncio.to_thread(_explain, ref_hook, reference, poll, self.log)
 
 
 @dataclass(frozen=True)
@@ -126,12 +145,23 @@ class _Poll:
     summary: str
     report: dict[str, Any]
     problems: str
+    raw: Any = None  # the VerificationReport, for the final failure's explanation
+
+
+def _rendered(report: Any) -> _Poll:
+    problems = report.render(only_problems=True) if report.status == "fail" else ""
+    return _Poll(report.status, report.summary(), report.to_dict(), problems, report)
 
 
 def _poll(hook: Any, reference: Any) -> _Poll:
     """Read the scope and compare it with the reference; runs in a thread (reads, comparison, rendering)."""
     from airflow_provider_matrixone.sql_io.capture import verify
 
-    report = verify(hook, reference)
-    problems = report.render(only_problems=True) if report.status == "fail" else ""
-    return _Poll(report.status, report.summary(), report.to_dict(), problems)
+    return _rendered(verify(hook, reference))
+
+
+def _explain(ref_hook: Any, reference: Any, poll: _Poll, logger: Any) -> _Poll:
+    """``poll`` with each unexpected table named as another database's at T, if it is one; in a thread."""
+    from airflow_provider_matrixone.proof.provenance import explain_unexpected
+
+    return _rendered(explain_unexpected(ref_hook, reference, poll.raw, logger))

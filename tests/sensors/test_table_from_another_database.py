@@ -106,3 +106,37 @@ def test_only_the_source_accounts_databases_explain_it(tenant: SimpleNamespace, 
     assert "table db1.orders did not exist at T and exists now" in report.render(), report.render()
     assert "#27116" not in explain_unexpected(make_hook(other_conn), ref, report).render()
     assert SENTENCE in explain_unexpected(hook, ref, report).render()
+
+
+def test_deferrable_trigger_names_it_too(tenant: SimpleNamespace, mo_server: Any) -> None:
+    """The triggerer's failure carries the same sentence as the poke (it said "did not exist at T")."""
+    import asyncio
+
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from airflow_provider_matrixone.triggers.restore import MatrixOneRestoreVerificationTrigger
+
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, COPY)
+    sensor = MatrixOneRestoreVerificationSensor(task_id="verify", matrixone_conn_id=tenant.conn_id,
+                                                reference_timestamp=t.isoformat(), level="database",
+                                                database="db1", timeout=30, poke_interval=0.1, deferrable=True,
+                                                check_before_deferring=False)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute(context(task_id="verify"))
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, MatrixOneRestoreVerificationTrigger)
+    path, kwargs = trigger.serialize()
+    assert kwargs["reference_conn_id"] == tenant.conn_id
+
+    async def first_event() -> dict[str, Any]:
+        async for event in MatrixOneRestoreVerificationTrigger(**kwargs).run():
+            return dict(event.payload)
+        raise AssertionError("trigger ended without an event")
+
+    event = asyncio.run(first_event())
+    assert event["status"] == "failure" and SENTENCE in event["message"], event
+    assert SENTENCE in event["report"]["reasons"], event["report"]["reasons"]
+    with pytest.raises(AirflowFailException) as info:
+        sensor.execute_complete(context(task_id="verify"), event)
+    assert SENTENCE in str(info.value), str(info.value)

@@ -120,3 +120,20 @@ def test_a_large_reference_is_parsed_and_compared_off_the_loop(tenant: SimpleNam
     result = run_in_fresh_triggerer(tenant.conn_id, reference, tmp_path, run_for=4.0, poke_interval=30.0)
     assert result["status"] == "still polling", result
     assert result["slow"] == [], "\n".join(result["slow"])
+
+
+def test_explaining_a_table_from_another_database_stays_off_the_loop(tenant: SimpleNamespace, mo_server: Any,
+                                                                     tmp_path: Path) -> None:
+    """The final failure reads the other databases at T (#27116) in the worker thread, not on the loop."""
+    from airflow_provider_matrixone.operators._common import make_hook
+    from airflow_provider_matrixone.sql_io.capture import capture_reference
+    from tests.operators.support import now_after_pitr, tenant_sql
+    from tests.sensors.test_table_from_another_database import COPY, SENTENCE
+
+    t = now_after_pitr()
+    tenant_sql(mo_server, tenant.name, COPY)
+    reference = capture_reference(make_hook(tenant.conn_id), Scope.build("database", account=tenant.name,
+                                                                         database="db1"), t).to_json()
+    result = run_in_fresh_triggerer(tenant.conn_id, reference, tmp_path)
+    assert result["status"] == "failure" and SENTENCE in result["message"], result
+    assert result["slow"] == [], "\n".join(result["slow"])
