@@ -139,6 +139,17 @@ def _run_key_and_verify_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verify", action="store_true",
                         help="capture the target state at T first, compare after the restore, print a per-table "
                              "report")
+    parser.add_argument("--probe-user", "--probe_user", dest="probe_user", default=None,
+                        help="with --verify: an application login (e.g. acc1#app) that must read each restored "
+                             "table after the restore; a refusal is a MISMATCH (MatrixOne #26640). Its password "
+                             "comes from $MO_PROBE_PASSWORD (or --probe-password-env) or a prompt, never a flag")
+    parser.add_argument("--probe-password-env", "--probe_password_env", dest="probe_password_env", default=None,
+                        help="name of the environment variable holding the --probe-user password "
+                             "(default MO_PROBE_PASSWORD)")
+    # Refused on purpose (cli/probe.py): defined so that argparse does not take it as an
+    # abbreviation of --probe-password-env, and so that the refusal never repeats the value.
+    parser.add_argument("--probe-password", "--probe_password", dest="probe_password_flag", nargs="?",
+                        const="", default=None, help=argparse.SUPPRESS)
 
 
 def build_parser() -> _Parser:

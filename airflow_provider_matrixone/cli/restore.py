@@ -20,6 +20,7 @@ from airflow_provider_matrixone.cli import accounts, output, planning, verificat
 from airflow_provider_matrixone.cli.context import Context, Progress
 from airflow_provider_matrixone.cli.errors import Refused, UsageError
 from airflow_provider_matrixone.cli.pitr_commands import cluster_flag
+from airflow_provider_matrixone.cli.probe import check_probe_flags, probe_client
 from airflow_provider_matrixone.cli.targets import Target, check_combination, pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import timestamps
@@ -162,10 +163,11 @@ def run_workflow(ctx: Context, request: RestoreRequest, target: Target, password
             _print_undo_point(ctx, a, result, target, progress)
 
     plan_data: dict[str, Any] = {}
+    probe = probe_client(a, ctx.stdin)  # its password is read now, before the confirmation prompt
     try:
         result = run_restore(client, request, run_key=a.run_key or _run_key(), confirm=confirm_plan,
                              execute=execute, on_event=on_event, list_objects=_own_account(client, target),
-                             logger=_QUIET)
+                             logger=_QUIET, probe_ops=probe)
     except domain.LevelMismatch as exc:
         raise domain.LevelMismatch(str(exc).replace("use target_account", "use --new_account")) from None
     return _finish(ctx, a, result, target, instant, zone, shown, (source[0], source[2]), progress)
@@ -253,6 +255,7 @@ def check_flags(a: Any) -> None:
     if a.verify and a.dry_run:
         raise UsageError("--verify", "--verify and --dry-run exclude each other (a dry run restores nothing)",
                          "--dry-run")
+    check_probe_flags(a)
 
 
 def snapshot_restore(ctx: Context) -> int:
