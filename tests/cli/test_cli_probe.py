@@ -101,3 +101,19 @@ def test_probe_flags_are_refused_before_anything_changes(cli: Cli, cli_server: A
             "prb4#app", "--probe-password-env", APP_PASSWORD, user=u, stdin=Pipe(""))
     assert r.code == 2 and APP_PASSWORD not in r.out + r.err, r.err
     assert count(cli_server, u, "db2.orders") == 0
+
+
+def test_snapshot_restore_runs_the_same_access_proof(cli: Cli, cli_server: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _account_with_app(cli_server, cli, "prb5")
+    u = "prb5#admin"
+    assert cli("snapshot", "create", "--level", "account", "--sname", "sp_prb5", user=u).code == 0
+    sql_as(cli_server, u, ["delete from db2.orders", "revoke select on table db2.orders from r_app"])
+    monkeypatch.setenv("MO_PROBE_PASSWORD", APP_PASSWORD)
+    r = cli("snapshot", "restore", "--sname", "sp_prb5", "--db", "db2", "--table", "orders", "--verify",
+            "--probe-user", "prb5#app", "--format", "json", user=u)
+    assert r.code == 1, (r.out, r.err)
+    check = json.loads(r.out)["verification"]
+    assert check["verdict"] == "MISMATCH" and check["access"]["tables_unread"] == 1, check
+    assert any("application login prb5#app cannot read table db2.orders" in x for x in check["reasons"]), check
+    assert count(cli_server, u, "db2.orders") == 3
