@@ -124,7 +124,6 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
                 return
             await asyncio.sleep(self.poke_interval)
 
-
     async def _explained(self, reference: Any, poll: _Poll, hook: Any) -> _Poll:
         """The final failure with the sensor's #27116 sentence (one implementation,
         :func:`airflow_provider_matrixone.proof.provenance.explain_unexpected`); its reads and the
@@ -134,7 +133,11 @@ class MatrixOneRestoreVerificationTrigger(BaseTrigger):
         except Exception as exc:  # noqa: BLE001 - an explanation must never turn a finding into an error
             self.log.warning("cannot resolve %s to explain the mismatch: %s", self.reference_conn_id, exc)
             return poll
-        return await asyncio.to_thread(_explain, ref_hook, reference, poll, self.log)
+        try:
+            return await asyncio.to_thread(_explain, ref_hook, reference, poll, self.log)
+        except Exception as exc:  # noqa: BLE001 - same: the plain sentence is still a MISMATCH
+            self.log.warning("could not explain the mismatch: %s", exc)
+            return poll
 
 
 @dataclass(frozen=True)
