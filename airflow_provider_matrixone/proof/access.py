@@ -30,9 +30,13 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
     ``tables`` are ``"db.table"`` names as the reference lists them. A table that is missing is
     not this probe's finding (the verification says it); an unreachable server raises.
     """
-    names = sorted(set(tables))
+    return _probe(ops, sorted(set(tables)))[0]
+
+
+def _probe(ops: PitrOperations, names: list[str]) -> tuple[list[str], int]:
+    """(sentences, how many of ``names`` the login could not read): a refused login reads none."""
     if not names:
-        return []
+        return [], 0
     who = login_name(ops)
     out: list[str] = []
     try:
@@ -41,9 +45,9 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
         refusal = _login_refusal(exc)
         if refusal is None:
             raise
-        return [f"application login {who} {_LOGIN_SENTENCE}: {refusal} (it reads none of the "
+        return [f"application login {who} cannot log in after the restore: {refusal} (it reads none of the "
                 f"{len(names)} restored table(s); an account restore brings users, roles and grants back as "
-                "they were at T, so a login created or changed after T is gone or different)"]
+                "they were at T, so a login created or changed after T is gone or different)"], len(names)
     try:
         ops.set_autocommit(conn, True)  # the hook: MySqlHook's (one autocommit path)
         cur = conn.cursor()
@@ -70,10 +74,9 @@ def probe_access(ops: PitrOperations, tables: Iterable[str]) -> list[str]:
             cur.close()
     finally:
         conn.close()
-    return out
+    return out, len(out)
 
 
-_LOGIN_SENTENCE = "cannot log in after the restore"
 _LOGIN_REFUSED = frozenset({1044, 1045})  # access denied to the user / to its default database
 
 
@@ -97,12 +100,11 @@ def prove_access(ops: PitrOperations, objects: Iterable[Mapping[str, Any]]) -> d
     """The access proof of a verified scope, as the sensor and the restore workflow report it.
 
     ``{"login": "acc1#app", "tables_read": n, "tables_unread": m, "verdict": "VERIFIED" | "MISMATCH",
-    "reasons": [...]}``: one sentence per table the login cannot read, or one for a refused login. Run it only once the content verified: a refusal
-    on a table that is wrong anyway would only repeat the finding.
+    "reasons": [...]}``: one sentence per table the login cannot read, or one for a refused login.
+    Run it only once the content verified: a refusal on a table that is wrong anyway would only
+    repeat the finding.
     """
-    tables = restored_tables(objects)
-    refused = probe_access(ops, tables)
-    # a refused login is one sentence for every table: it read none of them
-    unread = len(tables) if any(_LOGIN_SENTENCE in r for r in refused) else len(refused)
+    tables = sorted(set(restored_tables(objects)))
+    refused, unread = _probe(ops, tables)
     return {"login": login_name(ops), "tables_read": len(tables) - unread, "tables_unread": unread,
             "verdict": "MISMATCH" if refused else "VERIFIED", "reasons": refused}
