@@ -200,6 +200,7 @@ def test_an_unreachable_probe_endpoint_names_it_and_its_flags(
     assert (f"the access probe (login pe5#app) cannot connect to MatrixOne at 127.0.0.1:{closed}" in r.err
             and "(check --probe-host and --probe-port)" in r.err), r.err
     assert APP_PASSWORD not in r.out + r.err
+    assert count(cli_server, "pe5#admin", "db2.orders") == 3  # as docs/cli.md says: the restore did land
 
 
 @pytest.mark.parametrize(("extra", "flag", "words"), [
