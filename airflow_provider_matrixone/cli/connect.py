@@ -79,8 +79,13 @@ def release_logging(setup: LogSetup) -> None:
     setup.handler.close()
 
 
-def pymysql_connect(host: str, port: int, user: str, password: str) -> Callable[[], Any]:
-    """A connect callable: one fresh autocommit connection per call (no leftover transaction)."""
+def pymysql_connect(host: str, port: int, user: str, password: str, *,
+                    who: str = "", flags: str = "--host and --port") -> Callable[[], Any]:
+    """A connect callable: one fresh autocommit connection per call (no leftover transaction).
+
+    ``who`` opens and ``flags`` ends the message when the server cannot be reached (the access
+    probe says it is the probe, and has its own flags).
+    """
     import pymysql
 
     def connect() -> Any:
@@ -91,8 +96,8 @@ def pymysql_connect(host: str, port: int, user: str, password: str) -> Callable[
             code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
             text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
             if code in (2003, 2005, 2013):
-                raise ConnectionFailed(f"cannot connect to MatrixOne at {host}:{port}: {text} "
-                                       "(check --host and --port)") from None
+                raise ConnectionFailed(f"{who}cannot connect to MatrixOne at {host}:{port}: {text} "
+                                       f"(check {flags})") from None
             raise
     return connect
 

@@ -95,11 +95,16 @@ def _connection_flags(defaults: bool) -> argparse.ArgumentParser:
     return parent
 
 
-def _port(value: str) -> int:
+def _port(value: str, flag: str = "--port", example: int = 6001) -> int:
     text = value.strip()
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value!r}: use 1-65535 (example: --port 6001)")
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}: use 1-65535 (example: {flag} {example})")
     return int(text)
+
+
+def _probe_port(value: str) -> int:
+    """``--probe-port``: checked as ``--port`` is, its own flag in the message."""
+    return _port(value, "--probe-port", 6002)
 
 
 def _leaf(sub: Any, name: str, command: str, help_text: str, conn: argparse.ArgumentParser) -> _Parser:
@@ -143,6 +148,11 @@ def _run_key_and_verify_flags(parser: argparse.ArgumentParser) -> None:
                         help="with --verify: an application login (e.g. acc1#app) that must read each restored "
                              "table after the restore; a refusal is a MISMATCH (MatrixOne #26640). Its password "
                              "comes from $MO_PROBE_PASSWORD (or --probe-password-env) or a prompt, never a flag")
+    parser.add_argument("--probe-host", "--probe_host", dest="probe_host", default=None,
+                        help="with --probe-user: the host the probe login connects to, when applications go "
+                             "through another endpoint (a proxy) than the admin (default: --host)")
+    parser.add_argument("--probe-port", "--probe_port", dest="probe_port", type=_probe_port, default=None,
+                        help="with --probe-user: the port the probe login connects to (default: --port)")
     parser.add_argument("--probe-password-env", "--probe_password_env", dest="probe_password_env", default=None,
                         help="name of the environment variable holding the --probe-user password "
                              "(default MO_PROBE_PASSWORD)")

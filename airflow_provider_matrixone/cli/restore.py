@@ -20,7 +20,7 @@ from airflow_provider_matrixone.cli import accounts, output, planning, verificat
 from airflow_provider_matrixone.cli.context import Context, Progress
 from airflow_provider_matrixone.cli.errors import Refused, UsageError
 from airflow_provider_matrixone.cli.pitr_commands import cluster_flag
-from airflow_provider_matrixone.cli.probe import check_probe_flags, probe_client
+from airflow_provider_matrixone.cli.probe import check_probe_flags, probe_client, probe_summary
 from airflow_provider_matrixone.cli.targets import Target, check_combination, pitr_target, snapshot_target
 from airflow_provider_matrixone.pitr import errors as domain
 from airflow_provider_matrixone.pitr import timestamps
@@ -237,8 +237,12 @@ def _finish(ctx: Context, a: Any, result: dict[str, Any], target: Target, instan
         data["verification"] = check
         status = 0 if result["ok"] else 1
         progress.phase(f"verify: {'passed' if result['ok'] else 'FAILED'}")
+        if (probe := probe_summary(a)) is not None:  # the endpoint the access proof actually read through
+            data["probe"] = probe
         if a.format != "json":
             ctx.out(f"verification: {check['verdict']}\n{render_report(result)}")
+            if probe is not None:
+                ctx.out(f"access probe: login {probe['login']} through {probe['host']}:{probe['port']}")
         if not result["ok"]:
             ctx.err("mo-pitr: error: verification FAILED: the restored state differs from the state at the "
                     "timestamp (see the table above); a safety snapshot, if taken, can undo the restore")

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_matrixone.operators._assets import declare_alias
+from airflow_provider_matrixone.operators._assets import DeclaresAssetAlias, declare_alias
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     domain_errors,
@@ -32,7 +32,7 @@ from airflow_provider_matrixone.restore import RestoreRequest
 __all__ = ["MatrixOnePITRRestoreOperator"]
 
 
-class MatrixOnePITRRestoreOperator(BaseOperator):
+class MatrixOnePITRRestoreOperator(DeclaresAssetAlias, BaseOperator):
     """Restore a cluster, account, database or table from a PITR to ``timestamp``.
 
     :param pitr_name: the PITR to restore from (created by the connection's account).

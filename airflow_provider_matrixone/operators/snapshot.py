@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_matrixone.operators._assets import declare_alias
+from airflow_provider_matrixone.operators._assets import DeclaresAssetAlias, declare_alias
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_choice,
@@ -129,7 +129,7 @@ class MatrixOneSnapshotDropOperator(BaseOperator):
             return {**snap.to_dict(), "action": "dropped"}
 
 
-class MatrixOneSnapshotRestoreOperator(BaseOperator):
+class MatrixOneSnapshotRestoreOperator(DeclaresAssetAlias, BaseOperator):
     """Restore a cluster, account, database or table from a snapshot, through the one restore workflow.
 
     The same plan, guards, undo point, verification and report as a PITR restore

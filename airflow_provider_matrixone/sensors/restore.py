@@ -19,7 +19,7 @@ from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from airflow_provider_matrixone.operators._assets import declare_alias, emit_events
+from airflow_provider_matrixone.operators._assets import DeclaresAssetAlias, declare_alias, emit_events
 from airflow_provider_matrixone.operators._common import (
     DEFAULT_CONN_ID,
     as_bool,
@@ -45,7 +45,7 @@ from airflow_provider_matrixone.sql_io.capture import capture_reference, verify
 __all__ = ["MatrixOneRestoreVerificationSensor"]
 
 
-class MatrixOneRestoreVerificationSensor(BaseSensorOperator):
+class MatrixOneRestoreVerificationSensor(DeclaresAssetAlias, BaseSensorOperator):
     """Verify a restore: the scope now must equal the reference (state at T or expected counts).
 
     Give exactly one expectation:
