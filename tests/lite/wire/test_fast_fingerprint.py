@@ -242,3 +242,21 @@ def test_arms_are_the_history_union() -> None:
     for at in (None, 123):
         arms = [f"SELECT {names} FROM {t}" + (f" WHERE {w}" if w else "") for t, w in fingerprints.arms(7, at)]
         assert " UNION ALL ".join(arms) == (select_current(7, schema) if at is None else select_at(7, schema, at))
+
+
+def test_own_uncommitted_changes_in_a_transaction(server: LiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a transaction both paths see its own pending writes now, and none of them at T."""
+    setup = sql.connect(server)
+    _load(setup, random.Random(9))
+    setup.close()
+    t1 = _now_ns(server)
+    conn = sql.connect(server, autocommit=False)
+    sql.run(conn, "begin")
+    sql.run(conn, "update p.t set s = 'pending' where id <= 30")
+    sql.run(conn, "delete from p.t where id > 100")
+    sql.run(conn, "insert into p.t (id) values (1000)")
+    now = _same(conn, fingerprint_select("p", "t", COLUMNS, None), monkeypatch)
+    at = _same(conn, fingerprint_select("p", "t", COLUMNS, t1, where=chunk_where("id", 10, 200)), monkeypatch)
+    assert now[0][3] == 101 and at[0][3] == 111  # ids 10..120 at T
+    sql.run(conn, "rollback")
+    conn.close()
