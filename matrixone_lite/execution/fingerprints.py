@@ -104,6 +104,8 @@ def _bounds(table: TableRow, b: FpBranch) -> tuple[tuple[str, int], ...] | None:
 
 def _arm_sqls(self: NameResolution, b: FpBranch) -> list[str] | None:
     """One ``SELECT mo_fp_agg(...) FROM <arm> WHERE ...`` per arm of branch ``b``, or None."""
+    if b.at is not None and not _INT64[0] <= b.at <= _INT64[1]:
+        return None  # beyond SQLite's integers: the general path reports it
     at = self._hint_at(Hint("MO_TS", b.at, b.table, database=b.database)) if b.at is not None else None
     res = self._resolve(b.database, b.table, at)
     if res.table is None or res.view or res.virtual_sql is not None or res.system_table is not None or res.at != at:
