@@ -265,3 +265,18 @@ def test_own_uncommitted_changes_in_a_transaction(server: LiteServer, monkeypatc
     assert now[0][3] == 101 and at[0][3] == 111  # ids 10..120 at T
     sql.run(conn, "rollback")
     conn.close()
+
+
+def test_bytes_stored_in_a_text_column(server: LiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``X'FF'`` written to a VARCHAR is kept as bytes: HEX reads them; a CAST to text fails the same way."""
+    conn = sql.connect(server)
+    sql.run(conn, "create database p")
+    sql.run(conn, "create table p.odd (id int primary key, s varchar(10))")
+    sql.run(conn, "insert into p.odd values (1, X'FF'), (2, X'00'), (3, 'x'), (4, ''), (5, NULL)")
+    hexed = _same(conn, fingerprint_select("p", "odd", [Column("id", "int", False, None, 1),
+                                                       Column("s", "varchar(10)", True, None, 2)], None), monkeypatch)
+    assert hexed[0][3] == 5
+    for typ in ("int", "json", "double"):
+        cols = [Column("id", "int", False, None, 1), Column("s", typ, True, None, 2)]
+        assert _same(conn, fingerprint_select("p", "odd", cols, None), monkeypatch) == []  # an error, both ways
+    conn.close()
