@@ -280,3 +280,16 @@ def test_bytes_stored_in_a_text_column(server: LiteServer, monkeypatch: pytest.M
         cols = [Column("id", "int", False, None, 1), Column("s", typ, True, None, 2)]
         assert _same(conn, fingerprint_select("p", "odd", cols, None), monkeypatch) == []  # an error, both ways
     conn.close()
+
+
+@pytest.mark.parametrize("call", ["mo_fp_agg('C', 'SELECT 1, 1', id)", "MO_FP_AGG('E', 'SELECT 1, 1', id)"])
+def test_a_client_cannot_call_the_aggregate(server: LiteServer, call: str) -> None:
+    """``mo_fp_agg`` runs the SQL of its second argument: only the engine may call it."""
+    conn = sql.connect(server)
+    sql.run(conn, "create database p")
+    sql.run(conn, "create table p.one (id int primary key)")
+    sql.run(conn, "insert into p.one values (1)")
+    with pytest.raises(driver_errors()) as err:
+        sql.run(conn, f"select {call} from p.one")
+    assert err.value.args[0] == 20105 and "function or operator 'mo_fp_agg'" in str(err.value.args[1])
+    conn.close()
