@@ -10,14 +10,17 @@ text is then cut into cumulative stages, each run as ``SELECT COUNT(c0), ... FRO
 2. + the per-column encodings (``CAST``, ``HEX``, ``MO_DEC_TEXT``, the DOUBLE residual);
 3. + ``MO_CONCAT_WS``; 4. + ``MD5``; 5. the whole statement (``CRC32`` halves, ``SUM``, ``BIT_XOR``);
 
-each column's encoding alone (in stage 1's place), then the whole statement for the read now, and ``CREATE TABLE ... AS SELECT`` of the table (a native
-copy, the RESTORE's kind of work) as the unit. Best of ``--repeat``, interleaved. Nothing is
+each column's encoding alone (in stage 1's place), then the whole statement for the read now, the
+same statements through lite's fingerprint fast path (one native aggregate per table arm,
+``execution/fingerprints.py``; everything above is the general path, ``MO_LITE_FASTFP=off``), and
+``CREATE TABLE ... AS SELECT`` of the table (a native copy, the RESTORE's kind of work) as the unit. Best of ``--repeat``, interleaved. Nothing is
 asserted; run ``python bench/proof_breakdown.py [--rows N]`` (``MO_LITE_NATIVE=off`` for Python's).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -46,6 +49,7 @@ def main() -> None:
         at = engine.storage.now_ns()
         s.execute("update t set label = concat(label, '+') where id % 10 = 0")
         seen: list[str] = []
+        os.environ["MO_LITE_FASTFP"] = "off"  # the general path's SQLite text is what is staged
         s.conn.set_trace_callback(seen.append)
         s.execute(fingerprint_select("big", "t", COLUMNS, at))
         s.conn.set_trace_callback(None)
@@ -75,25 +79,31 @@ def main() -> None:
             "4. + MD5": staged(f"MD5(MO_CONCAT_WS(',', {enc}))"),
             "5. whole statement at T (CRC32, SUM, BIT_XOR)": sql_at,
             "whole statement now (no history)": None,
+            "fast path: whole statement at T": None,
+            "fast path: whole statement now": None,
             "CREATE TABLE AS SELECT (native copy)": None,
         }
         for i, column in enumerate(COLUMNS):  # one column's encoding instead of its plain read
             stages[f"   {column.type} column encoded alone"] = staged(*cols[:i], encs[i], *cols[i + 1:])
         now_sql = fingerprint_select("big", "t", COLUMNS, None)
+        at_text = fingerprint_select("big", "t", COLUMNS, at)
         best: dict[str, float] = {}
+        answers: dict[str, object] = {}
         for _ in range(args.repeat):
             for name, sql in stages.items():
                 start = time.perf_counter()
+                os.environ["MO_LITE_FASTFP"] = "on" if name.startswith("fast") else "off"
                 if sql is not None:
                     s.conn.execute(sql).fetchall()
-                elif name.startswith("whole"):
-                    s.execute(now_sql)
+                elif name.startswith(("whole", "fast")):
+                    answers[name] = s.execute(at_text if name.endswith("at T") else now_sql).rows
                 else:
                     s.execute(f"create table c{next(copies)} as select * from t")
                 best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
         copy = best["CREATE TABLE AS SELECT (native copy)"]
         print(f"proof per row, stage by stage ({args.rows:,} rows, 10% updated after T, in-process, best of "
-              f"{args.repeat}); native functions: {native.active()}")
+              f"{args.repeat}); native functions: {native.active()}; fast path = general path: "
+              f"{answers['fast path: whole statement now'] == answers['whole statement now (no history)']}")
         previous, read = 0.0, best["1. read every column at T (history union)"]
         for name, seconds in best.items():
             if name[0].isdigit():

@@ -11,6 +11,10 @@ In-process engine (no wire), so the figures are the engine's own work:
 - per table: ``--tables`` two-row tables fingerprinted at T in ``UNION ALL`` batches of 50 (the
   provider's batch), i.e. the fixed cost of one table's statement (translation + resolution).
 
+Each fingerprint is measured through lite's general path (``MO_LITE_FASTFP=off``: sqlglot, the
+translator's SQL) and through its fingerprint fast path (one native aggregate per table arm,
+``execution/fingerprints.py``), now and at T (after updating a tenth of the rows), in the same run.
+
 Nothing is asserted; run ``python bench/proof_rowcost.py [--rows N] [--tables N]``. ``make bench`` runs it
 (bench/perf_report.py's PLAN) and renders the figures ``main()`` returns into docs/performance.md.
 """
@@ -32,6 +36,23 @@ from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, finger
 from bench.proof_table import COLUMNS, create_and_load  # noqa: E402
 from matrixone_lite import native  # noqa: E402
 from matrixone_lite.engine import Engine  # noqa: E402
+from matrixone_lite.execution import fingerprints  # noqa: E402
+
+
+def fastfp(on: bool) -> None:
+    """Turn lite's fingerprint fast path on or off (read per statement)."""
+    os.environ["MO_LITE_FASTFP"] = "on" if on else "off"
+
+
+def general(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` run through lite's general path (the fast path off for it)."""
+    def run() -> Any:
+        fastfp(False)
+        try:
+            return fn()
+        finally:
+            fastfp(True)
+    return run
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -59,24 +80,31 @@ def main() -> dict[str, Any]:
         del os.environ["MO_LITE_NATIVE"]
         s = engine.session("acc", "admin")
         create_and_load(s, args.rows)
+        at = engine.storage.now_ns()
+        s.execute("update t set label = concat(label, '+') where id % 10 = 0")
         emitted = fingerprint_select("big", "t", COLUMNS, None)
+        at_t = fingerprint_select("big", "t", COLUMNS, at)
         flattened = emitted.replace(f" LIMIT {ALL_ROWS}", "")
         copies = iter(range(10**6))
         figures: dict[str, float] = {}
         answers = set()
         for _ in range(args.repeat):
-            for name, fn in (("fingerprint as emitted (not flattened)", lambda: s.execute(emitted).rows[0][3:]),
-                             ("same, Python functions (no native)", lambda: py.execute(emitted).rows[0][3:]),
-                             ("same without LIMIT (flattened)", lambda: s.execute(flattened).rows[0][3:]),
+            for name, fn in (("fingerprint as emitted (not flattened)", general(lambda: s.execute(emitted).rows[0][3:])),
+                             ("same, Python functions (no native)", general(lambda: py.execute(emitted).rows[0][3:])),
+                             ("same without LIMIT (flattened)", general(lambda: s.execute(flattened).rows[0][3:])),
+                             ("same, lite's fingerprint fast path", lambda: s.execute(emitted).rows[0][3:]),
+                             ("at T: general path", general(lambda: ("T", *s.execute(at_t).rows[0][3:]))),
+                             ("at T: fingerprint fast path", lambda: ("T", *s.execute(at_t).rows[0][3:])),
                              ("COUNT(*)", lambda: s.execute("select count(*) from t").rows),
                              ("CREATE TABLE AS SELECT (native copy)",
                               lambda: s.execute(f"create table c{next(copies)} as select * from t"))):
                 seconds, out = best(fn, 1)
                 figures[name] = min(figures.get(name, float("inf")), seconds)
-                if name.startswith(("fingerprint", "same")):  # every way gives the same digest
+                if name.startswith(("fingerprint", "same", "at T")):  # every way gives the same digest (now, at T)
                     answers.add(out)
         print(f"per row ({args.rows:,} rows, in-process, best of {args.repeat}); native functions: "
-              f"{native.active()}; same digest every way: {len(answers) == 1}")
+              f"{native.active()}; same digest every way: {len(answers) == 2}; "
+              f"fast path answered {fingerprints.stats['runs']} statements")
         copy = figures["CREATE TABLE AS SELECT (native copy)"]
         for name, seconds in figures.items():
             print(f"  {name:<42} {seconds * 1e6 / args.rows:8.2f} us/row   {seconds / copy:6.2f}x the copy")
@@ -84,8 +112,11 @@ def main() -> dict[str, Any]:
         print(f"  -> not flattening: {gain:.1f}x faster")
         speedup = figures["same, Python functions (no native)"] / figures["fingerprint as emitted (not flattened)"]
         print(f"  -> native functions: {speedup:.1f}x faster than the Python ones")
+        fast = figures["fingerprint as emitted (not flattened)"] / figures["same, lite's fingerprint fast path"]
+        fast_t = figures["at T: general path"] / figures["at T: fingerprint fast path"]
+        print(f"  -> fingerprint fast path: {fast:.1f}x faster now, {fast_t:.1f}x at T")
         result: dict[str, Any] = {
-            "rows": args.rows, "repeat": args.repeat, "native": native.active(), "same_digest": len(answers) == 1,
+            "rows": args.rows, "repeat": args.repeat, "native": native.active(), "same_digest": len(answers) == 2,
             "per_row_us": {name: seconds * 1e6 / args.rows for name, seconds in figures.items()},
             "vs_copy": {name: seconds / copy for name, seconds in figures.items()},
             "tables": args.tables}
@@ -99,11 +130,17 @@ def main() -> dict[str, Any]:
             s.execute(f"insert into db{i % 10}.t{i} values (1, 'a'), (2, 'b')")
         at = engine.storage.now_ns()
         small = [Column("id", "int", False, None, 1, "PRI"), Column("v", "varchar(20)", True, None, 2)]
-        start = time.perf_counter()
-        for lo in range(0, args.tables, 50):
-            s.execute(" UNION ALL ".join(fingerprint_select(f"db{i % 10}", f"t{i}", small, at)
-                                         for i in range(lo, min(lo + 50, args.tables))))
-        per_table = (time.perf_counter() - start) / args.tables
+        batches = [" UNION ALL ".join(fingerprint_select(f"db{i % 10}", f"t{i}", small, at)
+                                      for i in range(lo, min(lo + 50, args.tables))) for lo in range(0, args.tables, 50)]
+        per: dict[bool, float] = {}
+        digests: dict[bool, list[Any]] = {}
+        for on in (False, True):  # the general path first: it is each statement's first read
+            fastfp(on)
+            start = time.perf_counter()
+            digests[on] = [s.execute(b).rows for b in batches]
+            per[on] = (time.perf_counter() - start) / args.tables
+        fastfp(True)
+        per_table = per[False]
         start = time.perf_counter()
         for i in range(args.tables):
             s.execute(f"create table db{i % 10}.c{i} as select * from db{i % 10}.t{i}")
@@ -111,7 +148,10 @@ def main() -> dict[str, Any]:
         print(f"per table ({args.tables} two-row tables at T, batches of 50): {per_table * 1000:.2f} ms of "
               f"fingerprint statement per table; CREATE TABLE AS SELECT {copy_table * 1000:.2f} ms per table "
               f"({per_table / copy_table:.1f}x)")
+        print(f"  fingerprint fast path: {per[True] * 1000:.2f} ms per table ({per[True] / copy_table:.1f}x the copy); "
+              f"same digests: {digests[True] == digests[False]}")
         result["per_table_ms"], result["copy_table_ms"] = per_table * 1000, copy_table * 1000
+        result["per_table_fast_ms"] = per[True] * 1000
         return result
 
 

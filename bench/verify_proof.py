@@ -6,8 +6,10 @@ Profiles (each in its own account on one matrixone_lite server, over TCP):
 - ``tables``: 1,000 small tables in 10 databases.
 
 For each: a PITR, T, an incident after T (rows deleted, values updated), the RESTORE (timed),
-then verification twice: counts only (``fingerprint=False``) and the default (``fingerprint=True``);
-each is the reference read at T plus the state read now, as the operator + sensor do. Printed:
+then verification: counts only (``fingerprint=False``), the default (``fingerprint=True``) through
+lite's general SQL path (``MO_LITE_FASTFP=off``: sqlglot and the translator's per-row functions), and
+the default as lite serves it (its fingerprint fast path, ``execution/fingerprints.py``), in that
+order; each is the reference read at T plus the state read now, as the operator + sensor do. Printed:
 seconds, statements, rows read, and the ratio to the RESTORE's own time. Nothing is asserted.
 Run from ``bench/verify.py`` (``--proof-rows``) or alone: ``python bench/verify_proof.py``.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,11 +77,13 @@ def _incident(cur: Any, profile: str) -> None:
         cur.execute("update big.t set m = m + 1 where id % 10 = 1")
 
 
-def _verify(srv: Any, client: PitrClient, at_ns: int, fingerprint: bool) -> dict[str, Any]:
+def _verify(srv: Any, client: PitrClient, at_ns: int, fingerprint: bool, fast: bool = True) -> dict[str, Any]:
+    os.environ["MO_LITE_FASTFP"] = "on" if fast else "off"  # read by the in-process server per statement
     mark = len(srv.statement_log.entries)
     start = time.perf_counter()
     ref = capture_reference(client, Scope.build("account"), at_ns, fingerprint=fingerprint)
     report = compare(ref, capture_state(client, ref))
+    os.environ["MO_LITE_FASTFP"] = "on"
     return {"seconds": time.perf_counter() - start, "statements": len(srv.statement_log.entries) - mark,
             "rows": 2 * sum(t.rows for t in ref.tables.values()), "verdict": report.verdict}
 
@@ -108,9 +113,10 @@ def run_profile(srv: Any, root_password: str, name: str, profile: str, size: int
     restore_s = time.perf_counter() - start
     conn.close()
     counts = _verify(srv, client, at_ns, False)
+    general = _verify(srv, client, at_ns, True, fast=False)
     content = _verify(srv, client, at_ns, True)
     return {"profile": f"{size:,} {'tables' if profile == 'tables' else 'rows'}", "seed_s": seed_s,
-            "restore_s": restore_s, "counts": counts, "content": content}
+            "restore_s": restore_s, "counts": counts, "content": content, "general": general}
 
 
 def print_results(results: list[dict[str, Any]]) -> None:
@@ -118,11 +124,13 @@ def print_results(results: list[dict[str, Any]]) -> None:
     print(f"{'profile':<16} {'RESTORE s':>9} {'mode':<26} {'seconds':>8} {'stmts':>6} {'rows read':>10} "
           f"{'/ RESTORE':>9} {'verdict':>9}")
     for r in results:
-        for mode, key in (("counts only", "counts"), ("default (content+columns)", "content")):
+        for mode, key in (("counts only", "counts"), ("default, lite general path", "general"),
+                          ("default (content+columns)", "content")):
             m = r[key]
             print(f"{r['profile']:<16} {r['restore_s']:>9.3f} {mode:<26} {m['seconds']:>8.3f} {m['statements']:>6} "
                   f"{m['rows']:>10,} {m['seconds'] / r['restore_s']:>8.0%} {m['verdict']:>9}")
         print(f"{'':<16} {'':>9} {'default / counts only':<26} {r['content']['seconds'] / r['counts']['seconds']:>7.1f}x")
+        print(f"{'':<16} {'':>9} {'fast path speed-up':<26} {r['general']['seconds'] / r['content']['seconds']:>7.1f}x")
 
 
 def run(srv: Any, root_password: str, row_sizes: list[int], tables: int) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """The general SQL path of a session: translation cache, sqlglot, the translator, SELECT results.
 
 Everything the classification did not route elsewhere ends here (``_dispatch_sql``): sequence
-calls, table/database DDL without sqlglot, row counts, bulk INSERTs, then a statement's shape
+calls, table/database DDL without sqlglot, fingerprints, row counts, bulk INSERTs, then a statement's shape
 (literals lifted out, ``sql/params.py``) is looked up in the session's translation cache, keyed by
 the catalog version so any DDL or restore re-binds it; a miss parses and translates once. A
 SELECT missing there (a time-travel read, a first read) tries ``execution/templates.py``.
@@ -22,9 +22,11 @@ from matrixone_lite.execution import templates
 from matrixone_lite.execution.counts import FastCounts
 from matrixone_lite.execution.ddl import DdlStatements
 from matrixone_lite.execution.dml import DmlExecution
+from matrixone_lite.execution.fingerprints import FastFingerprints
 from matrixone_lite.results import Result, column_of, decimal_conv
 from matrixone_lite.sql import sequences, views
 from matrixone_lite.sql.bulk_insert import BULK_MIN_CHARS, run_bulk_insert
+from matrixone_lite.sql.fastfingerprint import looks_like_fingerprint
 from matrixone_lite.sql.hints import extract_hints
 from matrixone_lite.sql.params import shape
 from matrixone_lite.sql.projections import alias_projections
@@ -36,7 +38,7 @@ from matrixone_lite.storage.codec import to_date, to_datetime
 CACHE_SIZE = 512  # translated statements per session
 
 
-class QueryExecution(DdlStatements, DmlExecution, FastCounts):
+class QueryExecution(DdlStatements, DmlExecution, FastCounts, FastFingerprints):
     """The general path (mixed into ``EngineSession``); the mixins it builds on are its fast paths."""
 
     _cache: dict[tuple[str, str | None, int], Translated]
@@ -47,6 +49,10 @@ class QueryExecution(DdlStatements, DmlExecution, FastCounts):
             return seq
         if st.kind is StatementKind.DDL and (done := self._ddl_statement(st)) is not None:
             return done
+        if head == "SELECT" and looks_like_fingerprint(text):
+            fast = self._fast_fingerprint(text)  # the restore proof's content fingerprint
+            if fast is not None:
+                return fast
         if head == "SELECT" and "COUNT" in text[:200].upper():
             fast = self._fast_count(text)
             if fast is not None:

@@ -36,7 +36,8 @@ def cache_dir() -> Path:
 
 def build(source: Path, sqlite_version: str) -> Path:
     """The path of the compiled library for ``source`` (compiled now if not cached)."""
-    code = source.read_bytes()
+    # the C files next to it are #included by it (mo_fp.c): a change to any of them is a new library
+    code = source.read_bytes() + b"".join(p.read_bytes() for p in sorted(source.parent.glob("*.c")) if p != source)
     key = hashlib.sha256(code + repr((FLAGS, sys.version, sqlite_version)).encode()).hexdigest()[:16]
     target = cache_dir() / f"mo_native-{key}.so"
     if target.exists():

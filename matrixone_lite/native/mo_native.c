@@ -382,6 +382,10 @@ static void xor_final(sqlite3_context *ctx) {
     else sqlite3_result_null(ctx); /* no row at all: the Python aggregate was never created, NULL */
 }
 
+/* ---- the fused fingerprint aggregate (its own file: it reuses the helpers above) --------------- */
+
+#include "mo_fp.c"
+
 /* ---- registration --------------------------------------------------------------------------- */
 
 static void fn_handle(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -419,6 +423,8 @@ int mo_native_register(sqlite3 *db) {
         rc = sqlite3_create_function_v2(db, "mo_dec_text", 2, flags, NULL, fn_dec_text, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(db, "bit_xor", 1, SQLITE_UTF8, NULL, NULL, xor_step, xor_final, NULL);
+    if (rc == SQLITE_OK) /* last: its presence means every function above is the native one */
+        rc = sqlite3_create_function_v2(db, "mo_fp_agg", -1, SQLITE_UTF8, NULL, NULL, fp_step, fp_final, NULL);
     return rc;
 }
 

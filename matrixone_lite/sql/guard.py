@@ -30,14 +30,15 @@ _DENIED = {"load_extension", "json_each", "json_tree", "zipfile", "readfile", "w
 
 # lite's own plumbing, callable only by the engine (the SQLite authorizer must let the engine's nested
 # calls through, so these are refused where a client's text is checked): the native library's
-# connection-handle entry point and the Python twins the native functions fall back to
-_ENGINE_ONLY = "mo_native_handle"
+# connection-handle entry point, the fingerprint aggregate (its second argument is SQL it runs:
+# execution/fingerprints.py) and the Python twins the native functions fall back to
+_ENGINE_ONLY = {"mo_native_handle", "mo_fp_agg"}
 _ENGINE_ONLY_PREFIX = "mo_py_"
 
 
 def engine_only_function(name: str) -> bool:
     n = name.lower()
-    return n == _ENGINE_ONLY or n.startswith(_ENGINE_ONLY_PREFIX)
+    return n in _ENGINE_ONLY or n.startswith(_ENGINE_ONLY_PREFIX)
 
 
 def denied_function(name: str) -> bool:
