@@ -425,6 +425,11 @@ int mo_native_register(sqlite3 *db) {
         rc = sqlite3_create_function_v2(db, "bit_xor", 1, SQLITE_UTF8, NULL, NULL, xor_step, xor_final, NULL);
     if (rc == SQLITE_OK) /* last: its presence means every function above is the native one */
         rc = sqlite3_create_function_v2(db, "mo_fp_agg", -1, SQLITE_UTF8, NULL, NULL, fp_step, fp_final, NULL);
+    /* Identifiers only: the translator writes every column name as "name", and SQLite's legacy rule
+     * (a double-quoted name no column has is read as a string) made `nosuch` in a MatrixOne statement
+     * the text 'nosuch' instead of error 1054: a WHERE on a mistyped column matched every row.
+     * Not set by Python 3.11's sqlite3 module, hence here (sqlite.org/quirks.html#dblquote). */
+    if (rc == SQLITE_OK) rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
     return rc;
 }
 
