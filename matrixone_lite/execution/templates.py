@@ -244,3 +244,8 @@ def _build(s: EngineSession, key: tuple[Any, ...], sql: str, c: Context, hinted:
             _templates.clear()
         _templates[key] = _Template(dataclasses.replace(tr, sql=tr.template, template=""), tuple(refs), end)
     return tr
+
+
+def forget() -> None:
+    """Drop what is cached here (``Engine.drop_caches``, for benchmarks); answers do not change."""
+    _templates.clear()

@@ -179,3 +179,8 @@ def _ddl_needs(tree: exp.Expr, tables: list[tuple[str | None, str]], database: s
     target = tables[0] if tables else (database, "")
     # CREATE TABLE ... AS SELECT / CREATE VIEW ... AS: what the body reads needs SELECT
     return [("database", pid, target[0], None), *(("table", _TABLE_PRIVS["select"], *t) for t in tables[1:])]
+
+
+def forget() -> None:
+    """Drop what is cached here (``Engine.drop_caches``, for benchmarks); answers do not change."""
+    _needs_cache.clear()

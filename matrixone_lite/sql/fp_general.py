@@ -135,3 +135,8 @@ def shape_check() -> list[TypeInfo | None] | None:
     with _lock:
         _checked[:] = [types]
     return types
+
+
+def forget() -> None:
+    """Drop what is cached here (``Engine.drop_caches``, for benchmarks); answers do not change."""
+    _encodings.clear()

@@ -161,6 +161,13 @@ class Storage(TransactionsMixin):
                 return
         conn.close()
 
+    def drop_pool(self) -> None:
+        """Close the idle pooled connections (``Engine.drop_caches``: the next lease parses the schema again)."""
+        with self._pool_lock:
+            pooled, self._pool = self._pool, []
+        for c in pooled:
+            c.close()
+
     def add_connection_setup(self, fn: Callable[[sqlite3.Connection], None]) -> None:
         """Run ``fn`` on every connection (the SQL layer registers its functions this way)."""
         self._setups.append(fn)
