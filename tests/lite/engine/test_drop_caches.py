@@ -3,6 +3,8 @@ the engine's caches without changing any answer, and really empties what it says
 
 from __future__ import annotations
 
+import time
+
 from matrixone_lite.execution import templates
 from matrixone_lite.mo import privilege_check
 from matrixone_lite.server import LiteServer
@@ -25,6 +27,9 @@ def test_answers_are_the_same_after_dropping_the_caches(lite_server) -> None:
     engine = srv.engine
     assert engine is not None
     assert engine.count_plans and templates._templates  # (privilege needs: only non-admin roles fill them)
+    deadline = time.monotonic() + 10
+    while not engine.storage._pool and time.monotonic() < deadline:  # the server ends the session in its thread
+        time.sleep(0.01)
     assert engine.storage._pool  # the closed session's connection went back to the pool
     engine.drop_caches()
     assert not engine.count_plans and not templates._templates and not privilege_check._needs_cache
