@@ -45,8 +45,9 @@ _DEC = re.compile(rf"COALESCE\(MO_DEC_TEXT\({re.escape(fp_general.PH)}, (\d+)\),
 _KINDS = {f"COALESCE(CAST({fp_general.PH} AS TEXT), 'N')": "C", f"COALESCE(HEX({fp_general.PH}), 'N')": "H",
           f"COALESCE(HEX(CAST({fp_general.PH} AS TEXT)), 'N')": "J"}
 
-#: How many statements the fast path answered (process-wide; tests check it ran).
-stats = {"runs": 0}
+#: How many statements the fast path answered, and history arms it read once for several chunks
+#: (process-wide; tests check they ran).
+stats = {"runs": 0, "bucketed": 0}
 
 
 def enabled() -> bool:
@@ -102,8 +103,37 @@ def _bounds(table: TableRow, b: FpBranch) -> tuple[tuple[str, int], ...] | None:
     return tuple(out)
 
 
-def _arm_sqls(self: NameResolution, b: FpBranch) -> list[str] | None:
-    """One ``SELECT mo_fp_agg(...) FROM <arm> WHERE ...`` per arm of branch ``b``, or None."""
+@dataclass(frozen=True)
+class _Plan:
+    """One branch resolved: its table, instant, the aggregate's arguments and its chunk, if any."""
+
+    table_id: int
+    at: int | None
+    spec: str  # ``mo_fp_agg``'s arguments as SQL text: the kinds, the per-row SQL, the columns
+    per_row: str
+    columns: str
+    key: str | None  # the chunk key, quoted
+    where: str
+    lo: int | None = None  # the chunk as ``[lo, hi)`` when it is written that way (else: not bucketable)
+    hi: int | None = None
+    bucketable: bool = False
+
+    def arm_sqls(self) -> list[str]:
+        """One ``SELECT mo_fp_agg(...) FROM <arm> WHERE ...`` per arm."""
+        out = []
+        for phys, cond in arms(self.table_id, self.at):
+            conds = [c for c in (cond, f"({self.where})" if self.where else "") if c]
+            out.append(f"SELECT mo_fp_agg({self.arguments}) FROM {phys}"  # noqa: S608
+                       + (f" WHERE {' AND '.join(conds)}" if conds else ""))
+        return out
+
+    @property
+    def arguments(self) -> str:
+        return f"{self.spec}, {self.per_row}, {self.columns}"
+
+
+def _plan(self: NameResolution, b: FpBranch) -> _Plan | None:
+    """Branch ``b`` resolved as the general path resolves it, or None (the general path answers)."""
     if b.at is not None and not _INT64[0] <= b.at <= _INT64[1]:
         return None  # beyond SQLite's integers: the general path reports it
     at = self._hint_at(Hint("MO_TS", b.at, b.table, database=b.database)) if b.at is not None else None
@@ -118,20 +148,76 @@ def _arm_sqls(self: NameResolution, b: FpBranch) -> list[str] | None:
         if got is None:
             return None
         cols.append(got)
-    where = ""
-    if b.key is not None:
-        bounds = _bounds(res.table, b)
-        if bounds is None or b.key.lower() not in by_name:
-            return None
-        where = fp_general.where_sql(by_name[b.key.lower()].name, bounds)
     spec = " ".join(c.kind for c in cols)
     per_row = fp_general.PER_ROW.format(e=", ".join(c.per_row for c in cols))
-    call = f"mo_fp_agg({_sql_string(spec)}, {_sql_string(per_row)}, {', '.join(c.argument for c in cols)})"
-    out = []
-    for phys, cond in arms(res.table.id, at):
-        conds = [c for c in (cond, f"({where})" if where else "") if c]
-        out.append(f"SELECT {call} FROM {phys}" + (f" WHERE {' AND '.join(conds)}" if conds else ""))  # noqa: S608
-    return out
+    args = (_sql_string(spec), _sql_string(per_row), ", ".join(c.argument for c in cols))
+    if b.key is None:
+        return _Plan(res.table.id, at, *args, None, "")
+    bounds = _bounds(res.table, b)
+    if bounds is None or b.key.lower() not in by_name:
+        return None
+    key = by_name[b.key.lower()].name
+    ends = dict(bounds)
+    bucketable = set(ends) <= {">=", "<"} and len(ends) == len(bounds)
+    return _Plan(res.table.id, at, *args, qi(key), fp_general.where_sql(key, bounds), ends.get(">="),
+                 ends.get("<"), bucketable)
+
+
+def _buckets(plans: list[_Plan]) -> str | None:
+    """``lo:hi;...`` of chunks sorted by ``lo`` that do not overlap (``-``: open end), or None."""
+    text = []
+    for i, p in enumerate(plans):
+        if (p.lo is None and i > 0) or (p.hi is None and i < len(plans) - 1):
+            return None
+        previous_hi = plans[i - 1].hi if i > 0 else None
+        if i > 0 and (p.lo is None or previous_hi is None or p.lo < previous_hi):
+            return None
+        if p.lo is not None and p.hi is not None and p.lo >= p.hi:
+            return None
+        text.append(f"{'-' if p.lo is None else p.lo}:{'-' if p.hi is None else p.hi}")
+    return ";".join(text)
+
+
+def _statements(plans: list[_Plan]) -> tuple[list[str], list[list[tuple[int, int | None]]]]:
+    """The SQLite statements for all branches, and per branch where its arms' results are.
+
+    Each branch's live arm is its own statement (a key range is an index search there). At T, the
+    history arms of the chunks of one table (same instant, aggregate and key, ``[lo, hi)`` ranges that
+    do not overlap) are read once per arm by ``mo_fp_agg_buckets`` instead of once per chunk: the
+    history table has no index on the key, so a statement per chunk scanned it all once per chunk.
+    A result slot is (statement index, bucket index or None).
+    """
+    sqls: list[str] = []
+    slots: list[list[tuple[int, int | None]]] = [[] for _ in plans]
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, p in enumerate(plans):
+        if p.at is not None and p.bucketable:
+            groups.setdefault((p.table_id, p.at, p.arguments, p.key), []).append(i)
+    bucketed: set[int] = set()
+    for members in groups.values():
+        order = sorted(members, key=lambda i: (plans[i].lo is not None, plans[i].lo or 0))
+        text = _buckets([plans[i] for i in order]) if len(order) > 1 else None
+        if text is None:
+            continue
+        first = plans[order[0]]
+        for phys, cond in arms(first.table_id, first.at)[1:]:
+            sqls.append(f"SELECT mo_fp_agg_buckets({_sql_string(text)}, {first.spec}, {first.per_row}, "  # noqa: S608
+                        f"{first.key}, {first.columns}) FROM {phys} WHERE {cond}")
+            for b, i in enumerate(order):
+                slots[i].append((len(sqls) - 1, b))
+            stats["bucketed"] += 1
+        bucketed.update(order)
+    for i, p in enumerate(plans):
+        own = p.arm_sqls()
+        for sql in own[:1] if i in bucketed else own:
+            sqls.append(sql)
+            slots[i].append((len(sqls) - 1, None))
+    return sqls, slots
+
+
+def _bucket(value: str | None, i: int) -> str:
+    """Bucket ``i``'s text in a ``mo_fp_agg_buckets`` result (NULL: the arm had no row at all)."""
+    return "0" if value is None else value.split("|")[i]
 
 
 def _combine(parts: list[str]) -> tuple[int, int | None, int | None, int | None, int | None]:
@@ -169,23 +255,23 @@ class FastFingerprints(NameResolution):
         types = fp_general.shape_check()
         if types is None:
             return None
-        per_branch: list[list[str]] = []
+        plans: list[_Plan] = []
         try:
             for b in branches:
-                sqls = _arm_sqls(self, b)
-                if sqls is None:
+                plan = _plan(self, b)
+                if plan is None:
                     return None
-                per_branch.append(sqls)
+                plans.append(plan)
         except MOError:
             return None  # the general path raises it, in its own order of checks
-        values = self._run_arms([s for sqls in per_branch for s in sqls])
+        sqls, slots = _statements(plans)
+        values = self._run_arms(sqls)
         if values is None:
             return None
         rows: list[tuple[object, ...]] = []
-        at = 0
-        for b, sqls in zip(branches, per_branch, strict=True):
-            rows.append((b.db_label, b.table_label, b.chunk_label, *_combine(values[at : at + len(sqls)])))
-            at += len(sqls)
+        for b, where in zip(branches, slots, strict=True):
+            parts = [values[i] if bucket is None else _bucket(values[i], bucket) for i, bucket in where]
+            rows.append((b.db_label, b.table_label, b.chunk_label, *_combine(parts)))
         cols = [column_of(name, i, rows, _type(types, i)) for i, name in enumerate(NAMES)]
         stats["runs"] += 1
         self._after_statement(True)

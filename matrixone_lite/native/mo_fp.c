@@ -171,6 +171,25 @@ static void fp_add(fp_state *s, sqlite3_int64 v, sqlite3_int64 *sum, sqlite3_int
     *has = 1;
 }
 
+/* One row's two CRC32 halves (ab; got[k] 0 for a NULL half); 0: an error is set on ctx. */
+static int fp_hash_row(sqlite3_context *ctx, fp_state *s, const unsigned char *punt_sql, sqlite3_value **vals,
+                       sqlite3_int64 ab[2], int got[2]) {
+    s->len = 0;
+    int parts = 0, punt = 0;
+    for (int i = 0; i < s->n && !punt; i++) {
+        int r = fp_encode(s, i, vals[i], &parts);
+        if (r < 0) { sqlite3_result_error_nomem(ctx); return 0; }
+        punt = r == 0;
+    }
+    got[0] = got[1] = 1;
+    if (punt) return fp_punt(ctx, s, punt_sql, vals, ab, got);
+    char hex[33];
+    md5_hex(s->buf, s->len, hex);
+    ab[0] = (sqlite3_int64)crc32_of((const unsigned char *)hex, 16);
+    ab[1] = (sqlite3_int64)crc32_of((const unsigned char *)hex + 16, 16);
+    return 1;
+}
+
 static void fp_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     fp_state *s = sqlite3_aggregate_context(ctx, sizeof(fp_state));
     if (s == NULL) { sqlite3_result_error_nomem(ctx); return; }
@@ -179,26 +198,21 @@ static void fp_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         if (argc < 3 || !fp_parse(s, sqlite3_value_text(argv[0]), argc - 2)) s->n = -1;
     }
     if (s->n < 0) { sqlite3_result_error(ctx, "mo_fp_agg: bad column spec", -1); return; }
-    s->len = 0;
-    int parts = 0, punt = 0;
-    for (int i = 0; i < s->n && !punt; i++) {
-        int r = fp_encode(s, i, argv[i + 2], &parts);
-        if (r < 0) { sqlite3_result_error_nomem(ctx); return; }
-        punt = r == 0;
-    }
     sqlite3_int64 ab[2] = {0, 0};
     int got[2] = {1, 1};
-    if (punt) {
-        if (!fp_punt(ctx, s, sqlite3_value_text(argv[1]), argv + 2, ab, got)) return;
-    } else {
-        char hex[33];
-        md5_hex(s->buf, s->len, hex);
-        ab[0] = (sqlite3_int64)crc32_of((const unsigned char *)hex, 16);
-        ab[1] = (sqlite3_int64)crc32_of((const unsigned char *)hex + 16, 16);
-    }
+    if (!fp_hash_row(ctx, s, sqlite3_value_text(argv[1]), argv + 2, ab, got)) return;
     s->rows++;
     if (got[0]) fp_add(s, ab[0], &s->sa, &s->xa, &s->has_a);
     if (got[1]) fp_add(s, ab[1], &s->sb, &s->xb, &s->has_b);
+}
+
+/* "rows sa sb xa xb" ("-" for a NULL sum), sqlite3_malloc'd; NULL when out of memory. */
+static char *fp_result_text(sqlite3_int64 rows, const sqlite3_int64 *sa, const sqlite3_int64 *sb, sqlite3_int64 xa,
+                            sqlite3_int64 xb) {
+    char a[24] = "-", b[24] = "-";
+    if (sa != NULL) snprintf(a, sizeof a, "%lld", (long long)*sa);
+    if (sb != NULL) snprintf(b, sizeof b, "%lld", (long long)*sb);
+    return sqlite3_mprintf("%lld %s %s %lld %lld", (long long)rows, a, b, (long long)xa, (long long)xb);
 }
 
 static void fp_final(sqlite3_context *ctx) {
@@ -207,11 +221,7 @@ static void fp_final(sqlite3_context *ctx) {
     if (s->overflow) sqlite3_result_error(ctx, "integer overflow", -1);
     else if (s->rows == 0) sqlite3_result_text(ctx, "0", 1, SQLITE_STATIC);
     else {
-        char sa[24] = "-", sb[24] = "-";
-        if (s->has_a) snprintf(sa, sizeof sa, "%lld", (long long)s->sa);
-        if (s->has_b) snprintf(sb, sizeof sb, "%lld", (long long)s->sb);
-        char *out = sqlite3_mprintf("%lld %s %s %lld %lld", (long long)s->rows, sa, sb, (long long)s->xa,
-                                    (long long)s->xb);
+        char *out = fp_result_text(s->rows, s->has_a ? &s->sa : NULL, s->has_b ? &s->sb : NULL, s->xa, s->xb);
         if (out == NULL) sqlite3_result_error_nomem(ctx);
         else sqlite3_result_text(ctx, out, -1, sqlite3_free);
     }

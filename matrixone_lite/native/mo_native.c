@@ -22,7 +22,9 @@
  * Safety: every length is 64-bit, every allocation checked (SQLITE_NOMEM), NULL-safe throughout.
  */
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -385,6 +387,7 @@ static void xor_final(sqlite3_context *ctx) {
 /* ---- the fused fingerprint aggregate (its own file: it reuses the helpers above) --------------- */
 
 #include "mo_fp.c"
+#include "mo_fp_buckets.c"
 
 /* ---- registration --------------------------------------------------------------------------- */
 
@@ -425,6 +428,9 @@ int mo_native_register(sqlite3 *db) {
         rc = sqlite3_create_function_v2(db, "bit_xor", 1, SQLITE_UTF8, NULL, NULL, xor_step, xor_final, NULL);
     if (rc == SQLITE_OK) /* last: its presence means every function above is the native one */
         rc = sqlite3_create_function_v2(db, "mo_fp_agg", -1, SQLITE_UTF8, NULL, NULL, fp_step, fp_final, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "mo_fp_agg_buckets", -1, SQLITE_UTF8, NULL, NULL, fpb_step, fpb_final,
+                                        NULL);
     /* Identifiers only: the translator writes every column name as "name", and SQLite's legacy rule
      * (a double-quoted name no column has is read as a string) made `nosuch` in a MatrixOne statement
      * the text 'nosuch' instead of error 1054: a WHERE on a mistyped column matched every row.

@@ -32,7 +32,7 @@ _DENIED = {"load_extension", "json_each", "json_tree", "zipfile", "readfile", "w
 # calls through, so these are refused where a client's text is checked): the native library's
 # connection-handle entry point, the fingerprint aggregate (its second argument is SQL it runs:
 # execution/fingerprints.py) and the Python twins the native functions fall back to
-_ENGINE_ONLY = {"mo_native_handle", "mo_fp_agg"}
+_ENGINE_ONLY = {"mo_native_handle", "mo_fp_agg", "mo_fp_agg_buckets"}
 _ENGINE_ONLY_PREFIX = "mo_py_"
 
 
