@@ -66,6 +66,19 @@ def arms(table_id: int, at: int | None) -> list[tuple[str, str]]:
             (h, f"__mo_end IS NULL AND __mo_begin <= {at}")]
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    """A column name as SQLite compares identifiers: ASCII letters only are case-insensitive.
+
+    Python's ``lower()`` also folds ``K`` (Kelvin sign) to ``k`` and ``ẞ`` to ``ß``, names SQLite
+    does not resolve to those columns (the general path then reads them as string literals), so
+    matching with it would fingerprint another column than the general path does.
+    """
+    return name.translate(_ASCII_LOWER)
+
+
 def _sql_string(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
@@ -91,7 +104,7 @@ def _column(col: ColumnDef, form: str, k: int) -> _Column | None:
 
 def _bounds(table: TableRow, b: FpBranch) -> tuple[tuple[str, int], ...] | None:
     """The chunk bounds as integers over an INTEGER-stored key, else None (the general path)."""
-    col = next((c for c in table.schema.columns if b.key is not None and c.name.lower() == b.key.lower()), None)
+    col = next((c for c in table.schema.columns if b.key is not None and _fold(c.name) == _fold(b.key)), None)
     if col is None or physical_type(col) != "INTEGER" or is_unsigned_bigint(col):
         return None
     out = []
@@ -110,10 +123,10 @@ def _arm_sqls(self: NameResolution, b: FpBranch) -> list[str] | None:
     res = self._resolve(b.database, b.table, at)
     if res.table is None or res.view or res.virtual_sql is not None or res.system_table is not None or res.at != at:
         return None
-    by_name = {c.name.lower(): c for c in res.table.schema.columns}
+    by_name = {_fold(c.name): c for c in res.table.schema.columns}
     cols: list[_Column] = []
     for k, (form, name) in enumerate(b.encodings, start=1):
-        col = by_name.get(name.lower())
+        col = by_name.get(_fold(name))
         got = _column(col, form, k) if col is not None else None
         if got is None:
             return None
@@ -121,9 +134,9 @@ def _arm_sqls(self: NameResolution, b: FpBranch) -> list[str] | None:
     where = ""
     if b.key is not None:
         bounds = _bounds(res.table, b)
-        if bounds is None or b.key.lower() not in by_name:
+        if bounds is None or _fold(b.key) not in by_name:
             return None
-        where = fp_general.where_sql(by_name[b.key.lower()].name, bounds)
+        where = fp_general.where_sql(by_name[_fold(b.key)].name, bounds)
     spec = " ".join(c.kind for c in cols)
     per_row = fp_general.PER_ROW.format(e=", ".join(c.per_row for c in cols))
     call = f"mo_fp_agg({_sql_string(spec)}, {_sql_string(per_row)}, {', '.join(c.argument for c in cols)})"

@@ -1,0 +1,57 @@
+"""Adversarial cases for the fingerprint fast path: each must answer what the general path answers.
+
+Why a separate file: ``test_fast_fingerprint.py`` pins the provider's own statements; these are the
+statements and data an attacker (or an unlucky schema) brings: names that fold differently in
+Python and SQLite, storage classes left by ALTER, odd instants, other sessions, privileges, the
+native aggregate's buffers and punts. Each statement is sent over TCP with the fast path off and on
+(``_same`` from the main test file: rows and column descriptions equal, and whether it ran).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from airflow_provider_matrixone.pitr.fingerprint import Column, chunk_where, fingerprint_select
+from matrixone_lite import native
+from matrixone_lite.server import LiteServer
+from tests.lite.wire.test_fast_fingerprint import _now_ns, _same
+from tests.support import sql
+
+
+@pytest.fixture
+def server(lite_server: Callable[..., LiteServer]) -> Iterator[LiteServer]:
+    if native.mode() == "off":
+        pytest.skip("MO_LITE_NATIVE=off: there is no fast path to compare")
+    assert native.load(), "the native library did not load: nothing to compare"
+    yield lite_server(root_password="111")
+
+
+def _col(name: str, typ: str, pos: int) -> Column:
+    return Column(name, typ, True, None, pos)
+
+
+def test_names_python_folds_but_sqlite_does_not(server: LiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``K`` (Kelvin sign) lowers to ``k`` and ``ẞ`` to ``ß`` in Python, not in SQLite's name lookup.
+
+    The general path reads such a name as a string literal (SQLite's fallback for an unknown
+    double-quoted name); the fast path used to find the column by ``str.lower()`` and fingerprint
+    its values instead: a different digest for the same statement, as a column or as the chunk key.
+    """
+    conn = sql.connect(server)
+    sql.run(conn, "create database p")
+    sql.run(conn, "create table p.u (id int primary key, `ß` int, k int)")
+    sql.run(conn, "insert into p.u values (1, 3, 4), (2, NULL, 5)")
+    t1 = _now_ns(server)
+    for at in (None, t1):
+        for name in ("\u212a", "\u1e9e"):
+            _same(conn, fingerprint_select("p", "u", [_col("id", "int", 1), _col(name, "int", 2)], at), monkeypatch,
+                  expect_fast=False)
+        _same(conn, fingerprint_select("p", "u", [_col("id", "int", 1)], at, where=chunk_where("\u212a", 0, 9)),
+              monkeypatch, expect_fast=False)
+        # ASCII case differences resolve the same in both: the fast path still answers
+        _same(conn, fingerprint_select("p", "u", [_col("ID", "int", 1), _col("K", "int", 2)], at,
+                                       where=chunk_where("Id", 0, 9)), monkeypatch)
+    conn.close()
