@@ -10,7 +10,6 @@ native aggregate's buffers and punts. Each statement is sent over TCP with the f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -55,3 +54,25 @@ def test_names_python_folds_but_sqlite_does_not(server: LiteServer, monkeypatch:
         _same(conn, fingerprint_select("p", "u", [_col("ID", "int", 1), _col("K", "int", 2)], at,
                                        where=chunk_where("Id", 0, 9)), monkeypatch)
     conn.close()
+
+
+@pytest.mark.parametrize("call", [
+    "`mo_fp_agg`('C', 'SELECT count(*), 7 FROM sqlite_master', X'FF')",  # the punt runs any SQL it is given
+    "`MO_FP_AGG`('E', 'SELECT 1, 1', id)",
+    "`mo_py_hex`(id)",
+    "`mo_native_handle`(1)",
+])
+def test_a_back_quoted_name_does_not_reach_the_engine_only_functions(server: LiteServer, call: str) -> None:
+    """A tenant back-quoting the function name got past the guard (sqlglot keeps an Identifier there).
+
+    With ``mo_fp_agg`` that ran the tenant's SQL on the shared SQLite connection, outside every
+    catalog and privilege check: the first call counted the whole server's ``sqlite_master``.
+    """
+    sql.sql_as(server, "root", "111", ["create account acc1 admin_name 'root' identified by '111'"])
+    tenant = sql.connect(server, "acc1#root", "111")
+    sql.run(tenant, "create database q")
+    sql.run(tenant, "create table q.z (id int primary key)")
+    sql.run(tenant, "insert into q.z values (1)")
+    name = call.split("(", 1)[0].strip("`").lower()
+    assert sql.err(tenant, f"select {call} from q.z") == (20105, f"not supported: function or operator '{name}'")
+    tenant.close()
