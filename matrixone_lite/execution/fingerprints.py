@@ -38,7 +38,6 @@ from matrixone_lite.sql.result_types import TypeInfo
 from matrixone_lite.storage.catalog import ColumnDef, TableRow
 from matrixone_lite.storage.physical import is_unsigned_bigint, physical_type, qi, table_names
 
-ARMS_PER_STATEMENT = 500  # scalar subqueries per SQLite statement (SQLite allows 2,000 columns)
 NAMES = ("db_name", "table_name", "chunk", "n", "sa", "sb", "xa", "xb")
 _INT64 = (-(2**63), 2**63 - 1)
 _DEC = re.compile(rf"COALESCE\(MO_DEC_TEXT\({re.escape(fp_general.PH)}, (\d+)\), 'N'\)")
@@ -177,8 +176,8 @@ class FastFingerprints(NameResolution):
         if not enabled():
             return None
         branches = parse_fingerprint_union(text)
-        if branches is None:
-            return None
+        if branches is None or len(branches) > self.conn.getlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT):
+            return None  # the general path's UNION ALL has more terms than SQLite allows: its error
         types = fp_general.shape_check()
         if types is None:
             return None
@@ -191,7 +190,10 @@ class FastFingerprints(NameResolution):
                 per_branch.append(sqls)
         except MOError:
             return None  # the general path raises it, in its own order of checks
-        values = self._run_arms([s for sqls in per_branch for s in sqls])
+        arms_sql = [s for sqls in per_branch for s in sqls]
+        if len(arms_sql) > self.conn.getlimit(sqlite3.SQLITE_LIMIT_COLUMN):
+            return None  # one statement or none: split, concurrent commits could land between the parts
+        values = self._run_arms(arms_sql)
         if values is None:
             return None
         rows: list[tuple[object, ...]] = []
@@ -205,11 +207,13 @@ class FastFingerprints(NameResolution):
         return Result(cols, rows)
 
     def _run_arms(self, sqls: list[str]) -> list[str] | None:
-        values: list[str] = []
+        """Every arm in ONE SQLite statement: one read snapshot, as the general path's one statement.
+
+        (Arms used to be split into statements of 500: with autocommit, another session's commit
+        between two of them made one UNION ALL report the same table at two different states.)
+        """
         try:
-            for i in range(0, len(sqls), ARMS_PER_STATEMENT):
-                chunk = sqls[i : i + ARMS_PER_STATEMENT]
-                values.extend(self.conn.execute("SELECT " + ", ".join(f"({s})" for s in chunk)).fetchone())
+            values: list[str] = list(self.conn.execute("SELECT " + ", ".join(f"({s})" for s in sqls)).fetchone())
         except sqlite3.OperationalError as e:
             if "mo_fp_agg" in str(e):  # not registered on this connection, or a value it cannot judge
                 return None
