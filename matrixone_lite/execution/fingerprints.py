@@ -78,6 +78,20 @@ def _fold(name: str) -> str:
     return name.translate(_ASCII_LOWER)
 
 
+def _utf8(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 as received (the wire decodes with ``surrogateescape``).
+
+    A label such as ``'\udcff'`` (the byte 0xFF) comes back from the general path as those bytes
+    (SQLite hands them back as a BLOB); echoed by the fast path as a str, the result could not be
+    encoded and the server dropped the client's connection.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _sql_string(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
@@ -178,6 +192,8 @@ class FastFingerprints(NameResolution):
         branches = parse_fingerprint_union(text)
         if branches is None or len(branches) > self.conn.getlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT):
             return None  # the general path's UNION ALL has more terms than SQLite allows: its error
+        if "\x00" in text or (not text.isascii() and not _utf8(text)):
+            return None  # a NUL (the general path returns such a label as bytes) or bytes that are not UTF-8
         types = fp_general.shape_check()
         if types is None:
             return None

@@ -135,3 +135,24 @@ def test_one_statement_reads_one_state_under_concurrent_commits(server: LiteServ
         stop.set()
         thread.join()
     conn.close()
+
+
+@pytest.mark.parametrize("label", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"a\x00b"])
+def test_a_label_that_is_not_plain_utf8_text(server: LiteServer, monkeypatch: pytest.MonkeyPatch,
+                                            label: bytes) -> None:
+    """Label bytes that are not UTF-8, or a NUL: the general path returns the label as bytes.
+
+    The wire decodes a statement with ``surrogateescape``; the fast path echoed such a label as a
+    str, which the server could not encode: it dropped the client's connection ("Lost connection
+    to MySQL server during query"). A NUL came back as VARCHAR text instead of the general path's
+    bytes. Both now take the general path; the connection stays usable.
+    """
+    conn = sql.connect(server)
+    sql.run(conn, "create database p")
+    sql.run(conn, "create table p.t (id int primary key)")
+    sql.run(conn, "insert into p.t values (1)")
+    statement = fingerprint_select("p", "t", [_col("id", "int", 1)], None, label="LBL").encode().replace(b"LBL", label)
+    rows = _same(conn, statement, monkeypatch, expect_fast=False)  # type: ignore[arg-type]
+    assert rows[0][2] == label and rows[0][3] == 1
+    assert sql.run(conn, "select 1") == [(1,)]
+    conn.close()
