@@ -44,6 +44,11 @@ _DEC = re.compile(rf"COALESCE\(MO_DEC_TEXT\({re.escape(fp_general.PH)}, (\d+)\),
 _KINDS = {f"COALESCE(CAST({fp_general.PH} AS TEXT), 'N')": "C", f"COALESCE(HEX({fp_general.PH}), 'N')": "H",
           f"COALESCE(HEX(CAST({fp_general.PH} AS TEXT)), 'N')": "J"}
 
+#: The general path's own placeholders (``sql/hints.py`` renames a hinted table `__mohint<i>`,
+#: ``execution/templates.py`` refills `__mo_ph_<k>_` by text): a statement holding one in a name
+#: or label is answered differently there (another table's rows, or an error), so it goes there.
+_PLACEHOLDERS = ("__mohint", "__mo_ph_")
+
 #: How many statements the fast path answered (process-wide; tests check it ran).
 stats = {"runs": 0}
 
@@ -194,6 +199,8 @@ class FastFingerprints(NameResolution):
             return None  # the general path's UNION ALL has more terms than SQLite allows: its error
         if "\x00" in text or (not text.isascii() and not _utf8(text)):
             return None  # a NUL (the general path returns such a label as bytes) or bytes that are not UTF-8
+        if any(p in text.lower() for p in _PLACEHOLDERS):
+            return None  # the general path mistakes such a name or label for its own placeholder
         types = fp_general.shape_check()
         if types is None:
             return None
