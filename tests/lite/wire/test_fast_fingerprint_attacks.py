@@ -211,3 +211,73 @@ def test_general_path_with_a_label_like_a_template_placeholder(server: LiteServe
     finally:
         conn.close()
     assert [r[3] for r in rows] == [1, 1]
+
+
+def test_the_recogniser_reads_exactly_the_tables_the_privilege_check_checks() -> None:
+    """Privileges are checked on sqlglot's reading of the text, the fast path reads its own parse.
+
+    If the two ever disagreed on which tables a statement names (quotes, back-quotes, comments,
+    hint-like text or UNION ALL inside names and labels), a user could fingerprint a table it has
+    no privilege on. Random hostile names and labels: wherever the recogniser accepts, the sets
+    of (database, table) are equal.
+    """
+    import random
+
+    from matrixone_lite.mo.privilege_check import needs_of
+    from matrixone_lite.sql.fastfingerprint import parse_fingerprint_union
+
+    base = fingerprint_select("DBX", "TBX", [_col("CX", "int", 1)], 5, label="LBX", where=chunk_where("CX", 1, 5))
+    pieces = ["a", "`", "``", "'", "''", '"', "\\", "\n", "{", "}", "/*", "*/", "#", "-- ", ";", ".", " ", "é",
+              "{MO_TS = 5}", "`.`", " UNION ALL ", "\\'", "\r", "?", "%s"]
+    rng = random.Random(2)
+
+    def rnd(k: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(1, k)))
+
+    accepted = 0
+    for _ in range(1500):
+        quote = (lambda x: f"`{x}`") if rng.random() < 0.3 else (lambda x: "`" + x.replace("`", "``") + "`")
+        lab = rnd(3)
+        statement = (base.replace("`DBX`", quote(rnd(4))).replace("`TBX`", quote(rnd(4)))
+                     .replace("`CX`", quote(rnd(3))).replace("'LBX'", "'" + lab.replace("'", "''") + "'"))
+        branches = parse_fingerprint_union(statement)
+        if branches is None:
+            continue
+        accepted += 1
+        checked = {(db, t) for _, _, db, t in needs_of(statement, "SELECT", None)}
+        assert checked == {(b.database.lower(), b.table.lower()) for b in branches}, statement
+    assert accepted > 500
+
+
+def test_values_stored_in_unexpected_classes(server: LiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Odd stored values under every encoding form, now and at T: the paths agree, the fast path runs.
+
+    NUL inside text, invalid UTF-8 kept as bytes in a VARCHAR, 300 KB texts (rows beyond 64 KiB),
+    non-canonical decimal text (``-0``), signed zero and subnormal doubles, BIGINT UNSIGNED above
+    2^63, BIT(64) all ones, ENUM/SET, TIME beyond 24 h, YEAR; then each column read under the
+    other forms (a reference taken before a retype), which sends rows through the per-row SQL.
+    """
+    conn = sql.connect(server)
+    sql.run(conn, "create database p")
+    types = {"s": "varchar(400000)", "m": "decimal(38,10)", "d": "double", "ub": "bigint unsigned", "bt": "bit(64)",
+             "e": "enum('a','é')", "st": "set('x','y')", "tm": "time", "y": "year", "j": "json"}
+    sql.run(conn, "create table p.t (id int primary key, " + ", ".join(f"{c} {t}" for c, t in types.items()) + ")")
+    values: dict[str, list[Any]] = {
+        "s": ["a\x00b", b"\xff\xfe", b"a\x00\xff", "x" * 300_000, "é" * 1000], "m": ["-0", "0000.1", "1e3", "-0.0000000001"],
+        "d": [-0.0, 5e-324, 1.7976931348623157e308, 0.1], "ub": [2**64 - 1, 2**63], "bt": [2**64 - 1, 0],
+        "e": ["é", 1], "st": ["x,y", ""], "tm": ["838:59:59", "-00:00:00.5"], "y": [1901, 2155],
+        "j": ['{"a": "\\u0000"}', "[1e400]"]}
+    i = 0
+    for c, vs in values.items():
+        for v in vs:
+            i += 1
+            sql.run(conn, f"insert into p.t (id, {c}) values (%s, %s)", (i, v))
+    t1 = _now_ns(server)
+    sql.run(conn, "update p.t set id = id + 100 where id % 3 = 0")
+    every = [_col("id", "int", 1)] + [_col(c, t, k + 2) for k, (c, t) in enumerate(types.items())]
+    for at in (None, t1):
+        assert _same(conn, fingerprint_select("p", "t", every, at, where=chunk_where("id", 2, 120)), monkeypatch)
+        for c in types:
+            for typ in ("int", "double", "varchar(3)"):
+                _same(conn, fingerprint_select("p", "t", [_col("id", "int", 1), _col(c, typ, 2)], at), monkeypatch)
+    conn.close()
