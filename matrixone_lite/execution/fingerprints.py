@@ -38,12 +38,16 @@ from matrixone_lite.sql.result_types import TypeInfo
 from matrixone_lite.storage.catalog import ColumnDef, TableRow
 from matrixone_lite.storage.physical import is_unsigned_bigint, physical_type, qi, table_names
 
-ARMS_PER_STATEMENT = 500  # scalar subqueries per SQLite statement (SQLite allows 2,000 columns)
 NAMES = ("db_name", "table_name", "chunk", "n", "sa", "sb", "xa", "xb")
 _INT64 = (-(2**63), 2**63 - 1)
 _DEC = re.compile(rf"COALESCE\(MO_DEC_TEXT\({re.escape(fp_general.PH)}, (\d+)\), 'N'\)")
 _KINDS = {f"COALESCE(CAST({fp_general.PH} AS TEXT), 'N')": "C", f"COALESCE(HEX({fp_general.PH}), 'N')": "H",
           f"COALESCE(HEX(CAST({fp_general.PH} AS TEXT)), 'N')": "J"}
+
+#: The general path's own placeholders (``sql/hints.py`` renames a hinted table `__mohint<i>`,
+#: ``execution/templates.py`` refills `__mo_ph_<k>_` by text): a statement holding one in a name
+#: or label is answered differently there (another table's rows, or an error), so it goes there.
+_PLACEHOLDERS = ("__mohint", "__mo_ph_")
 
 #: How many statements the fast path answered, and history arms it read once for several chunks
 #: (process-wide; tests check they ran).
@@ -65,6 +69,33 @@ def arms(table_id: int, at: int | None) -> list[tuple[str, str]]:
     at = int(at)
     return [(t, f"+__mo_ts <= {at}"), (h, f"__mo_end > {at} AND __mo_begin <= {at}"),
             (h, f"__mo_end IS NULL AND __mo_begin <= {at}")]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    """A column name as SQLite compares identifiers: ASCII letters only are case-insensitive.
+
+    Python's ``lower()`` also folds ``K`` (Kelvin sign) to ``k`` and ``ẞ`` to ``ß``, names SQLite
+    does not resolve to those columns (the general path then reads them as string literals), so
+    matching with it would fingerprint another column than the general path does.
+    """
+    return name.translate(_ASCII_LOWER)
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 as received (the wire decodes with ``surrogateescape``).
+
+    A label such as ``'\udcff'`` (the byte 0xFF) comes back from the general path as those bytes
+    (SQLite hands them back as a BLOB); echoed by the fast path as a str, the result could not be
+    encoded and the server dropped the client's connection.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sql_string(s: str) -> str:
@@ -92,7 +123,7 @@ def _column(col: ColumnDef, form: str, k: int) -> _Column | None:
 
 def _bounds(table: TableRow, b: FpBranch) -> tuple[tuple[str, int], ...] | None:
     """The chunk bounds as integers over an INTEGER-stored key, else None (the general path)."""
-    col = next((c for c in table.schema.columns if b.key is not None and c.name.lower() == b.key.lower()), None)
+    col = next((c for c in table.schema.columns if b.key is not None and _fold(c.name) == _fold(b.key)), None)
     if col is None or physical_type(col) != "INTEGER" or is_unsigned_bigint(col):
         return None
     out = []
@@ -140,10 +171,10 @@ def _plan(self: NameResolution, b: FpBranch) -> _Plan | None:
     res = self._resolve(b.database, b.table, at)
     if res.table is None or res.view or res.virtual_sql is not None or res.system_table is not None or res.at != at:
         return None
-    by_name = {c.name.lower(): c for c in res.table.schema.columns}
+    by_name = {_fold(c.name): c for c in res.table.schema.columns}
     cols: list[_Column] = []
     for k, (form, name) in enumerate(b.encodings, start=1):
-        col = by_name.get(name.lower())
+        col = by_name.get(_fold(name))
         got = _column(col, form, k) if col is not None else None
         if got is None:
             return None
@@ -154,9 +185,9 @@ def _plan(self: NameResolution, b: FpBranch) -> _Plan | None:
     if b.key is None:
         return _Plan(res.table.id, at, *args, None, "")
     bounds = _bounds(res.table, b)
-    if bounds is None or b.key.lower() not in by_name:
+    if bounds is None or _fold(b.key) not in by_name:
         return None
-    key = by_name[b.key.lower()].name
+    key = by_name[_fold(b.key)].name
     ends = dict(bounds)
     bucketable = set(ends) <= {">=", "<"} and len(ends) == len(bounds)
     return _Plan(res.table.id, at, *args, qi(key), fp_general.where_sql(key, bounds), ends.get(">="),
@@ -250,8 +281,12 @@ class FastFingerprints(NameResolution):
         if not enabled():
             return None
         branches = parse_fingerprint_union(text)
-        if branches is None:
-            return None
+        if branches is None or len(branches) > self.conn.getlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT):
+            return None  # the general path's UNION ALL has more terms than SQLite allows: its error
+        if "\x00" in text or (not text.isascii() and not _utf8(text)):
+            return None  # a NUL (the general path returns such a label as bytes) or bytes that are not UTF-8
+        if any(p in text.lower() for p in _PLACEHOLDERS):
+            return None  # the general path mistakes such a name or label for its own placeholder
         types = fp_general.shape_check()
         if types is None:
             return None
@@ -265,6 +300,8 @@ class FastFingerprints(NameResolution):
         except MOError:
             return None  # the general path raises it, in its own order of checks
         sqls, slots = _statements(plans)
+        if len(sqls) > self.conn.getlimit(sqlite3.SQLITE_LIMIT_COLUMN):
+            return None  # one statement or none: split, concurrent commits could land between the parts
         values = self._run_arms(sqls)
         if values is None:
             return None
@@ -278,11 +315,13 @@ class FastFingerprints(NameResolution):
         return Result(cols, rows)
 
     def _run_arms(self, sqls: list[str]) -> list[str] | None:
-        values: list[str] = []
+        """Every arm in ONE SQLite statement: one read snapshot, as the general path's one statement.
+
+        (Arms used to be split into statements of 500: with autocommit, another session's commit
+        between two of them made one UNION ALL report the same table at two different states.)
+        """
         try:
-            for i in range(0, len(sqls), ARMS_PER_STATEMENT):
-                chunk = sqls[i : i + ARMS_PER_STATEMENT]
-                values.extend(self.conn.execute("SELECT " + ", ".join(f"({s})" for s in chunk)).fetchone())
+            values: list[str] = list(self.conn.execute("SELECT " + ", ".join(f"({s})" for s in sqls)).fetchone())
         except sqlite3.OperationalError as e:
             if "mo_fp_agg" in str(e):  # not registered on this connection, or a value it cannot judge
                 return None

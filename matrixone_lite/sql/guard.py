@@ -76,8 +76,10 @@ def check_statement(tree: exp.Expression) -> None:
                 if is_internal_column(ident.name):
                     raise bad_field(ident.name)
         elif isinstance(node, exp.Anonymous):
-            if denied_function(str(node.this)) or engine_only_function(str(node.this)):
-                raise unknown_function(str(node.this))
+            # ``node.name``, not ``str(node.this)``: a back-quoted call (`` `mo_fp_agg`(...) ``) has
+            # an Identifier there, whose str() keeps the quotes and so matched no name below
+            if denied_function(node.name) or engine_only_function(node.name):
+                raise unknown_function(node.name)
         elif isinstance(node, exp.Pragma):
             raise unknown_function(node.key)
 
