@@ -31,9 +31,9 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from matrixone_lite.errors import MOError
-from matrixone_lite.sql.hints import HINT_RE, Hint, extract_hints
+from matrixone_lite.sql.hints import HINT_PREFIX, HINT_RE, Hint, extract_hints
 from matrixone_lite.sql.projections import _MYSQL, _STOP, alias_projections
-from matrixone_lite.sql.translate import Context, Resolved, Translated, translate
+from matrixone_lite.sql.translate import PH, Context, Resolved, Translated, translate
 from matrixone_lite.storage.physical import qi, select_at, select_current
 
 if TYPE_CHECKING:
@@ -42,10 +42,10 @@ if TYPE_CHECKING:
 ENABLED = True  # False: every statement takes the ordinary path (tests compare the two)
 SIZE = 256  # templates kept engine-wide (a 1,000-table proof sends ~40 statements per read)
 MAX_CHARS = 200_000  # longer statements are not kept (a 25-table fingerprint batch is ~20,000)
-_PLACEHOLDER = re.compile(r"`__mohint(\d+)`")
+_PLACEHOLDER = re.compile(rf"`{HINT_PREFIX}(\d+)`")
 _TABLE_TOKEN = re.compile(r"`(?:[^`]|``)+`|[\w$]+")  # the table token extract_hints renamed
 _BLANKS = re.compile(r"\s*")
-_PH = "__mo_ph_"  # translate()'s reference placeholders (``__mo_ph_<k>_``)
+_PH = PH  # translate()'s reference placeholders (``__mo_ph_<nonce>_<k>_``)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def canonical(text: str) -> tuple[str, list[Hint], list[int]] | None:
     is the original minus each hint and the blanks before it, so ``db.t {MO_TS = T} LIMIT`` and
     ``db.t LIMIT`` are one text. Any misalignment with the extracted text returns None.
     """
-    if "__mohint" in text or _PH in text:
+    if "__mohint" in text or "__mo_ph_" in text:  # never cache a text that looks like ours
         return None
     sql, hints = extract_hints(text)
     if not hints:

@@ -28,6 +28,7 @@ from matrixone_lite.sql.fastfingerprint import FORMS
 from matrixone_lite.sql.hints import Hint
 from matrixone_lite.sql.projections import alias_projections
 from matrixone_lite.sql.result_types import TypeInfo
+from matrixone_lite.sql.translate import PH as REF_PH
 from matrixone_lite.sql.translate import Context, Resolved, translate
 from matrixone_lite.storage.catalog import ColumnDef, TableRow, TableSchema
 from matrixone_lite.storage.physical import qi
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 PLACEHOLDER = "mo_fp_col"
 PH = qi(PLACEHOLDER)
 _ALL = "9223372036854775807"
-_INNER = re.compile(r"SELECT MD5\(MO_CONCAT_WS\(',', (?P<e>.*)\)\) AS h FROM __mo_ph_0_ AS \"x\"", re.S)
+_INNER = re.compile(rf"SELECT MD5\(MO_CONCAT_WS\(',', (?P<e>.*)\)\) AS h FROM {REF_PH}0_ AS \"x\"", re.S)  # noqa: S608 - a regex, not a query
 OUTER_HEAD = ("SELECT 'd' AS db_name, 't' AS table_name, 'c' AS chunk, COUNT(*) AS n, SUM(a) AS sa, SUM(b) AS sb, "
               "BIT_XOR(a) AS xa, BIT_XOR(b) AS xb FROM (SELECT CRC32(SUBSTRING(h, 1, 16)) AS a, "
               "CRC32(SUBSTRING(h, 17, 16)) AS b FROM (SELECT MD5(MO_CONCAT_WS(',', ")
@@ -123,7 +124,7 @@ def shape_check() -> list[TypeInfo | None] | None:
         sql = (f"{OUTER_HEAD.replace('MO_CONCAT_WS', 'CONCAT_WS')}{mo})) AS h FROM x WHERE `k` >= -5 AND `k` < 10 "
                f"LIMIT {_ALL}) AS fp_digest LIMIT {_ALL}) AS fp_rows")
         template, got = _translate(sql, [c for c, _ in _CHECK_COLUMNS])
-        expected = (f"{OUTER_HEAD}{', '.join(encs)})) AS h FROM __mo_ph_0_ AS \"x\" WHERE "
+        expected = (f"{OUTER_HEAD}{', '.join(encs)})) AS h FROM {REF_PH}0_ AS \"x\" WHERE "
                     f"{where_sql('k', (('>=', -5), ('<', 10)))} LIMIT {_ALL}) AS fp_digest LIMIT {_ALL}) AS fp_rows")
         if template != expected:
             raise ValueError(f"the translator's fingerprint shape changed:\n{template}\n!=\n{expected}")

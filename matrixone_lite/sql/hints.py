@@ -2,16 +2,23 @@
 
 sqlglot cannot parse ``{...}`` after a table name, so a small tokenizer (aware of quotes,
 back-quotes and comments) removes each hint and renames the table token before it to the
-placeholder `` `__mohint<i>` ``; the translator maps the placeholder back and reads the table
-as of the hint's instant. A hint after ``SHOW DATABASES`` / ``SHOW TABLES`` applies to the statement.
+placeholder `` `__mohint<nonce>_<i>` ``; the translator maps the placeholder back and reads the table
+as of the hint's instant. The nonce (random per process) keeps a user's own name from ever being
+taken for a placeholder: a table named `__mohint0` once read another table's rows at T. A hint after ``SHOW DATABASES`` / ``SHOW TABLES`` applies to the statement.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from matrixone_lite.errors import syntax_error
+
+#: The engine's placeholders carry this per-process random part, so no text a client sends (a table
+#: name, a label) can be mistaken for one (see the module docstring; translate.py's ``__mo_ph_``).
+PLACEHOLDER_NONCE = secrets.token_hex(6)
+HINT_PREFIX = f"__mohint{PLACEHOLDER_NONCE}_"
 
 
 @dataclass
@@ -129,7 +136,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
                 hint.table = name
                 q = _QUALIFIER_RE.search(buf, max(0, s - 256), s)  # a bounded look-back
                 hint.database = _unquote(q.group(1))[0] if q else None
-                buf = buf[:s] + f"`__mohint{len(hints)}`" + buf[e:]
+                buf = buf[:s] + f"`{HINT_PREFIX}{len(hints)}`" + buf[e:]
             hints.append(hint)
             last_ident = None
             i = m.end()
@@ -150,4 +157,4 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
     return "".join(out), hints
 
 
-PLACEHOLDER_RE = re.compile(r"^__mohint(\d+)$")
+PLACEHOLDER_RE = re.compile(rf"^{HINT_PREFIX}(\d+)$")

@@ -18,7 +18,7 @@ from sqlglot import exp
 from matrixone_lite.errors import MOError, invalid_input, not_supported
 from matrixone_lite.sql import decimal as exact
 from matrixone_lite.sql.guard import check_statement
-from matrixone_lite.sql.hints import PLACEHOLDER_RE, Hint
+from matrixone_lite.sql.hints import PLACEHOLDER_NONCE, PLACEHOLDER_RE, Hint
 from matrixone_lite.sql.result_types import TypeInfo, decimal_as_text, infer, source_columns
 from matrixone_lite.storage.catalog import ColumnDef, TableRow
 from matrixone_lite.storage.physical import qi, select_at, select_current
@@ -68,7 +68,7 @@ class Context:
 
 
 _NOW_NAMES = {"NOW", "SYSDATE", "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_TIMESTAMP"}
-_PH = "__mo_ph_"
+PH = f"__mo_ph_{PLACEHOLDER_NONCE}_"  # + "<k>_": a reference placeholder (unguessable, see hints.py)
 
 
 def _const(v: Any) -> exp.Expression:
@@ -199,7 +199,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
             scopes[alias.lower()] = res.table.schema
             continue
         k = len(replacements)
-        ph = f"{_PH}{k}_"
+        ph = f"{PH}{k}_"
         if res.table is not None:
             body = (
                 select_current(res.table.id, res.table.schema)

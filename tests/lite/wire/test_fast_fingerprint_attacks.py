@@ -174,9 +174,9 @@ def test_names_and_labels_like_the_general_paths_placeholders(server: LiteServer
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """`__mohint<i>` (hints.py) and `__mo_ph_<k>_` (templates.py) in a statement's text.
 
-    The general path mistakes them for its own placeholders (see the two xfail tests below); the
-    fast path read the named table or echoed the label correctly, so the two paths answered
-    differently. It now declines such statements: both paths agree (on the general path's answer).
+    The general path mistook them for its own placeholders (the two tests below; its placeholders
+    now carry a random per-process part, sql/hints.py); the fast path read the named table or echoed
+    the label correctly, so the two paths answered differently. It still declines such statements.
     """
     conn, t1, cols = _placeholder_setup(server)
     hinted = fingerprint_select("p", "t", cols, t1)
@@ -187,8 +187,6 @@ def test_names_and_labels_like_the_general_paths_placeholders(server: LiteServer
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="general path (sql/hints.py): a table named __mohint0 is taken for the "
-                                       "placeholder of the statement's first hinted table, outside the fast path")
 def test_general_path_reads_a_table_named_like_a_hint_placeholder(server: LiteServer,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     conn, t1, cols = _placeholder_setup(server)
@@ -196,11 +194,9 @@ def test_general_path_reads_a_table_named_like_a_hint_placeholder(server: LiteSe
     rows = sql.run(conn, fingerprint_select("p", "t", cols, t1) + " UNION ALL "
                    + fingerprint_select("p", "__mohint0", cols, None))
     conn.close()
-    assert rows[1][1] == "__mohint0" and rows[1][3] == 0  # the empty table; today: p.t's row at T
+    assert rows[1][1] == "__mohint0" and rows[1][3] == 0  # the empty table (was p.t's row at T)
 
 
-@pytest.mark.xfail(strict=True, reason="general path (execution/templates.py): a label holding __mo_ph_0_ is "
-                                       "refilled as a placeholder and the statement fails, outside the fast path")
 def test_general_path_with_a_label_like_a_template_placeholder(server: LiteServer,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     conn, t1, cols = _placeholder_setup(server)
