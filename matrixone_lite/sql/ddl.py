@@ -9,6 +9,7 @@ from sqlglot import exp
 
 from matrixone_lite.errors import MOError, not_supported
 from matrixone_lite.sql import foreign_keys
+from matrixone_lite.sql.guard import check_statement
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
 from matrixone_lite.storage.physical import DECIMAL_TYPES
 
@@ -68,6 +69,7 @@ def column_from_def(e: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
             elif isinstance(d, exp.Boolean):
                 col.default = "1" if d.this else "0"
             else:
+                check_statement(d)  # SQLite evaluates it on INSERT: no denied or engine-only function in it
                 col.default = d.sql(dialect="sqlite")
         elif isinstance(k, exp.UniqueColumnConstraint):
             is_unique = True
