@@ -3,8 +3,11 @@
 sqlglot cannot parse ``{...}`` after a table name, so a small tokenizer (aware of quotes,
 back-quotes and comments) removes each hint and renames the table token before it to the
 placeholder `` `__mohint<nonce>_<i>` ``; the translator maps the placeholder back and reads the table
-as of the hint's instant. The nonce (random per process) keeps a user's own name from ever being
-taken for a placeholder: a table named `__mohint0` once read another table's rows at T. A hint after ``SHOW DATABASES`` / ``SHOW TABLES`` applies to the statement.
+as of the hint's instant. A table named `__mohint0` once read another table's rows at T, so the
+placeholder carries a random per-process part, and because a result column named after a hinted
+subquery shows that text to the client, a client's own identifier beginning with `__mohint` is
+refused in a statement with hints (``_refuse_placeholder_name``); translate.py maps a placeholder
+only to a hint the statement has, and never fills a reference placeholder that appears twice. A hint after ``SHOW DATABASES`` / ``SHOW TABLES`` applies to the statement.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from matrixone_lite.errors import syntax_error
+from matrixone_lite.errors import not_supported, syntax_error
 
-#: The engine's placeholders carry this per-process random part, so no text a client sends (a table
-#: name, a label) can be mistaken for one (see the module docstring; translate.py's ``__mo_ph_``).
+#: The engine's placeholders carry this per-process random part (see the module docstring for why that
+#: alone is not enough, and what else keeps a client's text from being taken for one).
 PLACEHOLDER_NONCE = secrets.token_hex(6)
 HINT_PREFIX = f"__mohint{PLACEHOLDER_NONCE}_"
 
@@ -56,6 +59,18 @@ def _skip_quoted(sql: str, i: int) -> int:
             return j + 1
         j += 1
     return n
+
+
+def _refuse_placeholder_name(name: str) -> None:
+    """A client's own identifier may not look like a hinted table's placeholder.
+
+    The translator maps every table named like a placeholder to the statement's hints; the nonce
+    keeps it unguessable, but a result column named after a hinted subquery shows the rewritten
+    text (so the nonce) to the client. A name with the prefix in a statement that has hints is
+    therefore refused outright; without hints there is nothing to map it to (translate.py).
+    """
+    if name.lower().startswith("__mohint"):
+        raise not_supported(f"the name '{name}' (names beginning with __mohint are reserved by matrixone_lite)")
 
 
 def _unquote(tok: str) -> tuple[str, bool]:
@@ -109,6 +124,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
             continue
         if ch == "`":
             j = _skip_quoted(sql, i)
+            _refuse_placeholder_name(_unquote(sql[i:j])[0])
             last_ident = (len(buf), len(buf) + (j - i))
             buf += sql[i:j]
             i = j
@@ -145,6 +161,7 @@ def extract_hints(sql: str, attach: bool = True) -> tuple[str, list[Hint]]:
             j = i
             while j < n and (sql[j].isalnum() or sql[j] in "_$"):
                 j += 1
+            _refuse_placeholder_name(sql[i:j])
             last_ident = (len(buf), len(buf) + (j - i))
             buf += sql[i:j]
             i = j

@@ -175,7 +175,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
         name = t.name
         hint: Hint | None = None
         m = PLACEHOLDER_RE.match(name)
-        if m:
+        if m and int(m.group(1)) < len(ctx.hints):  # only extract_hints writes these (hints.py)
             hint = ctx.hints[int(m.group(1))]
             name = hint.table or name
         if t is not target_node and not t.db and name.lower() in cte_names and hint is None:
@@ -305,6 +305,8 @@ def translate(tree: exp.Expression, ctx: Context) -> Translated:
                         k += 1
     sql = out.template = tree.sql(dialect="sqlite") + upsert_sql
     for ph, body in replacements.items():
+        if sql.count(ph) != 1:  # the client's own text holds it (a string, a name): never fill that one
+            raise not_supported("text containing matrixone_lite's reserved '__mo_ph_' placeholder")
         sql = sql.replace(ph, body, 1)
     out.sql = sql
     return out

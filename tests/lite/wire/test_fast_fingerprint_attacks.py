@@ -191,10 +191,13 @@ def test_general_path_reads_a_table_named_like_a_hint_placeholder(server: LiteSe
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     conn, t1, cols = _placeholder_setup(server)
     monkeypatch.setenv("MO_LITE_FASTFP", "off")
-    rows = sql.run(conn, fingerprint_select("p", "t", cols, t1) + " UNION ALL "
-                   + fingerprint_select("p", "__mohint0", cols, None))
+    statement = fingerprint_select("p", "t", cols, t1) + " UNION ALL " + fingerprint_select("p", "__mohint0", cols, None)
+    with pytest.raises(sql.driver_errors()) as err:  # was p.t's row at T under the empty table's name
+        sql.run(conn, statement)
+    assert err.value.args[0] == 20105 and "reserved by matrixone_lite" in str(err.value.args[1])
+    # without a hint in the statement it is an ordinary table
+    assert sql.run(conn, fingerprint_select("p", "__mohint0", cols, None))[0][3] == 0
     conn.close()
-    assert rows[1][1] == "__mohint0" and rows[1][3] == 0  # the empty table (was p.t's row at T)
 
 
 def test_general_path_with_a_label_like_a_template_placeholder(server: LiteServer,
