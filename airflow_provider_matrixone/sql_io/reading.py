@@ -28,6 +28,10 @@ from .operations import PitrOperations
 
 __all__ = ["COUNT_BATCH", "FINGERPRINT_BATCH", "TableState"]
 
+#: Key types a window may be ordered by on every supported MatrixOne (see ``_boundaries``).
+_WINDOW_KEY_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
+                               "float", "double", "real", "date", "datetime", "timestamp", "time", "year"})
+
 #: Tables per UNION ALL statement: large enough for few round trips, small enough for the planner.
 COUNT_BATCH = 200
 FINGERPRINT_BATCH = 50
@@ -110,21 +114,27 @@ class BatchReader:
         found = {k.lower(): v for k, v in parse_columns(rows).items()}
         return {f"{db}.{t}": tuple(found.get(f"{db}.{t}".lower(), ())) for db, t in pairs}
 
-    def _boundaries(self, db: str, table: str, key: str, rows: int, at_ns: int | None,
+    def _boundaries(self, db: str, table: str, key: Column, rows: int, at_ns: int | None,
                     chunk_rows: int) -> list[Any]:
-        """The key of every ``chunk_rows``-th row (from the second chunk on), in one ordered pass.
+        """The key of every ``chunk_rows``-th row (from the second chunk on), in key order.
 
-        One statement numbering the rows in key order, not one ``ORDER BY k LIMIT 1 OFFSET n`` per
-        boundary: at T (and on a columnar engine, always) each of those is a full scan and sort of the
-        table, so a 10,000,000-row table's 49 boundaries cost 49 sorts (most of its proof's time on
-        matrixone_lite); ``ROW_NUMBER()`` is one.
+        For a numeric or temporal key, one statement numbering the rows in key order, not one
+        ``ORDER BY k LIMIT 1 OFFSET n`` per boundary: at T (and on a columnar engine, always) each of
+        those is a full scan and sort of the table, so a 10,000,000-row table's 49 boundaries cost 49
+        sorts (most of its proof's time on matrixone_lite); ``ROW_NUMBER()`` is one. Any other key
+        keeps the per-boundary form: MatrixOne 3.0.0-3.0.8 refuse a window ordered by a non-numeric,
+        non-temporal column (1064, its default RANGE frame; fixed in 3.0.9 and 4.0, #23070).
         """
         if rows <= chunk_rows:
             return []
         src = f"{quote_contained(db, 'database')}.{quote_contained(table, 'table')}{_hint(at_ns)}"
-        k = "`" + key.replace("`", "``") + "`"
+        k = "`" + key.name.replace("`", "``") + "`"
         n = int(chunk_rows)
-        rn = "fp_rn_" if key.lower() == "fp_rn" else "fp_rn"  # never the key's own name
+        if key.base_type not in _WINDOW_KEY_TYPES:
+            sqls = [f"SELECT {k} FROM {src} ORDER BY {k} LIMIT 1 OFFSET {i * n}"  # noqa: S608 - quoted names
+                    for i in range(1, (rows + n - 1) // n)]
+            return [_plain(r[0][0]) for _, r in self.run(sqls) if r]
+        rn = "fp_rn_" if key.name.lower() == "fp_rn" else "fp_rn"  # never the key's own name
         sql = (f"SELECT {k} FROM (SELECT {k}, ROW_NUMBER() OVER (ORDER BY {k}) AS {rn} FROM {src}) AS fp_keys "  # noqa: S608
                f"WHERE {rn} > 1 AND ({rn} - 1) % {n} = 0 ORDER BY {k}")
         return [_plain(r[0]) for _, batch in self.run([sql]) for r in batch]
@@ -133,13 +143,13 @@ class BatchReader:
                     given: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
         if name in given:
             return [{k: c[k] for k in ("label", "key", "lo", "hi")} for c in given[name]]
-        keys = [c.name for c in cols if c.key.upper() == "PRI"]
+        keys = [c for c in cols if c.key.upper() == "PRI"]
         if rows <= chunk_rows or len(keys) != 1:
             return []
         db, table = name.split(".", 1)
         bounds = self._boundaries(db, table, keys[0], rows, at_ns, chunk_rows)
         edges: list[Any] = [None, *bounds, None]
-        return [{"label": _label(keys[0], lo, hi), "key": keys[0], "lo": lo, "hi": hi}
+        return [{"label": _label(keys[0].name, lo, hi), "key": keys[0].name, "lo": lo, "hi": hi}
                 for lo, hi in zip(edges, edges[1:], strict=False)]
 
     def states(self, pairs: Sequence[tuple[str, str]], at_ns: int | None, fingerprint: bool, *,
