@@ -82,7 +82,7 @@ def _ask(conn: Any, statement: str, monkeypatch: pytest.MonkeyPatch, fast: bool)
     try:
         cur.execute(statement)
         rows = [tuple(r) for r in cur.fetchall()]
-        desc = [tuple(d[:2]) for d in cur.description]
+        desc = [tuple(d) for d in cur.description]  # every field: name, type, length, decimals, flags
     finally:
         cur.close()
         if fast:
