@@ -47,7 +47,11 @@ def _check_probe_host(value: str | None) -> None:
         raise UsageError("--probe-host", f"invalid --probe-host {value!r}: give a host name or address",
                          _EXAMPLE_ENDPOINT)
     host, sep, port = text.rpartition(":")
-    if sep and port.isdigit() and ":" not in host:  # IPv6 addresses keep their colons
+    bracketed = text.startswith("[") and host.endswith("]")  # [::1]:6002: an IPv6 address with a port
+    if text.startswith("[") and not bracketed:
+        raise UsageError("--probe-host", f"invalid --probe-host {value!r}: give an IPv6 address without brackets",
+                         _EXAMPLE_ENDPOINT)
+    if sep and port.isdigit() and (":" not in host or bracketed):  # a bare IPv6 address keeps its colons
         raise UsageError("--probe-host", f"--probe-host {value!r} carries a port: give it with --probe-port",
                          _EXAMPLE_ENDPOINT)
 

@@ -210,6 +210,8 @@ def test_an_unreachable_probe_endpoint_names_it_and_its_flags(
     (["--probe-user", "x#app", "--probe-host", ""], "--probe-host", "give a host name"),
     (["--probe-user", "x#app", "--probe-host", "app proxy"], "--probe-host", "give a host name"),
     (["--probe-user", "x#app", "--probe-host", "app-proxy:6002"], "--probe-host", "give it with --probe-port"),
+    (["--probe-user", "x#app", "--probe-host", "[::1]:6002"], "--probe-host", "give it with --probe-port"),
+    (["--probe-user", "x#app", "--probe-host", "[::1]"], "--probe-host", "without brackets"),
     (["--probe-host", "app-proxy"], "--probe-host", "--probe-host needs --probe-user"),
     (["--probe_port", "6002"], "--probe-port", "--probe-port needs --probe-user"),
 ])
