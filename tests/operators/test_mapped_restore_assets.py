@@ -182,7 +182,7 @@ def test_mapped_snapshot_restore_over_two_databases(tenant: SimpleNamespace, mo_
 
 
 def test_mapped_sensor_and_default_args_declare_the_alias_when_parsed() -> None:
-    """The verification sensor takes the same route (its runs are covered in tests/sensors/), and an
+    """The verification sensor takes the same route (its mapped runs: the last test here), and an
     ``asset_alias`` in ``default_args`` is what a mapped task declares, as ``__init__`` would get it."""
     from airflow.sdk import DAG
 
@@ -216,3 +216,33 @@ def test_mapping_the_alias_itself_is_refused_when_parsed() -> None:
                                                        level="table", database="db1", table="products")
         with pytest.raises(TypeError, match="asset_alias"):
             partial.expand(asset_alias=["a", "b"])
+
+
+def test_mapped_sensor_runs_verify_and_emit_each_databases_events(tenant: SimpleNamespace, mo_server: Any,
+                                                                 airflow_db: str) -> None:
+    """The verification sensor mapped over databases, run with ``dag.test()``: each instance proves its
+    own database at T and emits events for that database's tables only, from its own map index."""
+    from airflow.sdk import DAG
+
+    tenant_sql(mo_server, tenant.name, ["create pitr p_acc for account range 1 'd'"])
+    t = now_after_pitr()
+    with DAG(dag_id=f"test_mapped_sensor_{tenant.name}", schedule=None, start_date=START, catchup=False) as dag:
+        MatrixOneRestoreVerificationSensor.partial(
+            task_id="verify", matrixone_conn_id=tenant.conn_id, reference_timestamp=t.isoformat(), level="database",
+            pitr_name="p_acc", timeout=5, poke_interval=1).expand(database=["db1", "db2"])
+    register_dag(dag)
+    run = dag.test()
+    tis = {ti.map_index: ti for ti in run.get_task_instances() if ti.task_id == "verify"}
+    assert sorted(tis) == [0, 1] and all(str(ti.state) == "success" for ti in tis.values())
+    events = _events_of(dag.dag_id)
+    own = {0: "db1", 1: "db2"}
+    for index, db in own.items():
+        report = tis[index].xcom_pull(task_ids="verify", map_indexes=index)
+        assert report["verdict"] == "VERIFIED", report
+        tables = sorted(r["table"] for r in report["tables"])
+        assert tables and all(name.startswith(f"{db}.") for name in tables)
+        mine = sorted(e.uri for e in events if e.source_map_index == index)
+        assert mine == sorted(asset_uri(mo_server.host, mo_server.port, tenant.name, name) for name in tables)
+        assert all(e.alias_names == [DEFAULT_ASSET_ALIAS] and e.extra["pitr"] == "p_acc"
+                   for e in events if e.source_map_index == index)
+    assert len(events) == sum(len(tis[i].xcom_pull(task_ids="verify", map_indexes=i)["tables"]) for i in own)
