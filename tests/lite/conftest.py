@@ -53,6 +53,17 @@ def run(conn: pymysql.Connection, statement: str, args: Any = None) -> list[tupl
     return sql.run(conn, statement, args)
 
 
+def acc1_with_table(lite_server: Callable[..., LiteServer]) -> LiteServer:
+    """A fresh server with account ``acc1`` (admin ``root``/``111``) holding ``d.t (id, v)`` = (1, 'a'), (2, 'b')."""
+    server = lite_server()
+    run(connect(server), "create account acc1 admin_name 'root' identified by '111'")
+    c = connect(server, user="acc1#root")
+    run(c, "create database d")
+    run(c, "create table d.t (id int primary key, v varchar(10))")
+    run(c, "insert into d.t values (1, 'a'), (2, 'b')")
+    return server
+
+
 def tenant_connection(srv: LiteServer, driver: str, *statements: str, account: str = "acc1") -> Any:
     """Create ``account`` (admin ``root``/``111``) on a fresh ``srv``; a ``driver`` connection as its
     admin, autocommit on, after running ``statements`` (e.g. ``"create database d", "use d"``)."""

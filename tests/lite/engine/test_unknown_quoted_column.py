@@ -10,35 +10,19 @@ A double-quoted *string* in the client's SQL stays a string, as in MySQL.
 
 from __future__ import annotations
 
-from typing import Any
-
-import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite import native
 from matrixone_lite.server import LiteServer
-from tests.lite.conftest import connect, run
+from tests.lite.conftest import acc1_with_table, connect, run
+from tests.support.sql import err
 
 pytestmark = pytest.mark.skipif(native.mode() == "off", reason="MO_LITE_NATIVE=off asks for the Python-only engine")
 
 
 @pytest.fixture
 def srv(lite_server) -> LiteServer:
-    server = lite_server()
-    run(connect(server), "create account acc1 admin_name 'root' identified by '111'")
-    c = connect(server, user="acc1#root")
-    run(c, "create database d")
-    run(c, "create table d.t (id int primary key, v varchar(10))")
-    run(c, "insert into d.t values (1, 'a'), (2, 'b')")
-    return server
-
-
-def _err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises((pymysql.MySQLError, MySQLdb.MySQLError)) as ei:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
+    return acc1_with_table(lite_server)
 
 
 @pytest.mark.parametrize("driver", ["pymysql", "mysqlclient"])
@@ -50,7 +34,7 @@ def _err(conn: Any, sql: str) -> tuple[int, str]:
 ])
 def test_unknown_back_quoted_column_is_an_error(srv: LiteServer, sql: str, driver: str) -> None:
     c = connect(srv, user="acc1#root", driver=driver)
-    assert _err(c, sql)[0] == 1054
+    assert err(c, sql)[0] == 1054
 
 
 @pytest.mark.parametrize("sql", [
@@ -60,7 +44,7 @@ def test_unknown_back_quoted_column_is_an_error(srv: LiteServer, sql: str, drive
 ])
 def test_a_mistyped_column_changes_nothing(srv: LiteServer, sql: str) -> None:
     c = connect(srv, user="acc1#root")
-    assert _err(c, sql)[0] == 1054
+    assert err(c, sql)[0] == 1054
     assert run(c, "select id, v from d.t order by id") == [(1, "a"), (2, "b")]
 
 

@@ -8,39 +8,24 @@ exercised over TCP with PyMySQL, and the pragma path with mysqlclient too.
 
 from __future__ import annotations
 
-from typing import Any
-
 import MySQLdb
-import pymysql
 import pytest
 
 from matrixone_lite.server import LiteServer
-from tests.lite.conftest import connect, run
+from tests.lite.conftest import acc1_with_table, connect, run
+from tests.support.sql import err
 
 
 @pytest.fixture
 def srv(lite_server) -> LiteServer:
-    server = lite_server()
-    run(connect(server), "create account acc1 admin_name 'root' identified by '111'")
-    c = connect(server, user="acc1#root")
-    run(c, "create database d")
-    run(c, "create table d.t (id int primary key, v varchar(10))")
-    run(c, "insert into d.t values (1, 'a'), (2, 'b')")
-    return server
-
-
-def _err(conn: Any, sql: str) -> tuple[int, str]:
-    with pytest.raises((pymysql.MySQLError, MySQLdb.MySQLError)) as ei:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    return int(ei.value.args[0]), str(ei.value.args[1])
+    return acc1_with_table(lite_server)
 
 
 def test_forged_commit_timestamp_is_refused_and_history_untouched(srv: LiteServer) -> None:
     c = connect(srv, user="acc1#root")
-    assert _err(c, "insert into d.t (id, v, __mo_ts) values (7, 'x', 5)") == (
+    assert err(c, "insert into d.t (id, v, __mo_ts) values (7, 'x', 5)") == (
         1054, "Unknown column '__mo_ts' in 'field list'")
-    assert _err(c, "INSERT INTO d.t (id, v, `__MO_TS`) VALUES (8, 'y', 5)")[0] == 1054
+    assert err(c, "INSERT INTO d.t (id, v, `__MO_TS`) VALUES (8, 'y', 5)")[0] == 1054
     assert run(c, "select id from d.t order by id") == [(1,), (2,)]
 
 
@@ -57,7 +42,7 @@ def test_forged_commit_timestamp_is_refused_and_history_untouched(srv: LiteServe
 ])
 def test_internal_columns_are_unknown(srv: LiteServer, sql: str) -> None:
     c = connect(srv, user="acc1#root")
-    code, msg = _err(c, sql)
+    code, msg = err(c, sql)
     assert code == 1054 and "__mo_ts" in msg.lower()
     assert run(c, "select id, v from d.t order by id") == [(1, "a"), (2, "b")]
 
@@ -78,7 +63,7 @@ def test_internal_columns_are_unknown(srv: LiteServer, sql: str) -> None:
 ])
 def test_sqlite_functions_and_pragmas_are_unknown(srv: LiteServer, sql: str, name: str | None) -> None:
     c = connect(srv, user="acc1#root")
-    code, msg = _err(c, sql)
+    code, msg = err(c, sql)
     if name is None:  # a bare pragma table name goes through the catalog: no such table
         assert code == 1146
     else:
@@ -99,7 +84,7 @@ def test_sqlite_functions_and_pragmas_are_unknown(srv: LiteServer, sql: str, nam
 def test_physical_and_system_tables_are_unknown(srv: LiteServer, sql: str) -> None:
     c = connect(srv, user="acc1#root")
     run(c, "use d")
-    code, _ = _err(c, sql)
+    code, _ = err(c, sql)
     assert code in (1146, 1049)
 
 
@@ -111,14 +96,14 @@ def test_physical_and_system_tables_are_unknown(srv: LiteServer, sql: str) -> No
 def test_pragma_and_attach_statements_are_refused(srv: LiteServer, sql: str) -> None:
     c = connect(srv, user="acc1#root")
     run(c, "use d")
-    code, _ = _err(c, sql)
+    code, _ = err(c, sql)
     assert code in (1064, 20105)
 
 
 def test_pragma_via_mysqlclient(srv: LiteServer) -> None:
     c = MySQLdb.connect(host=srv.host, port=srv.port, user="acc1#root", password="111")
     try:
-        assert _err(c, "SELECT * FROM pragma_table_info('__mo_users')")[0] == 20105
+        assert err(c, "SELECT * FROM pragma_table_info('__mo_users')")[0] == 20105
         cur = c.cursor()
         cur.execute("select id from d.t order by id")
         assert cur.fetchall() == ((1,), (2,))
@@ -135,7 +120,7 @@ def test_pragma_via_mysqlclient(srv: LiteServer) -> None:
 ])
 def test_reserved_column_names_cannot_be_defined(srv: LiteServer, sql: str) -> None:
     c = connect(srv, user="acc1#root")
-    code, msg = _err(c, sql)
+    code, msg = err(c, sql)
     assert code == 20301 and "is reserved" in msg, (code, msg)
     assert [r[0] for r in run(c, "show tables from d")] == ["t"]
     assert run(c, "select id, v from d.t order by id") == [(1, "a"), (2, "b")]

@@ -13,7 +13,6 @@ which drives rows through the native aggregate's per-row fallback.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -38,12 +37,6 @@ COLUMNS = [Column(n, t, True, None, i + 1) for i, (n, t) in enumerate([
     ("dtm", "datetime(6)"), ("ts", "timestamp(3)"), ("ok", "bool")])]
 
 
-@pytest.fixture
-def server(lite_server: Callable[..., LiteServer]) -> Iterator[LiteServer]:
-    if native.mode() == "off":
-        pytest.skip("MO_LITE_NATIVE=off: there is no fast path to compare")
-    assert native.load(), "the native library did not load: nothing to compare"
-    yield lite_server(root_password="111")  # the server's zone is Asia/Shanghai (tests/lite/conftest.py)
 
 
 def _row(rng: random.Random, i: int) -> tuple[Any, ...]:

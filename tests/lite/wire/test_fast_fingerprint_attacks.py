@@ -9,24 +9,14 @@ native aggregate's buffers and punts. Each statement is sent over TCP with the f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from airflow_provider_matrixone.pitr.fingerprint import Column, chunk_where, fingerprint_select
-from matrixone_lite import native
 from matrixone_lite.server import LiteServer
 from tests.lite.wire.test_fast_fingerprint import _now_ns, _same
 from tests.support import sql
-
-
-@pytest.fixture
-def server(lite_server: Callable[..., LiteServer]) -> Iterator[LiteServer]:
-    if native.mode() == "off":
-        pytest.skip("MO_LITE_NATIVE=off: there is no fast path to compare")
-    assert native.load(), "the native library did not load: nothing to compare"
-    yield lite_server(root_password="111")
 
 
 def _col(name: str, typ: str, pos: int) -> Column:

@@ -11,26 +11,16 @@ really ran (``fingerprints.stats["bucketed"]``), or really did not where the chu
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from airflow_provider_matrixone.pitr.fingerprint import chunk_where, fingerprint_select
-from matrixone_lite import native
 from matrixone_lite.execution import fingerprints
 from matrixone_lite.server import LiteServer
 from tests.lite.wire.test_fast_fingerprint import COLUMNS, DDL, _load, _now_ns, _same
 from tests.support import sql
 from tests.support.sql import DRIVERS
-
-
-@pytest.fixture
-def server(lite_server: Callable[..., LiteServer]) -> Iterator[LiteServer]:
-    if native.mode() == "off":
-        pytest.skip("MO_LITE_NATIVE=off: there is no fast path to compare")
-    assert native.load(), "the native library did not load: nothing to compare"
-    yield lite_server(root_password="111")
 
 
 def _chunks(at: int | None, ranges: list[tuple[int | None, int | None]], table: str = "t") -> str:
