@@ -32,9 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, fingerprint_select  # noqa: E402
-from bench.proof_table import COLUMNS, create_and_load  # noqa: E402
+from bench.proof_table import COLUMNS, create_and_load, engine_with_account  # noqa: E402
 from matrixone_lite import native  # noqa: E402
-from matrixone_lite.engine import Engine  # noqa: E402
 from matrixone_lite.execution.fingerprints import arms  # noqa: E402
 
 
@@ -44,9 +43,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
-        engine = Engine(data, timezone="UTC")
-        with engine.storage.transaction() as tx:
-            engine.storage.create_account(tx, "acc", "admin", "pw")
+        engine = engine_with_account(data)
         s = engine.session("acc", "admin")
         create_and_load(s, args.rows)
         at = engine.storage.now_ns()

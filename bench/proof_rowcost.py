@@ -33,9 +33,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, Column, fingerprint_select  # noqa: E402
-from bench.proof_table import COLUMNS, create_and_load  # noqa: E402
+from bench.proof_table import COLUMNS, create_and_load, engine_with_account  # noqa: E402
 from matrixone_lite import native  # noqa: E402
-from matrixone_lite.engine import Engine  # noqa: E402
 from matrixone_lite.execution import fingerprints  # noqa: E402
 
 
@@ -72,9 +71,7 @@ def main() -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
-        engine = Engine(data, timezone="UTC")
-        with engine.storage.transaction() as tx:
-            engine.storage.create_account(tx, "acc", "admin", "pw")
+        engine = engine_with_account(data)
         os.environ["MO_LITE_NATIVE"] = "off"  # read when a session registers its functions
         py = engine.session("acc", "admin")
         del os.environ["MO_LITE_NATIVE"]

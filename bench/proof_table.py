@@ -16,6 +16,16 @@ COLUMNS = [Column("id", "int", False, None, 1, "PRI"), Column("label", "varchar(
            Column("ts", "timestamp(3)", True, None, 5)]
 
 
+def engine_with_account(data: str) -> Any:
+    """An in-process matrixone_lite engine in ``data`` (UTC) with account ``acc`` (admin ``admin``)."""
+    from matrixone_lite.engine import Engine
+
+    engine = Engine(data, timezone="UTC")
+    with engine.storage.transaction() as tx:
+        engine.storage.create_account(tx, "acc", "admin", "pw")
+    return engine
+
+
 def create_and_load(session: Any, rows: int) -> None:
     """``big.t`` with ``rows`` rows, in one INSERT ... SELECT (the session's current database becomes big)."""
     session.execute("create database big")
