@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from airflow_provider_matrixone.pitr.fingerprint import ALL_ROWS, fingerprint_select  # noqa: E402
 from bench.proof_table import COLUMNS, create_and_load, engine_with_account  # noqa: E402
 from matrixone_lite import native  # noqa: E402
-from matrixone_lite.execution.fingerprints import arms  # noqa: E402
+from matrixone_lite.storage.physical import row_arms  # noqa: E402
 
 
 def main() -> None:
@@ -92,7 +92,7 @@ def main() -> None:
 
         def per_arm(expr: str, at_ns: int | None) -> str:
             return "SELECT " + ", ".join(f"(SELECT {expr} FROM {tbl}{' WHERE ' + cond if cond else ''})"
-                                         for tbl, cond in arms(table_id, at_ns))
+                                         for tbl, cond in row_arms(table_id, at_ns))
 
         floors = {"floor: every column read, per arm, at T": per_arm(plain, at),
                   "floor: every column read, now": per_arm(plain, None),

@@ -36,7 +36,7 @@ from matrixone_lite.sql.fastfingerprint import FpBranch, parse_fingerprint_union
 from matrixone_lite.sql.hints import Hint
 from matrixone_lite.sql.result_types import TypeInfo
 from matrixone_lite.storage.catalog import ColumnDef, TableRow
-from matrixone_lite.storage.physical import is_unsigned_bigint, physical_type, qi, table_names
+from matrixone_lite.storage.physical import is_unsigned_bigint, physical_type, qi, row_arms
 
 NAMES = ("db_name", "table_name", "chunk", "n", "sa", "sb", "xa", "xb")
 _INT64 = (-(2**63), 2**63 - 1)
@@ -59,16 +59,6 @@ def enabled() -> bool:
     if os.environ.get("MO_LITE_FASTFP", "on").strip().lower() in ("off", "0", "false", "no"):
         return False
     return native.mode() != "off" and native.active()
-
-
-def arms(table_id: int, at: int | None) -> list[tuple[str, str]]:
-    """(physical table, filter) of each arm of the rows ``physical.select_at``/``select_current`` read."""
-    t, h = table_names(table_id)
-    if at is None:
-        return [(t, "")]
-    at = int(at)
-    return [(t, f"+__mo_ts <= {at}"), (h, f"__mo_end > {at} AND __mo_begin <= {at}"),
-            (h, f"__mo_end IS NULL AND __mo_begin <= {at}")]
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -152,7 +142,7 @@ class _Plan:
     def arm_sqls(self) -> list[str]:
         """One ``SELECT mo_fp_agg(...) FROM <arm> WHERE ...`` per arm."""
         out = []
-        for phys, cond in arms(self.table_id, self.at):
+        for phys, cond in row_arms(self.table_id, self.at):
             conds = [c for c in (cond, f"({self.where})" if self.where else "") if c]
             out.append(f"SELECT mo_fp_agg({self.arguments}) FROM {phys}"  # noqa: S608
                        + (f" WHERE {' AND '.join(conds)}" if conds else ""))
@@ -231,7 +221,7 @@ def _statements(plans: list[_Plan]) -> tuple[list[str], list[list[tuple[int, int
         if text is None:
             continue
         first = plans[order[0]]
-        for phys, cond in arms(first.table_id, first.at)[1:]:
+        for phys, cond in row_arms(first.table_id, first.at)[1:]:
             sqls.append(f"SELECT mo_fp_agg_buckets({_sql_string(text)}, {first.spec}, {first.per_row}, "  # noqa: S608
                         f"{first.key}, {first.columns}) FROM {phys} WHERE {cond}")
             for b, i in enumerate(order):

@@ -132,24 +132,37 @@ def drop_physical(conn: sqlite3.Connection, table_id: int) -> None:
     conn.execute(f"DROP TABLE IF EXISTS {h}")
 
 
+def row_arms(table_id: int, at: int | None) -> list[tuple[str, str]]:
+    """(physical table, filter) of each part of the table's rows now (``at`` None) or at ``at``.
+
+    Now: the live table (with the reading connection's own uncommitted changes). At ``at`` (int
+    ns, inlined safely): the live rows committed by then, the history versions alive at ``at``, and
+    the versions the reading connection's own open transaction replaced (``__mo_end`` pending).
+    ``select_at`` is their ``UNION ALL``; the fingerprint fast path aggregates each one on its own.
+    """
+    t, h = table_names(table_id)
+    if at is None:
+        return [(t, "")]
+    at = int(at)
+    # ``+__mo_ts``: a full scan beats the ``__mo_ts`` index when most rows are older than ``at``
+    return [(t, f"+__mo_ts <= {at}"), (h, f"__mo_end > {at} AND __mo_begin <= {at}"),
+            (h, f"__mo_end IS NULL AND __mo_begin <= {at}")]
+
+
+def _select_arms(table_id: int, schema: TableSchema, at: int | None) -> str:
+    names = ", ".join(qi(c.name) for c in schema.columns)
+    return " UNION ALL ".join(f"SELECT {names} FROM {t}" + (f" WHERE {w}" if w else "")  # noqa: S608 - quoted, int
+                              for t, w in row_arms(table_id, at))
+
+
 def select_current(table_id: int, schema: TableSchema) -> str:
     """Rows as they are now (including the reading connection's own uncommitted changes)."""
-    t, _ = table_names(table_id)
-    return "SELECT " + ", ".join(qi(c.name) for c in schema.columns) + f" FROM {t}"  # noqa: S608
+    return _select_arms(table_id, schema, None)
 
 
 def select_at(table_id: int, schema: TableSchema, at: int) -> str:
     """Rows of the table as committed at instant ``at`` (int ns); ``at`` is an int, inlined safely."""
-    at = int(at)
-    t, h = table_names(table_id)
-    names = ", ".join(qi(c.name) for c in schema.columns)
-    # ``+__mo_ts``: a full scan beats the ``__mo_ts`` index when most rows are older than ``at``
-    return (
-        f"SELECT {names} FROM {t} WHERE +__mo_ts <= {at} "  # noqa: S608 - names quoted, at is int
-        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_end > {at} AND __mo_begin <= {at} "
-        # versions the reading connection's own open transaction replaced (``__mo_end`` pending)
-        f"UNION ALL SELECT {names} FROM {h} WHERE __mo_end IS NULL AND __mo_begin <= {at}"
-    )
+    return _select_arms(table_id, schema, int(at))
 
 
 def ensure_indexes(conn: sqlite3.Connection, table_id: int) -> None:

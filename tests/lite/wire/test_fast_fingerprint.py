@@ -23,7 +23,7 @@ from matrixone_lite.execution import fingerprints
 from matrixone_lite.server import LiteServer
 from matrixone_lite.sql.fastfingerprint import FORMS, parse_fingerprint_union
 from matrixone_lite.storage.catalog import ColumnDef, TableSchema
-from matrixone_lite.storage.physical import select_at, select_current
+from matrixone_lite.storage.physical import row_arms, select_at, select_current
 from tests.support import sql
 from tests.support.sql import DRIVERS, driver_errors
 
@@ -234,11 +234,11 @@ def test_the_recogniser_follows_the_provider() -> None:
 
 
 def test_arms_are_the_history_union() -> None:
-    """The fast path aggregates each arm of ``select_at`` separately: it must list the same arms."""
+    """The fast path aggregates each arm of ``select_at`` separately: their union must be its rows."""
     schema = TableSchema([ColumnDef("a", "INT", "int"), ColumnDef("b", "VARCHAR", "varchar(3)")])
     names = '"a", "b"'
     for at in (None, 123):
-        arms = [f"SELECT {names} FROM {t}" + (f" WHERE {w}" if w else "") for t, w in fingerprints.arms(7, at)]
+        arms = [f"SELECT {names} FROM {t}" + (f" WHERE {w}" if w else "") for t, w in row_arms(7, at)]
         assert " UNION ALL ".join(arms) == (select_current(7, schema) if at is None else select_at(7, schema, at))
 
 
